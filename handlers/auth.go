@@ -1,0 +1,85 @@
+package handlers
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"roster/models"
+	"roster/views"
+)
+
+func (s *Server) loginForm(c echo.Context) error {
+	next := safeNext(c.QueryParam("next"))
+	if actorOf(c) != nil {
+		return c.Redirect(http.StatusSeeOther, next)
+	}
+	form := views.LoginForm{Next: next, CSRFToken: csrfToken(c)}
+	if c.QueryParam("signed_out") != "" {
+		form.Notice = "You have signed out."
+	}
+	return render(c, http.StatusOK, views.LoginPage(form))
+}
+
+func (s *Server) loginSubmit(c echo.Context) error {
+	email, password := c.FormValue("email"), c.FormValue("password")
+	next := safeNext(c.FormValue("next"))
+	form := views.LoginForm{Email: truncateRunes(email, 254), Next: next, CSRFToken: csrfToken(c)}
+	actor, token, err := s.store.SignIn(c.Request().Context(), email, password, c.RealIP(), c.Request().UserAgent())
+	var throttled models.SignInThrottledError
+	switch {
+	case errors.As(err, &throttled):
+		form.Error = "Too many failed attempts. Wait 15 minutes and try again."
+		return render(c, http.StatusTooManyRequests, views.LoginPage(form))
+	case errors.Is(err, models.ErrBadCredentials):
+		form.Error = "That e-mail address and password do not match an active user."
+		return render(c, http.StatusUnauthorized, views.LoginPage(form))
+	case err != nil:
+		return err
+	}
+	session, _ := s.cookies.Get(c.Request(), sessionCookieName)
+	session.Values[sessionTokenKey] = token
+	if err := session.Save(c.Request(), c.Response()); err != nil {
+		return err
+	}
+	if next == "/" && !actor.Allows(models.PermViewUsers) {
+		return c.Redirect(http.StatusSeeOther, "/")
+	}
+	return c.Redirect(http.StatusSeeOther, next)
+}
+
+func (s *Server) logout(c echo.Context) error {
+	session, _ := s.cookies.Get(c.Request(), sessionCookieName)
+	if token, _ := session.Values[sessionTokenKey].(string); token != "" {
+		if err := s.store.SignOut(c.Request().Context(), token); err != nil {
+			return err
+		}
+	}
+	s.clearSession(c)
+	return c.Redirect(http.StatusSeeOther, "/login?signed_out=1")
+}
+
+func (s *Server) home(c echo.Context) error {
+	if actorOf(c).Allows(models.PermViewUsers) {
+		return c.Redirect(http.StatusSeeOther, "/settings/users")
+	}
+	return render(c, http.StatusOK, views.HomePage(chrome(c, "Home", views.SectionHome)))
+}
+
+// safeNext keeps a post-sign-in redirect on this site: only local absolute paths pass.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") ||
+		strings.ContainsAny(next, "\r\n") || len(next) > 2048 {
+		return "/"
+	}
+	return next
+}
+
+func truncateRunes(s string, max int) string {
+	if r := []rune(s); len(r) > max {
+		return string(r[:max])
+	}
+	return s
+}

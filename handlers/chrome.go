@@ -1,0 +1,32 @@
+package handlers
+
+import (
+	"github.com/labstack/echo/v4"
+
+	"roster/models"
+	"roster/views"
+)
+
+// navigation lists the settings sections, each shown only to those allowed in.
+var navigation = []struct {
+	item       views.NavItem
+	permission models.Permission
+}{
+	{views.NavItem{Section: views.SectionUsers, Label: "User management", Href: "/settings/users"}, models.PermViewUsers},
+}
+
+// chrome is the frame of a console page for the signed-in actor.
+func chrome(c echo.Context, title, section string) views.Chrome {
+	actor := actorOf(c)
+	ch := views.Chrome{Title: title, Section: section, CSRFToken: csrfToken(c)}
+	if actor == nil {
+		return ch
+	}
+	ch.AccountName, ch.UserName, ch.UserRole = actor.Account.Name, actor.User.Name, actor.User.Role.Label()
+	for _, n := range navigation {
+		if actor.Allows(n.permission) {
+			ch.Nav = append(ch.Nav, n.item)
+		}
+	}
+	return ch
+}

@@ -1,0 +1,67 @@
+package handlers
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"roster/models"
+	"roster/views"
+)
+
+// statusOf maps domain errors to HTTP statuses; it is the only place that does.
+func statusOf(err error) int {
+	var httpErr *echo.HTTPError
+	switch {
+	case errors.As(err, &httpErr):
+		return httpErr.Code
+	case errors.Is(err, models.ErrNotFound):
+		return http.StatusNotFound
+	case errors.Is(err, models.ErrForbidden):
+		return http.StatusForbidden
+	case errors.Is(err, models.ErrConflict):
+		return http.StatusConflict
+	case errors.Is(err, models.ErrInvalid):
+		return http.StatusUnprocessableEntity
+	}
+	return http.StatusInternalServerError
+}
+
+var errorTexts = map[int][2]string{
+	http.StatusBadRequest:            {"That request was not understood", "Something in the address or the form was not right. Go back and try again."},
+	http.StatusForbidden:             {"You cannot do that", "Your role does not allow this. Ask an owner or admin of your account if you need it."},
+	http.StatusNotFound:              {"Not found", "There is nothing at this address, or it belongs to someone else."},
+	http.StatusMethodNotAllowed:      {"Not found", "There is nothing at this address."},
+	http.StatusConflict:              {"That changed in the meantime", "Someone else changed this while you were working. Reload and try again."},
+	http.StatusUnprocessableEntity:   {"That input was not accepted", "Some of the values were not valid. Go back, check the form and try again."},
+	http.StatusTooManyRequests:       {"Slow down", "Too many attempts in a short time. Wait a few minutes and try again."},
+	http.StatusInternalServerError:   {"Something went wrong", "We could not finish this request and nothing was changed. Try again in a moment."},
+	http.StatusRequestEntityTooLarge: {"Too much data", "The request was larger than Roster accepts."},
+}
+
+// errorHandler renders every error as a page a person can read, logging only what is unexpected.
+func errorHandler(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	status := statusOf(err)
+	if status >= 500 {
+		slog.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
+	}
+	texts, ok := errorTexts[status]
+	if !ok {
+		texts = [2]string{http.StatusText(status), "The request could not be completed."}
+	}
+	if errors.Is(err, errCSRF) {
+		texts = [2]string{"This form has expired", "For your security, forms expire. Go back, reload the page and submit it again."}
+	}
+	if c.Request().Method == http.MethodHead {
+		_ = c.NoContent(status)
+		return
+	}
+	if renderErr := render(c, status, views.ErrorPage(status, texts[0], texts[1])); renderErr != nil {
+		slog.Error("render error page", "err", renderErr)
+	}
+}

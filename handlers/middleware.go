@@ -1,0 +1,129 @@
+package handlers
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"roster/models"
+)
+
+const (
+	sessionCookieName = "roster_session"
+	sessionTokenKey   = "token"
+	csrfCookieName    = "roster_csrf"
+	csrfFormField     = "_csrf"
+	csrfContextKey    = "csrf"
+	actorContextKey   = "roster.actor"
+)
+
+// errCSRF marks a request refused for a missing or wrong CSRF token.
+var errCSRF = echo.NewHTTPError(http.StatusForbidden, "missing or invalid CSRF token")
+
+// contentSecurityPolicy allows only Roster's own scripts and styles: no inline code, no framing.
+const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+	"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+func secureHeaders(tls bool) echo.MiddlewareFunc {
+	config := middleware.SecureConfig{
+		XSSProtection:         "0",
+		ContentTypeNosniff:    "nosniff",
+		XFrameOptions:         "DENY",
+		ContentSecurityPolicy: contentSecurityPolicy,
+		ReferrerPolicy:        "same-origin",
+	}
+	if tls {
+		config.HSTSMaxAge = 31536000
+	}
+	return middleware.SecureWithConfig(config)
+}
+
+// loadActor re-reads the session and its user on every request, so that a user deactivated or
+// signed out elsewhere is refused from the very next request.
+func (s *Server) loadActor(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		session, _ := s.cookies.Get(c.Request(), sessionCookieName)
+		token, _ := session.Values[sessionTokenKey].(string)
+		if token == "" {
+			return next(c)
+		}
+		actor, err := s.store.Authenticate(c.Request().Context(), token)
+		switch {
+		case errors.Is(err, models.ErrSessionEnded):
+			s.clearSession(c)
+		case err != nil:
+			return err
+		default:
+			c.Set(actorContextKey, actor)
+		}
+		return next(c)
+	}
+}
+
+// actorOf is the signed-in actor, or nil for a visitor.
+func actorOf(c echo.Context) *models.Actor {
+	actor, _ := c.Get(actorContextKey).(*models.Actor)
+	return actor
+}
+
+func csrfToken(c echo.Context) string {
+	token, _ := c.Get(csrfContextKey).(string)
+	return token
+}
+
+// csrf requires a token on every state-changing request, from a form field or, for htmx, a
+// header. Browsers that send Fetch Metadata are also checked for a same-origin request.
+func (s *Server) csrf() echo.MiddlewareFunc {
+	return middleware.CSRFWithConfig(middleware.CSRFConfig{
+		TokenLookup:    "form:" + csrfFormField + ",header:" + echo.HeaderXCSRFToken,
+		ContextKey:     csrfContextKey,
+		CookieName:     csrfCookieName,
+		CookiePath:     "/",
+		CookieHTTPOnly: true,
+		CookieSecure:   s.config.SecureCookies,
+		CookieSameSite: http.SameSiteLaxMode,
+		CookieMaxAge:   12 * 3600,
+		ErrorHandler: func(err error, c echo.Context) error {
+			return errCSRF
+		},
+	})
+}
+
+// require lets the request through only when the actor holds the route's permission. Visitors
+// are sent to sign in; signed-in users without the permission are refused.
+func (s *Server) require(permission models.Permission) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			actor := actorOf(c)
+			if actor.Allows(permission) {
+				return next(c)
+			}
+			if actor == nil {
+				return redirectToLogin(c)
+			}
+			return models.ErrForbidden
+		}
+	}
+}
+
+func redirectToLogin(c echo.Context) error {
+	target := "/login"
+	if c.Request().Method == http.MethodGet && c.Request().URL.Path != "/" {
+		target += "?next=" + url.QueryEscape(c.Request().URL.RequestURI())
+	}
+	if c.Request().Header.Get(hxRequest) == "true" {
+		c.Response().Header().Set(hxRedirect, target)
+		return c.NoContent(http.StatusUnauthorized)
+	}
+	return c.Redirect(http.StatusSeeOther, target)
+}
+
+func (s *Server) clearSession(c echo.Context) {
+	session, _ := s.cookies.Get(c.Request(), sessionCookieName)
+	session.Options.MaxAge = -1
+	delete(session.Values, sessionTokenKey)
+	_ = session.Save(c.Request(), c.Response())
+}

@@ -1,0 +1,50 @@
+package handlers
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"roster/models"
+)
+
+// Route names, for reverse routing and tests.
+const (
+	RouteHome        = "home"
+	RouteHealth      = "health"
+	RouteStatic      = "static"
+	RouteLogin       = "login"
+	RouteLoginSubmit = "login.submit"
+	RouteLogout      = "logout"
+	RouteUsers       = "users.list"
+	RouteUserProfile = "users.profile"
+)
+
+// route is one entry of the route table: every route states its permission here and nowhere else.
+type route struct {
+	method     string
+	path       string
+	name       string
+	permission models.Permission
+	handler    echo.HandlerFunc
+}
+
+func (s *Server) routeTable() []route {
+	return []route{
+		{http.MethodGet, "/healthz", RouteHealth, models.PermPublic, s.health},
+		{http.MethodGet, "/static/*", RouteStatic, models.PermPublic, echo.WrapHandler(staticFiles())},
+		{http.MethodGet, "/login", RouteLogin, models.PermPublic, s.loginForm},
+		{http.MethodPost, "/login", RouteLoginSubmit, models.PermPublic, s.loginSubmit},
+		{http.MethodPost, "/logout", RouteLogout, models.PermSignedIn, s.logout},
+		{http.MethodGet, "/", RouteHome, models.PermSignedIn, s.home},
+		{http.MethodGet, "/settings/users", RouteUsers, models.PermViewUsers, s.userList},
+		{http.MethodGet, "/settings/users/:id", RouteUserProfile, models.PermViewUsers, s.userProfile},
+	}
+}
+
+func (s *Server) health(c echo.Context) error {
+	if err := s.store.Ping(c.Request().Context()); err != nil {
+		return c.String(http.StatusServiceUnavailable, "database unavailable")
+	}
+	return c.String(http.StatusOK, "ok")
+}

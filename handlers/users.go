@@ -1,0 +1,101 @@
+package handlers
+
+import (
+	"net/url"
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/labstack/echo/v4"
+
+	"roster/models"
+	"roster/views"
+)
+
+func (s *Server) userList(c echo.Context) error {
+	actor := actorOf(c)
+	state, query, notices := parseUserListParams(c.QueryParams())
+	ctx := c.Request().Context()
+	page, err := s.store.ListUsers(ctx, actor, query)
+	if err != nil {
+		return err
+	}
+	view := views.UserListView{Chrome: chrome(c, "User management", views.SectionUsers), State: state, Page: page, Notices: notices}
+	if wantsFragment(c) {
+		return render(c, 200, views.UserListFragment(view))
+	}
+	if view.Plans, err = s.store.ListPlans(ctx, actor); err != nil {
+		return err
+	}
+	if view.Groups, err = s.store.ListGroups(ctx, actor); err != nil {
+		return err
+	}
+	return render(c, 200, views.UserListPage(view))
+}
+
+// parseUserListParams reads the list's URL. Values it cannot use fall back to their defaults, so
+// an edited or stale link still shows a page; a notice says what was adjusted where it matters.
+func parseUserListParams(params url.Values) (views.UserListState, models.UserListQuery, []string) {
+	var notices []string
+	state := views.UserListState{Tab: "active", Sort: string(models.SortName), Dir: "asc"}
+	query := models.UserListQuery{Status: models.StatusActive, Sort: models.SortName}
+
+	switch tab := params.Get("tab"); tab {
+	case "active", "inactive", "invited":
+		state.Tab, query.Status = tab, models.UserStatus(tab)
+	}
+	state.Q = params.Get("q")
+	if !utf8.ValidString(state.Q) {
+		state.Q = ""
+	}
+	if utf8.RuneCountInString(state.Q) > models.MaxSearchLength {
+		state.Q = string([]rune(state.Q)[:models.MaxSearchLength])
+		notices = append(notices, "The search was shortened to its first 100 characters.")
+	}
+	query.Search = state.Q
+	if role, ok := models.ParseRole(params.Get("role")); ok {
+		state.Role, query.Role = string(role), role
+	}
+	if plan := params.Get("plan"); plan == "none" {
+		state.Plan, query.PlanID = plan, models.PlanFilterNone
+	} else if id, ok := positiveID(plan); ok {
+		state.Plan, query.PlanID = plan, id
+	}
+	if id, ok := positiveID(params.Get("group")); ok {
+		state.Group, query.GroupID = params.Get("group"), id
+	}
+	for _, sort := range models.UserSorts {
+		if params.Get("sort") == string(sort) {
+			state.Sort, query.Sort = string(sort), sort
+		}
+	}
+	if params.Get("dir") == "desc" {
+		state.Dir, query.Desc = "desc", true
+	}
+	if after := params.Get("after"); after != "" && len(after) <= 512 {
+		state.After, query.After = after, after
+	} else if before := params.Get("before"); before != "" && len(before) <= 512 {
+		state.Before, query.Before = before, before
+	}
+	return state, query, notices
+}
+
+func (s *Server) userProfile(c echo.Context) error {
+	id, ok := positiveID(c.Param("id"))
+	if !ok {
+		return models.ErrNotFound
+	}
+	profile, err := s.store.GetUserProfile(c.Request().Context(), actorOf(c), id)
+	if err != nil {
+		return err
+	}
+	return render(c, 200, views.ProfilePage(views.ProfileView{Chrome: chrome(c, profile.User.Name, views.SectionUsers), Profile: profile}))
+}
+
+// positiveID parses a database ID from a URL; anything else is no ID at all.
+func positiveID(s string) (int64, bool) {
+	if s == "" || len(s) > 19 {
+		return 0, false
+	}
+	id, err := strconv.ParseInt(s, 10, 64)
+	return id, err == nil && id > 0
+}

@@ -1,0 +1,265 @@
+// Command roster is the Settings > User Management console: `roster [serve]` runs it, `migrate`,
+// `create-owner` and `seed` prepare its database.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"roster/handlers"
+	"roster/models"
+)
+
+const defaultSQLiteFile = "roster.db"
+
+func main() {
+	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "roster:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, out io.Writer) error {
+	command := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		command, args = args[0], args[1:]
+	}
+	switch command {
+	case "serve":
+		return serve(ctx, args, out)
+	case "migrate":
+		return migrate(ctx, args, out)
+	case "create-owner":
+		return createOwner(ctx, args, out)
+	case "seed":
+		return seed(ctx, args, out)
+	case "help", "-h", "--help":
+		fmt.Fprint(out, usage)
+		return nil
+	}
+	return fmt.Errorf("unknown command %q\n%s", command, usage)
+}
+
+const usage = `Usage: roster [command] [flags]
+
+Commands:
+  serve         run the console (default)
+  migrate       apply database migrations and exit
+  create-owner  create an account and its owner, for a production start without demo data
+  seed          create an account filled with realistic bulk data (--users N)
+
+Environment:
+  DATABASE_URL           postgres://… selects PostgreSQL; unset uses the SQLite file roster.db
+  ROSTER_ADDR            address to listen on (flag --addr), default 127.0.0.1:8080
+  ROSTER_SESSION_SECRET  secret for session cookies, 32+ characters (generated and kept in the database when unset on SQLite)
+  ROSTER_SECURE_COOKIES  "true" behind TLS (flag --secure-cookies)
+  ROSTER_TRUST_PROXY     "true" to take client addresses from X-Forwarded-For
+  ROSTER_DEMO            "true" or "false": create the demo account on an empty database (default: only on SQLite)
+`
+
+// databaseURL is DATABASE_URL, or the SQLite file in the working directory.
+func databaseURL() string {
+	if url := os.Getenv("DATABASE_URL"); url != "" {
+		return url
+	}
+	return defaultSQLiteFile
+}
+
+func envBool(name string, fallback bool) bool {
+	value, err := strconv.ParseBool(os.Getenv(name))
+	if err != nil {
+		return fallback
+	}
+	return value
+}
+
+func envOr(name, fallback string) string {
+	if value := os.Getenv(name); value != "" {
+		return value
+	}
+	return fallback
+}
+
+func serve(ctx context.Context, args []string, out io.Writer) error {
+	flags := flag.NewFlagSet("serve", flag.ContinueOnError)
+	addr := flags.String("addr", envOr("ROSTER_ADDR", "127.0.0.1:8080"), "address to listen on")
+	secureCookies := flags.Bool("secure-cookies", envBool("ROSTER_SECURE_COOKIES", false), "mark cookies Secure and send HSTS (behind TLS)")
+	if err := flags.Parse(args); err != nil {
+		return err
+	}
+	started := time.Now()
+	dbURL := databaseURL()
+	store, err := models.Open(ctx, dbURL)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+
+	secret := os.Getenv("ROSTER_SESSION_SECRET")
+	if secret == "" {
+		if store.IsPostgres() {
+			return errors.New("set ROSTER_SESSION_SECRET (32+ random characters) when running on PostgreSQL")
+		}
+		if secret, err = store.SessionSecret(ctx); err != nil {
+			return err
+		}
+	}
+	app, err := handlers.New(store, handlers.Config{
+		SessionSecret:     secret,
+		SecureCookies:     *secureCookies,
+		TrustProxyHeaders: envBool("ROSTER_TRUST_PROXY", false),
+	})
+	if err != nil {
+		return err
+	}
+	server := &http.Server{Addr: *addr, Handler: app, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
+	listener, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	baseURL := "http://" + listener.Addr().String()
+	if err := createDemoIfEmpty(ctx, store, baseURL, out); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "Roster is serving %s (%s, ready in %d ms)\n", baseURL, describeDatabase(dbURL), time.Since(started).Milliseconds())
+
+	errs := make(chan error, 1)
+	go func() { errs <- server.Serve(listener) }()
+	select {
+	case err := <-errs:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return server.Shutdown(shutdown)
+}
+
+// createDemoIfEmpty fills a brand-new database with the demo account, so that a first `go run .`
+// has something to click through, and prints how to sign in.
+func createDemoIfEmpty(ctx context.Context, store *models.Store, baseURL string, out io.Writer) error {
+	if !envBool("ROSTER_DEMO", !store.IsPostgres()) {
+		return nil
+	}
+	accounts, err := store.CountAccounts(ctx)
+	if err != nil || accounts > 0 {
+		return err
+	}
+	demo, err := store.Seed(ctx, models.DemoSpec)
+	if err != nil {
+		return fmt.Errorf("create demo account: %w", err)
+	}
+	fmt.Fprintf(out, "Demo account ready: open %s/login and sign in as %s with password %s\n", baseURL, demo.OwnerEmail, demo.OwnerPassword)
+	return nil
+}
+
+func describeDatabase(url string) string {
+	if models.IsPostgresURL(url) {
+		return "PostgreSQL"
+	}
+	return "SQLite file " + url
+}
+
+func migrate(ctx context.Context, args []string, out io.Writer) error {
+	if err := flag.NewFlagSet("migrate", flag.ContinueOnError).Parse(args); err != nil {
+		return err
+	}
+	store, err := models.Open(ctx, databaseURL())
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	fmt.Fprintf(out, "Migrations applied to %s\n", describeDatabase(databaseURL()))
+	return nil
+}
+
+func createOwner(ctx context.Context, args []string, out io.Writer) error {
+	flags := flag.NewFlagSet("create-owner", flag.ContinueOnError)
+	account := flags.String("account", "", "name of the new account (required)")
+	name := flags.String("name", "", "the owner's full name (required)")
+	email := flags.String("email", "", "the owner's e-mail address (required)")
+	plan := flags.String("plan", "Standard", "name of the account's first plan")
+	seats := flags.Int("seats", 10, "seats purchased on that plan")
+	price := flags.Int64("price-cents", 0, "price per seat and month, in cents")
+	if err := flags.Parse(args); err != nil {
+		return err
+	}
+	password := os.Getenv("ROSTER_OWNER_PASSWORD")
+	generated := password == ""
+	if generated {
+		password = models.RandomPassword()
+	}
+	store, err := models.Open(ctx, databaseURL())
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	_, owner, err := store.CreateAccount(ctx, models.NewAccount{AccountName: *account, OwnerName: *name, OwnerEmail: *email,
+		OwnerPassword: password, PlanName: *plan, Seats: *seats, PriceCents: *price})
+	var fieldErrs models.FieldErrors
+	if errors.As(err, &fieldErrs) {
+		for field, msg := range fieldErrs {
+			fmt.Fprintf(out, "  --%s: %s\n", flagForField(field), msg)
+		}
+		return errors.New("the owner was not created")
+	}
+	if err != nil {
+		return err
+	}
+	if generated {
+		fmt.Fprintf(out, "Owner %s created; sign in with password %s and change it\n", owner.EmailAddress(), password)
+	} else {
+		fmt.Fprintf(out, "Owner %s created with the password from ROSTER_OWNER_PASSWORD\n", owner.EmailAddress())
+	}
+	return nil
+}
+
+func flagForField(field string) string {
+	switch field {
+	case "price":
+		return "price-cents"
+	case "password":
+		return "(ROSTER_OWNER_PASSWORD)"
+	}
+	return field
+}
+
+func seed(ctx context.Context, args []string, out io.Writer) error {
+	flags := flag.NewFlagSet("seed", flag.ContinueOnError)
+	users := flags.Int("users", 1000, "number of users in the new account")
+	if err := flags.Parse(args); err != nil {
+		return err
+	}
+	if *users < 1 || *users > 2_000_000 {
+		return errors.New("--users must be between 1 and 2,000,000")
+	}
+	store, err := models.Open(ctx, databaseURL())
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	started := time.Now()
+	result, err := store.Seed(ctx, models.BulkSpec(*users))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "Seeded %q: %d users and %d records in %.1f s; sign in as %s with password %s\n",
+		result.Account.Name, result.Users, result.Records, time.Since(started).Seconds(), result.OwnerEmail, result.OwnerPassword)
+	return nil
+}

@@ -1,0 +1,211 @@
+package models
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// ErrBadCredentials is the one answer to every failed sign-in, whatever went wrong.
+var ErrBadCredentials = errors.New("the e-mail address or password is not right")
+
+// ErrSessionEnded means a session cookie no longer signs anybody in.
+var ErrSessionEnded = errors.New("session ended")
+
+// SessionLifetimes bound how long a session lives: Idle since its last request, Absolute since
+// sign-in, whatever the activity.
+type SessionLifetimes struct {
+	Idle     time.Duration
+	Absolute time.Duration
+}
+
+// DefaultSessionLifetimes suit an admin console used through a working day.
+var DefaultSessionLifetimes = SessionLifetimes{Idle: 2 * time.Hour, Absolute: 12 * time.Hour}
+
+// Sign-in throttling: failures counted over the window, per e-mail address and per client address.
+const (
+	signInFailureWindow   = 15 * time.Minute
+	maxFailuresPerEmail   = 5
+	maxFailuresPerAddress = 20
+	maxEmailLength        = 254
+	maxPasswordLength     = 1024
+	// lastSeenResolution keeps the idle clock accurate enough without a write on every request.
+	lastSeenResolution = time.Minute
+)
+
+// NormalizeEmail is the form in which e-mail addresses are stored and compared.
+func NormalizeEmail(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
+
+// SignIn checks an e-mail address and password and opens a session. Returns ErrBadCredentials
+// for any mismatch and SignInThrottledError after too many recent failures.
+func (s *Store) SignIn(ctx context.Context, email, password, ip, userAgent string) (*Actor, string, error) {
+	email = NormalizeEmail(email)
+	now := s.now()
+	if err := s.checkSignInThrottle(ctx, email, ip, now); err != nil {
+		return nil, "", err
+	}
+	user, err := s.matchCredentials(ctx, email, password)
+	if err != nil {
+		if errors.Is(err, ErrBadCredentials) {
+			failure := SignInFailure{Email: truncate(email, maxEmailLength), IP: ip, FailedAt: now}
+			if recordErr := s.read(ctx).Create(&failure).Error; recordErr != nil {
+				return nil, "", recordErr
+			}
+		}
+		return nil, "", err
+	}
+	token, session := newSession(user, now, ip, userAgent)
+	err = s.transaction(ctx, func(tx *gorm.DB) error {
+		if err := tx.Create(session).Error; err != nil {
+			return err
+		}
+		if err := tx.Model(&User{}).Where("id = ?", user.ID).Update("last_sign_in_at", now).Error; err != nil {
+			return err
+		}
+		return writeAudit(tx, auditEntry{Account: user.AccountID, Actor: &user.ID, Action: AuditSignedIn, Target: &user.ID, IP: ip, At: now})
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	user.LastSignInAt = &now
+	var account Account
+	if err := s.read(ctx).Take(&account, user.AccountID).Error; err != nil {
+		return nil, "", err
+	}
+	return &Actor{User: user, Account: &account, Session: session}, token, nil
+}
+
+func (s *Store) checkSignInThrottle(ctx context.Context, email, ip string, now time.Time) error {
+	since := now.Add(-signInFailureWindow)
+	var byEmail, byAddress int64
+	if err := s.read(ctx).Model(&SignInFailure{}).Where("email = ? AND failed_at > ?", truncate(email, maxEmailLength), since).Count(&byEmail).Error; err != nil {
+		return err
+	}
+	if err := s.read(ctx).Model(&SignInFailure{}).Where("ip = ? AND failed_at > ?", ip, since).Count(&byAddress).Error; err != nil {
+		return err
+	}
+	if byEmail >= maxFailuresPerEmail || byAddress >= maxFailuresPerAddress {
+		return SignInThrottledError{RetryAfterMinutes: int(signInFailureWindow / time.Minute)}
+	}
+	return nil
+}
+
+// matchCredentials finds the active user with this address and password. One address may exist
+// in several accounts; the most recently used one that matches wins.
+func (s *Store) matchCredentials(ctx context.Context, email, password string) (*User, error) {
+	if email == "" || len(email) > maxEmailLength || password == "" || len(password) > maxPasswordLength {
+		passwordMatches(password, "")
+		return nil, ErrBadCredentials
+	}
+	var candidates []User
+	err := s.read(ctx).Where("email = ? AND status = ?", email, StatusActive).
+		Order("last_sign_in_at DESC NULLS LAST, id").Limit(5).Find(&candidates).Error
+	if err != nil {
+		return nil, err
+	}
+	if len(candidates) == 0 {
+		passwordMatches(password, "")
+		return nil, ErrBadCredentials
+	}
+	for i := range candidates {
+		if passwordMatches(password, candidates[i].PasswordHash) {
+			return &candidates[i], nil
+		}
+	}
+	return nil, ErrBadCredentials
+}
+
+// newSession makes a session row and the token that the cookie carries; only the token's hash is
+// stored, so a copy of the database signs nobody in.
+func newSession(user *User, now time.Time, ip, userAgent string) (string, *UserSession) {
+	buf := make([]byte, 32)
+	if _, err := rand.Read(buf); err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	token := hex.EncodeToString(buf)
+	return token, &UserSession{
+		ID:         hashToken(token),
+		AccountID:  user.AccountID,
+		UserID:     user.ID,
+		CreatedAt:  now,
+		LastSeenAt: now,
+		ExpiresAt:  now.Add(DefaultSessionLifetimes.Absolute),
+		IP:         truncate(ip, 64),
+		UserAgent:  truncate(userAgent, 256),
+	}
+}
+
+func hashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// Authenticate re-reads the session and its user on every request. Returns ErrSessionEnded when
+// the session was signed out, revoked, has expired or idled out, or its user is no longer active.
+func (s *Store) Authenticate(ctx context.Context, token string) (*Actor, error) {
+	if token == "" || len(token) > 128 {
+		return nil, ErrSessionEnded
+	}
+	now := s.now()
+	var session UserSession
+	if err := s.read(ctx).Where("id = ?", hashToken(token)).Take(&session).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil, ErrSessionEnded
+		}
+		return nil, err
+	}
+	if session.RevokedAt != nil || !now.Before(session.ExpiresAt) || now.Sub(session.LastSeenAt) > DefaultSessionLifetimes.Idle {
+		return nil, ErrSessionEnded
+	}
+	var user User
+	if err := s.read(ctx).Take(&user, session.UserID).Error; err != nil {
+		return nil, notFoundAs(err, ErrSessionEnded)
+	}
+	if user.Status != StatusActive {
+		return nil, ErrSessionEnded
+	}
+	var account Account
+	if err := s.read(ctx).Take(&account, user.AccountID).Error; err != nil {
+		return nil, notFoundAs(err, ErrSessionEnded)
+	}
+	if now.Sub(session.LastSeenAt) >= lastSeenResolution {
+		if err := s.read(ctx).Model(&UserSession{}).Where("id = ?", session.ID).Update("last_seen_at", now).Error; err != nil {
+			return nil, err
+		}
+		session.LastSeenAt = now
+	}
+	return &Actor{User: &user, Account: &account, Session: &session}, nil
+}
+
+// SignOut ends the session behind token. Signing out twice is not an error.
+func (s *Store) SignOut(ctx context.Context, token string) error {
+	now := s.now()
+	return s.read(ctx).Model(&UserSession{}).Where("id = ? AND revoked_at IS NULL", hashToken(token)).Update("revoked_at", now).Error
+}
+
+// revokeSessions ends every open session of the users, inside the caller's transaction, and
+// reports how many it ended.
+func revokeSessions(tx *gorm.DB, userIDs []int64, now time.Time) (int64, error) {
+	result := tx.Model(&UserSession{}).Where("user_id IN ? AND revoked_at IS NULL AND expires_at > ?", userIDs, now).Update("revoked_at", now)
+	return result.RowsAffected, result.Error
+}
+
+func notFoundAs(err, replacement error) error {
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return replacement
+	}
+	return err
+}
+
+func truncate(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	return s[:max]
+}

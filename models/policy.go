@@ -1,0 +1,62 @@
+package models
+
+// Permission names what a route lets its caller do. Every route declares exactly one.
+type Permission string
+
+const (
+	// PermPublic routes serve anyone, signed in or not (sign-in page, static files).
+	PermPublic Permission = "public"
+	// PermSignedIn routes serve any signed-in, active user (sign-out, own home).
+	PermSignedIn Permission = "signed_in"
+	// PermViewUsers opens Settings > User Management: the lists and the profiles.
+	PermViewUsers Permission = "users.view"
+	// PermManageUsers allows changing users: invite, deactivate, reactivate and the like.
+	PermManageUsers Permission = "users.manage"
+)
+
+// Permissions lists every permission a route may declare.
+var Permissions = []Permission{PermPublic, PermSignedIn, PermViewUsers, PermManageUsers}
+
+var rolePermissions = map[Role][]Permission{
+	RoleOwner: {PermViewUsers, PermManageUsers},
+	RoleAdmin: {PermViewUsers, PermManageUsers},
+}
+
+// Actor is who is making a request: the signed-in user, their account and their session.
+type Actor struct {
+	User    *User
+	Account *Account
+	Session *UserSession
+}
+
+// Allows tells whether the actor may use a route that declares perm. A nil actor is an
+// anonymous visitor.
+func (a *Actor) Allows(perm Permission) bool {
+	switch perm {
+	case PermPublic:
+		return true
+	case PermSignedIn:
+		return a != nil && a.User.Status == StatusActive
+	}
+	if a == nil || a.User.Status != StatusActive {
+		return false
+	}
+	for _, p := range rolePermissions[a.User.Role] {
+		if p == perm {
+			return true
+		}
+	}
+	return false
+}
+
+// CanViewUser tells whether the actor may see target's profile. Users of another account are
+// never visible: callers must answer ErrNotFound, not ErrForbidden, so IDs leak nothing.
+func (a *Actor) CanViewUser(target *User) bool {
+	return a != nil && target.AccountID == a.User.AccountID && target.Status != StatusDeleted && a.Allows(PermViewUsers)
+}
+
+// CanActOn tells whether the actor may change target. Owners and admins act on everyone in their
+// account.
+func (a *Actor) CanActOn(target *User) bool {
+	return a != nil && target.AccountID == a.User.AccountID && a.Allows(PermManageUsers)
+}

@@ -1,0 +1,419 @@
+package models
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	mathrand "math/rand/v2"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// SeedSpec describes an account to fill with realistic data: the demo account and the bulk data
+// for benchmarks come from the same generator at different sizes.
+type SeedSpec struct {
+	AccountName string
+	// Domain is the e-mail domain of every generated user.
+	Domain         string
+	Users          int
+	Groups         int
+	RecordsPerUser int
+	// ActivityMonths is how far back generated activity reaches.
+	ActivityMonths int
+	Seed           uint64
+}
+
+// SeededAccount is what a seed run made: the account and how to sign in as its owner.
+type SeededAccount struct {
+	Account       Account
+	OwnerEmail    string
+	OwnerPassword string
+	Users         int
+	Records       int
+}
+
+// DemoSpec is the account `go run .` creates on an empty database: about sixty people across
+// every status and role, three plans, five groups and a few hundred records with their history.
+var DemoSpec = SeedSpec{AccountName: "Northwind Traders", Domain: "northwind.example", Users: 60, Groups: 5,
+	RecordsPerUser: 6, ActivityMonths: 12, Seed: 20261122}
+
+// BulkSpec sizes an account of n users for demos and benchmarks.
+func BulkSpec(n int) SeedSpec {
+	return SeedSpec{AccountName: fmt.Sprintf("Bulk %d", n), Domain: fmt.Sprintf("bulk%d.example", n), Users: n,
+		Groups: max(5, n/500), RecordsPerUser: 2, ActivityMonths: 12, Seed: uint64(n)}
+}
+
+const seedBatchSize = 1000
+
+var (
+	seedFirstNames = []string{"Ada", "Ben", "Chloé", "Dmitri", "Elif", "Farah", "Gustav", "Hana", "Ivan", "Jonas",
+		"Keiko", "Lena", "Mateo", "Nora", "Olu", "Priya", "Quentin", "Rosa", "Sven", "Tariq", "Uma", "Viktor",
+		"Wen", "Ximena", "Yusuf", "Zoë", "Amara", "Björn", "Carmen", "Diego", "Esther", "Finn"}
+	seedLastNames = []string{"Andersen", "Becker", "Costa", "Dubois", "Eriksen", "Fischer", "García", "Hansen",
+		"Ibrahim", "Jensen", "Kowalski", "Lindqvist", "Müller", "Novak", "O'Brien", "Petrov", "Quinn", "Rossi",
+		"Schmidt", "Tanaka", "Ueda", "Virtanen", "Weber", "Xu", "Yılmaz", "Zimmermann"}
+	seedGroupNames = []string{"Sales DACH", "Sales Nordics", "Customer Success", "Procurement", "Field Team West",
+		"Field Team East", "Partnerships", "Inside Sales", "Renewals", "Enterprise Accounts"}
+	seedTitles = map[string][]string{
+		"deal":     {"Renewal", "Expansion", "New logo", "Upsell", "Pilot"},
+		"contact":  {"Head of IT", "CFO", "Office manager", "Buyer", "Founder"},
+		"lead":     {"Webinar sign-up", "Trade fair", "Inbound call", "Referral", "Cold outreach"},
+		"activity": {"Call", "Demo", "Follow-up e-mail", "On-site visit", "Quote"},
+		"pin":      {"Door knock", "Storefront", "Warehouse", "Depot", "Branch office"},
+		"request":  {"Office chairs", "Laptops", "Cleaning services", "Printer toner", "Catering"},
+	}
+	seedCompanies = []string{"Acme", "Globex", "Initech", "Umbrella", "Hooli", "Vandelay", "Stark", "Wayne", "Tyrell", "Soylent"}
+)
+
+// Seed creates one account filled as spec says, in one transaction, and returns how to sign in
+// as its owner. Every demo user shares the owner's password so that a demo can sign in as anyone.
+func (s *Store) Seed(ctx context.Context, spec SeedSpec) (*SeededAccount, error) {
+	password := RandomPassword()
+	hash, err := HashPassword(password)
+	if err != nil {
+		return nil, err
+	}
+	g := &seedGenerator{spec: spec, rng: mathrand.New(mathrand.NewPCG(spec.Seed, spec.Seed^0x9e3779b97f4a7c15)), now: s.now(), hash: hash}
+	result := &SeededAccount{OwnerPassword: password}
+	err = s.transaction(ctx, func(tx *gorm.DB) error {
+		return g.run(tx, result)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return result, nil
+}
+
+type seedGenerator struct {
+	spec SeedSpec
+	rng  *mathrand.Rand
+	now  time.Time
+	hash string
+}
+
+func (g *seedGenerator) run(tx *gorm.DB, result *SeededAccount) error {
+	account := Account{Name: g.spec.AccountName, ImpersonationEnabled: true, DeletionGraceDays: 14,
+		CreatedAt: g.now.AddDate(0, -g.spec.ActivityMonths, 0)}
+	if err := tx.Create(&account).Error; err != nil {
+		return err
+	}
+	result.Account = account
+	plans, err := g.createPlans(tx, account.ID)
+	if err != nil {
+		return err
+	}
+	users := g.buildUsers(account.ID, plans)
+	// Managers and inviters are users too, so the people are written in two passes: everyone first,
+	// then who manages whom once the IDs exist.
+	if err := tx.CreateInBatches(users, seedBatchSize).Error; err != nil {
+		return err
+	}
+	if err := g.assignManagers(tx, users); err != nil {
+		return err
+	}
+	result.OwnerEmail = users[0].EmailAddress()
+	result.Users = len(users)
+	if err := g.createGroups(tx, account.ID, users); err != nil {
+		return err
+	}
+	records, err := g.createRecords(tx, account.ID, users)
+	if err != nil {
+		return err
+	}
+	result.Records = records
+	return writeAudit(tx, auditEntry{Account: account.ID, Actor: &users[0].ID, Action: AuditAccountCreated,
+		Target: &users[0].ID, At: account.CreatedAt, Details: map[string]any{"account": account.Name, "seeded_users": len(users)}})
+}
+
+func (g *seedGenerator) createPlans(tx *gorm.DB, accountID int64) ([]Plan, error) {
+	n := g.spec.Users
+	// Seats: enough for the active and invited people each plan gets, plus a few spare, so the demo
+	// shows free seats and the cost of them.
+	plans := []Plan{
+		{Name: "Starter", SeatsPurchased: n*30/100 + 3, PriceCents: 1500},
+		{Name: "Professional", SeatsPurchased: n*50/100 + 4, PriceCents: 3900},
+		{Name: "Enterprise", SeatsPurchased: n*20/100 + 2, PriceCents: 7900},
+	}
+	for i := range plans {
+		plans[i].AccountID, plans[i].Currency, plans[i].CreatedAt = accountID, "EUR", g.now.AddDate(0, -g.spec.ActivityMonths, 0)
+	}
+	return plans, tx.Create(&plans).Error
+}
+
+// roleFor spreads roles the way a real account has them: one owner, a few admins, some group
+// administrators and managers, one support and one finance person, members for the rest.
+func (g *seedGenerator) roleFor(i int) Role {
+	n := g.spec.Users
+	switch {
+	case i == 0:
+		return RoleOwner
+	case i <= 2:
+		return RoleAdmin
+	case i < 3+g.spec.Groups:
+		return RoleGroupAdmin
+	case i < 3+g.spec.Groups+max(4, n/100):
+		return RoleManager
+	case i == 3+g.spec.Groups+max(4, n/100):
+		return RoleSupport
+	case i == 4+g.spec.Groups+max(4, n/100):
+		return RoleFinance
+	}
+	return RoleMember
+}
+
+// statusFor keeps the people with special roles active and spreads members over the tabs: about
+// 80% active, 12% inactive, 8% invited.
+func (g *seedGenerator) statusFor(i int, role Role) UserStatus {
+	if role != RoleMember {
+		return StatusActive
+	}
+	switch r := i % 25; {
+	case r < 3:
+		return StatusInactive
+	case r < 5:
+		return StatusInvited
+	}
+	return StatusActive
+}
+
+func (g *seedGenerator) buildUsers(accountID int64, plans []Plan) []User {
+	users := make([]User, g.spec.Users)
+	planWeights := []int{30, 50, 20}
+	// Seats are counted as they are handed out so that no plan ever holds more people than it has seats.
+	used := make([]int, len(plans))
+	for i := range users {
+		first := seedFirstNames[g.rng.IntN(len(seedFirstNames))]
+		last := seedLastNames[g.rng.IntN(len(seedLastNames))]
+		email := fmt.Sprintf("%s.%s.%d@%s", asciiLower(first), asciiLower(last), i+1, g.spec.Domain)
+		if i == 0 {
+			email = "owner@" + g.spec.Domain
+		}
+		role := g.roleFor(i)
+		status := g.statusFor(i, role)
+		created := g.now.Add(-time.Duration(g.rng.IntN(g.spec.ActivityMonths*30*24)+24) * time.Hour)
+		u := User{AccountID: accountID, Email: &email, Name: first + " " + last, Role: role, Status: status,
+			PasswordHash: g.hash, CreatedAt: created, UpdatedAt: created}
+		if i == 0 {
+			u.CreatedAt = g.now.AddDate(0, -g.spec.ActivityMonths, 0)
+		}
+		if status != StatusInvited {
+			signedIn := g.now.Add(-time.Duration(g.rng.IntN(120*24)) * time.Hour)
+			if status == StatusActive && i%7 != 0 {
+				signedIn = g.now.Add(-time.Duration(g.rng.IntN(20*24)) * time.Hour)
+			}
+			u.LastSignInAt = &signedIn
+		} else {
+			u.PasswordHash = ""
+		}
+		p := pickWeighted(g.rng, planWeights)
+		for tries := 0; tries < len(plans) && status != StatusInactive && used[p] >= plans[p].SeatsPurchased; tries++ {
+			p = (p + 1) % len(plans)
+		}
+		if status != StatusInactive {
+			used[p]++
+		}
+		u.PlanID = &plans[p].ID
+		users[i] = u
+	}
+	return users
+}
+
+func (g *seedGenerator) assignManagers(tx *gorm.DB, users []User) error {
+	var managers []int64
+	for _, u := range users {
+		if u.Role == RoleManager {
+			managers = append(managers, u.ID)
+		}
+	}
+	if len(managers) == 0 {
+		return nil
+	}
+	owner := users[0].ID
+	// One UPDATE per manager and one per inviter keeps the write count independent of the user count.
+	byManager := map[int64][]int64{}
+	var invited []int64
+	for _, u := range users {
+		if u.Role == RoleMember && u.ID%3 != 0 {
+			m := managers[int(u.ID)%len(managers)]
+			byManager[m] = append(byManager[m], u.ID)
+		}
+		if u.Status == StatusInvited {
+			invited = append(invited, u.ID)
+		}
+	}
+	for manager, ids := range byManager {
+		for _, chunk := range chunks(ids, seedBatchSize) {
+			if err := tx.Model(&User{}).Where("id IN ?", chunk).Update("manager_id", manager).Error; err != nil {
+				return err
+			}
+		}
+	}
+	for _, chunk := range chunks(invited, seedBatchSize) {
+		if err := tx.Model(&User{}).Where("id IN ?", chunk).Update("invited_by_id", owner).Error; err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (g *seedGenerator) createGroups(tx *gorm.DB, accountID int64, users []User) error {
+	var owners []int64
+	for _, u := range users {
+		if u.Role == RoleGroupAdmin {
+			owners = append(owners, u.ID)
+		}
+	}
+	groups := make([]Group, 0, g.spec.Groups)
+	for i := 0; i < g.spec.Groups && i < len(owners); i++ {
+		name := seedGroupNames[i%len(seedGroupNames)]
+		if i >= len(seedGroupNames) {
+			name = fmt.Sprintf("%s %d", name, i/len(seedGroupNames)+1)
+		}
+		groups = append(groups, Group{AccountID: accountID, Name: name, OwnerID: owners[i], CreatedAt: g.now.AddDate(0, -g.spec.ActivityMonths, 0)})
+	}
+	if len(groups) == 0 {
+		return nil
+	}
+	if err := tx.CreateInBatches(groups, seedBatchSize).Error; err != nil {
+		return err
+	}
+	members := make([]GroupMember, 0, len(users))
+	for i, u := range users {
+		if u.Role == RoleOwner || u.Role == RoleAdmin || u.Role == RoleFinance {
+			continue
+		}
+		group := groups[i%len(groups)]
+		if u.Role == RoleGroupAdmin {
+			for _, candidate := range groups {
+				if candidate.OwnerID == u.ID {
+					group = candidate
+				}
+			}
+		}
+		members = append(members, GroupMember{GroupID: group.ID, UserID: u.ID, AccountID: accountID, CreatedAt: u.CreatedAt})
+		// Every fifth person also belongs to a second group.
+		if i%5 == 0 && len(groups) > 1 {
+			second := groups[(i+1)%len(groups)]
+			if second.ID != group.ID {
+				members = append(members, GroupMember{GroupID: second.ID, UserID: u.ID, AccountID: accountID, CreatedAt: u.CreatedAt})
+			}
+		}
+	}
+	return tx.CreateInBatches(members, seedBatchSize).Error
+}
+
+// createRecords gives people who have worked here records of every kind, with the history of how
+// they came to own them and the activity that created them.
+func (g *seedGenerator) createRecords(tx *gorm.DB, accountID int64, users []User) (int, error) {
+	var workers []User
+	for _, u := range users {
+		if u.Status != StatusInvited && u.Role != RoleFinance {
+			workers = append(workers, u)
+		}
+	}
+	if len(workers) == 0 {
+		return 0, nil
+	}
+	total := 0
+	records := make([]Record, 0, seedBatchSize)
+	flush := func() error {
+		if len(records) == 0 {
+			return nil
+		}
+		if err := tx.Create(&records).Error; err != nil {
+			return err
+		}
+		history := make([]RecordOwnershipChange, 0, len(records))
+		activities := make([]Activity, 0, 2*len(records))
+		for _, r := range records {
+			history = append(history, RecordOwnershipChange{AccountID: accountID, RecordID: r.ID, ToUserID: r.OwnerID,
+				ChangedByID: &r.CreatedByID, Reason: "created", ChangedAt: r.CreatedAt})
+			id := r.ID
+			activities = append(activities, Activity{AccountID: accountID, UserID: r.CreatedByID, Kind: ActivityRecordCreated, RecordID: &id, OccurredAt: r.CreatedAt})
+			if r.Kind == "deal" && !r.IsOpen {
+				activities = append(activities, Activity{AccountID: accountID, UserID: r.OwnerID, Kind: ActivityDealWon, RecordID: &id, OccurredAt: r.UpdatedAt})
+			} else if g.rng.IntN(2) == 0 {
+				activities = append(activities, Activity{AccountID: accountID, UserID: r.OwnerID, Kind: ActivityComment, RecordID: &id, OccurredAt: r.UpdatedAt})
+			}
+		}
+		if err := tx.CreateInBatches(history, seedBatchSize).Error; err != nil {
+			return err
+		}
+		if err := tx.CreateInBatches(activities, seedBatchSize/2).Error; err != nil {
+			return err
+		}
+		total += len(records)
+		records = records[:0]
+		return nil
+	}
+	span := time.Duration(g.spec.ActivityMonths*30*24) * time.Hour
+	for i, owner := range workers {
+		count := g.spec.RecordsPerUser
+		if i%4 == 0 {
+			count *= 2
+		}
+		for j := 0; j < count; j++ {
+			kind := RecordKinds[(i+j)%len(RecordKinds)]
+			created := g.now.Add(-time.Duration(g.rng.Int64N(int64(span))))
+			if created.Before(owner.CreatedAt) {
+				created = owner.CreatedAt.Add(time.Duration(g.rng.IntN(72)) * time.Hour)
+			}
+			if created.After(g.now) {
+				created = g.now.Add(-time.Hour)
+			}
+			title := fmt.Sprintf("%s — %s", seedTitles[kind][g.rng.IntN(len(seedTitles[kind]))], seedCompanies[g.rng.IntN(len(seedCompanies))])
+			records = append(records, Record{AccountID: accountID, Kind: kind, Title: title, IsOpen: g.rng.IntN(3) != 0,
+				OwnerID: owner.ID, CreatedByID: owner.ID, CreatedAt: created, UpdatedAt: created.Add(time.Duration(g.rng.IntN(240)) * time.Hour)})
+			if len(records) == seedBatchSize {
+				if err := flush(); err != nil {
+					return 0, err
+				}
+			}
+		}
+	}
+	return total, flush()
+}
+
+func pickWeighted(rng *mathrand.Rand, weights []int) int {
+	total := 0
+	for _, w := range weights {
+		total += w
+	}
+	n := rng.IntN(total)
+	for i, w := range weights {
+		if n < w {
+			return i
+		}
+		n -= w
+	}
+	return len(weights) - 1
+}
+
+func chunks(ids []int64, size int) [][]int64 {
+	var out [][]int64
+	for len(ids) > size {
+		out = append(out, ids[:size])
+		ids = ids[size:]
+	}
+	if len(ids) > 0 {
+		out = append(out, ids)
+	}
+	return out
+}
+
+func asciiLower(s string) string {
+	replacer := strings.NewReplacer("é", "e", "ë", "e", "ü", "u", "ö", "o", "ı", "i", "í", "i", "'", "", "ç", "c")
+	return strings.ToLower(replacer.Replace(s))
+}
+
+// RandomPassword makes a password strong enough to print once and change later.
+func RandomPassword() string {
+	buf := make([]byte, 12)
+	if _, err := rand.Read(buf); err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	return base64.RawURLEncoding.EncodeToString(buf)
+}

@@ -1,0 +1,133 @@
+// Package models is Roster's domain: the rows, the rules that govern them and the operations that
+// change them. Every exported Store method that changes state owns exactly one transaction.
+package models
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"roster/migrations"
+)
+
+// Store is the gateway to the database for every domain operation.
+type Store struct {
+	db      *gorm.DB
+	dialect migrations.Dialect
+	// Now is the clock; tests replace it to move through time.
+	Now func() time.Time
+}
+
+// Open connects to databaseURL — a postgres:// URL, or a SQLite file path — applies pending
+// migrations and returns a ready Store.
+func Open(ctx context.Context, databaseURL string) (*Store, error) {
+	db, dialect, err := connect(databaseURL)
+	if err != nil {
+		return nil, err
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := migrations.Up(ctx, sqlDB, dialect); err != nil {
+		_ = sqlDB.Close()
+		return nil, err
+	}
+	return &Store{db: db, dialect: dialect, Now: func() time.Time { return time.Now().UTC() }}, nil
+}
+
+// IsPostgresURL tells whether databaseURL selects PostgreSQL rather than a SQLite file.
+func IsPostgresURL(databaseURL string) bool {
+	return strings.HasPrefix(databaseURL, "postgres://") || strings.HasPrefix(databaseURL, "postgresql://")
+}
+
+func connect(databaseURL string) (*gorm.DB, migrations.Dialect, error) {
+	config := &gorm.Config{
+		Logger:                 logger.Discard,
+		TranslateError:         true,
+		SkipDefaultTransaction: true,
+		NowFunc:                func() time.Time { return time.Now().UTC() },
+	}
+	if IsPostgresURL(databaseURL) {
+		db, err := gorm.Open(postgres.Open(databaseURL), config)
+		if err != nil {
+			return nil, "", fmt.Errorf("connect to PostgreSQL: %w", err)
+		}
+		sqlDB, _ := db.DB()
+		sqlDB.SetMaxOpenConns(20)
+		sqlDB.SetMaxIdleConns(20)
+		return db, migrations.Postgres, nil
+	}
+	db, err := gorm.Open(sqlite.Open(sqliteDSN(databaseURL)), config)
+	if err != nil {
+		return nil, "", fmt.Errorf("open SQLite file %s: %w", databaseURL, err)
+	}
+	return db, migrations.SQLite, nil
+}
+
+// sqliteDSN turns a file path into a DSN that makes SQLite safe for a web server: WAL so readers
+// never wait for the writer, a busy timeout instead of "database is locked", foreign keys on, and
+// BEGIN IMMEDIATE so a transaction takes the write lock up front instead of failing on upgrade.
+func sqliteDSN(path string) string {
+	path = strings.TrimPrefix(path, "sqlite://")
+	if strings.Contains(path, "?") {
+		return path
+	}
+	params := url.Values{}
+	params.Add("_pragma", "busy_timeout(10000)")
+	params.Add("_pragma", "journal_mode(WAL)")
+	params.Add("_pragma", "foreign_keys(1)")
+	params.Add("_pragma", "synchronous(NORMAL)")
+	params.Add("_txlock", "immediate")
+	return path + "?" + params.Encode()
+}
+
+// Close releases the database connections.
+func (s *Store) Close() error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.Close()
+}
+
+// IsPostgres tells whether the store runs on PostgreSQL.
+func (s *Store) IsPostgres() bool { return s.dialect == migrations.Postgres }
+
+// DB is for tests and tooling that need raw access (benchmarks, query counting); domain code goes
+// through Store methods.
+func (s *Store) DB() *gorm.DB { return s.db }
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.PingContext(ctx)
+}
+
+func (s *Store) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
+
+func (s *Store) read(ctx context.Context) *gorm.DB { return s.db.WithContext(ctx) }
+
+// transaction runs fn in one database transaction that commits only when fn returns nil.
+func (s *Store) transaction(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	return s.db.WithContext(ctx).Transaction(fn)
+}
+
+// notFound turns GORM's missing-row error into the domain's ErrNotFound.
+func notFound(err error) error {
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return ErrNotFound
+	}
+	return err
+}

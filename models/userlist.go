@@ -1,0 +1,316 @@
+package models
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// UserSort is a column the user list can be ordered by. Each has an index that matches it, so
+// every page is read in index order however deep the admin has paged.
+type UserSort string
+
+const (
+	SortName    UserSort = "name"
+	SortEmail   UserSort = "email"
+	SortCreated UserSort = "created"
+)
+
+// UserSorts lists the orderings the list offers, default first.
+var UserSorts = []UserSort{SortName, SortEmail, SortCreated}
+
+// Bounds of the user list's parameters.
+const (
+	DefaultPageSize = 50
+	MaxPageSize     = 200
+	MaxSearchLength = 100
+)
+
+// PlanFilterNone selects users without a plan.
+const PlanFilterNone int64 = -1
+
+// UserListQuery is one view of Settings > User Management: a tab, its filters, an ordering and a
+// position. The zero value of every filter means "any".
+type UserListQuery struct {
+	Status  UserStatus
+	Search  string
+	Role    Role
+	PlanID  int64
+	GroupID int64
+	Sort    UserSort
+	Desc    bool
+	// After and Before are opaque cursors from a previous page; at most one is set.
+	After    string
+	Before   string
+	PageSize int
+}
+
+// UserRow is one line of the user list.
+type UserRow struct {
+	ID            int64
+	Name          string
+	Email         string
+	Role          Role
+	Status        UserStatus
+	PlanName      string
+	ManagerName   string
+	InvitedByName string
+	LastSignInAt  *time.Time
+	CreatedAt     time.Time
+	Groups        []string
+	SortKey       string `gorm:"column:sort_key"`
+}
+
+// UserListPage is what the list shows: its rows, the count on every tab under the same filters,
+// and cursors to the neighbouring pages ("" where there is none).
+type UserListPage struct {
+	Rows       []UserRow
+	Counts     map[UserStatus]int64
+	NextCursor string
+	PrevCursor string
+}
+
+type listCursor struct {
+	Key string `json:"k"`
+	ID  int64  `json:"i"`
+}
+
+func encodeCursor(key string, id int64) string {
+	raw, _ := json.Marshal(listCursor{Key: key, ID: id})
+	return base64.RawURLEncoding.EncodeToString(raw)
+}
+
+// decodeCursor returns false for anything that is not a cursor this code made; the list then
+// starts from the beginning rather than failing.
+func decodeCursor(s string) (listCursor, bool) {
+	var c listCursor
+	if s == "" || len(s) > 1024 {
+		return c, false
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil || json.Unmarshal(raw, &c) != nil || c.ID <= 0 {
+		return c, false
+	}
+	return c, true
+}
+
+// sortExpression is the SQL the ordering compares on. Creation times are compared as text in a
+// fixed-width format so that one cursor format serves every column on both databases.
+func (s *Store) sortExpression(sort UserSort) string {
+	switch sort {
+	case SortEmail:
+		return "users.email"
+	case SortCreated:
+		return "users.created_at"
+	}
+	return "lower(users.name)"
+}
+
+// ListUsers returns one page of the actor's account's users. The number of queries is fixed:
+// the rows, the groups of those rows and the tab counts, whatever the page size.
+func (s *Store) ListUsers(ctx context.Context, actor *Actor, q UserListQuery) (*UserListPage, error) {
+	if !actor.Allows(PermViewUsers) {
+		return nil, ErrForbidden
+	}
+	q = q.normalized()
+	sortExpr := s.sortExpression(q.Sort)
+
+	rowsQuery := s.filteredUsers(ctx, actor.Account.ID, q).
+		Where("users.status = ?", q.Status).
+		Select(`users.id, users.name, users.email, users.role, users.status, users.last_sign_in_at,
+			users.created_at, plans.name AS plan_name, managers.name AS manager_name,
+			inviters.name AS invited_by_name, ` + sortExpr + ` AS sort_key`).
+		Joins("LEFT JOIN plans ON plans.id = users.plan_id").
+		Joins("LEFT JOIN users managers ON managers.id = users.manager_id").
+		Joins("LEFT JOIN users inviters ON inviters.id = users.invited_by_id")
+
+	// Paging backwards reads the index in the opposite direction and flips the rows afterwards.
+	backwards := false
+	forwardOp, backwardOp, order := ">", "<", "ASC"
+	if q.Desc {
+		forwardOp, backwardOp, order = "<", ">", "DESC"
+	}
+	if c, ok := decodeCursor(q.After); ok {
+		rowsQuery = rowsQuery.Where("("+sortExpr+", users.id) "+forwardOp+" (?, ?)", s.cursorValue(q.Sort, c.Key), c.ID)
+	} else if c, ok := decodeCursor(q.Before); ok {
+		backwards = true
+		rowsQuery = rowsQuery.Where("("+sortExpr+", users.id) "+backwardOp+" (?, ?)", s.cursorValue(q.Sort, c.Key), c.ID)
+		if order == "ASC" {
+			order = "DESC"
+		} else {
+			order = "ASC"
+		}
+	}
+	var rows []UserRow
+	err := rowsQuery.Order(sortExpr + " " + order + ", users.id " + order).Limit(q.PageSize + 1).Scan(&rows).Error
+	if err != nil {
+		return nil, err
+	}
+	hasMore := len(rows) > q.PageSize
+	if hasMore {
+		rows = rows[:q.PageSize]
+	}
+	if backwards {
+		for i, j := 0, len(rows)-1; i < j; i, j = i+1, j-1 {
+			rows[i], rows[j] = rows[j], rows[i]
+		}
+	}
+	page := &UserListPage{Rows: rows}
+	if len(rows) > 0 {
+		first, last := rows[0], rows[len(rows)-1]
+		if backwards {
+			page.NextCursor = s.rowCursor(q.Sort, last)
+			if hasMore {
+				page.PrevCursor = s.rowCursor(q.Sort, first)
+			}
+		} else {
+			if hasMore {
+				page.NextCursor = s.rowCursor(q.Sort, last)
+			}
+			if q.After != "" {
+				page.PrevCursor = s.rowCursor(q.Sort, first)
+			}
+		}
+	}
+	if err := s.attachGroupNames(ctx, page.Rows); err != nil {
+		return nil, err
+	}
+	if page.Counts, err = s.countByStatus(ctx, actor.Account.ID, q); err != nil {
+		return nil, err
+	}
+	return page, nil
+}
+
+func (s *Store) rowCursor(sort UserSort, row UserRow) string {
+	key := row.SortKey
+	if sort == SortCreated {
+		key = row.CreatedAt.UTC().Format(time.RFC3339Nano)
+	}
+	return encodeCursor(key, row.ID)
+}
+
+// cursorValue turns a cursor's key back into a value comparable with the sort column.
+func (s *Store) cursorValue(sort UserSort, key string) any {
+	if sort == SortCreated {
+		if t, err := time.Parse(time.RFC3339Nano, key); err == nil {
+			return t
+		}
+		return time.Time{}
+	}
+	return key
+}
+
+// filteredUsers applies the account and every filter except the status, which the tab counts
+// group by.
+func (s *Store) filteredUsers(ctx context.Context, accountID int64, q UserListQuery) *gorm.DB {
+	db := s.read(ctx).Table("users").Where("users.account_id = ?", accountID)
+	if q.Search != "" {
+		pattern := "%" + escapeLike(strings.ToLower(q.Search)) + "%"
+		db = db.Where(`(lower(users.name) LIKE ? ESCAPE '\' OR users.email LIKE ? ESCAPE '\')`, pattern, pattern)
+	}
+	if q.Role != "" {
+		db = db.Where("users.role = ?", q.Role)
+	}
+	switch {
+	case q.PlanID == PlanFilterNone:
+		db = db.Where("users.plan_id IS NULL")
+	case q.PlanID > 0:
+		db = db.Where("users.plan_id = ?", q.PlanID)
+	}
+	if q.GroupID > 0 {
+		db = db.Where("EXISTS (SELECT 1 FROM group_members gm WHERE gm.user_id = users.id AND gm.group_id = ?)", q.GroupID)
+	}
+	return db
+}
+
+func (s *Store) countByStatus(ctx context.Context, accountID int64, q UserListQuery) (map[UserStatus]int64, error) {
+	var counts []struct {
+		Status UserStatus
+		N      int64
+	}
+	err := s.filteredUsers(ctx, accountID, q).
+		Where("users.status IN ?", ListedStatuses).
+		Select("users.status AS status, count(*) AS n").Group("users.status").Scan(&counts).Error
+	if err != nil {
+		return nil, err
+	}
+	result := make(map[UserStatus]int64, len(ListedStatuses))
+	for _, status := range ListedStatuses {
+		result[status] = 0
+	}
+	for _, c := range counts {
+		result[c.Status] = c.N
+	}
+	return result, nil
+}
+
+// attachGroupNames fills in every row's groups with one query for the whole page.
+func (s *Store) attachGroupNames(ctx context.Context, rows []UserRow) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(rows))
+	index := make(map[int64]int, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+		index[r.ID] = i
+	}
+	var memberships []struct {
+		UserID int64
+		Name   string
+	}
+	err := s.read(ctx).Table("group_members").Select("group_members.user_id, groups.name").
+		Joins("JOIN groups ON groups.id = group_members.group_id").
+		Where("group_members.user_id IN ?", ids).Order("groups.name").Scan(&memberships).Error
+	if err != nil {
+		return err
+	}
+	for _, m := range memberships {
+		i := index[m.UserID]
+		rows[i].Groups = append(rows[i].Groups, m.Name)
+	}
+	return nil
+}
+
+// normalized replaces every out-of-range value with its default, so that a hand-edited URL shows
+// a sensible page instead of an error.
+func (q UserListQuery) normalized() UserListQuery {
+	switch q.Status {
+	case StatusActive, StatusInactive, StatusInvited:
+	default:
+		q.Status = StatusActive
+	}
+	q.Search = strings.TrimSpace(q.Search)
+	if r := []rune(q.Search); len(r) > MaxSearchLength {
+		q.Search = string(r[:MaxSearchLength])
+	}
+	if _, ok := ParseRole(string(q.Role)); !ok {
+		q.Role = ""
+	}
+	if q.PlanID < PlanFilterNone {
+		q.PlanID = 0
+	}
+	if q.GroupID < 0 {
+		q.GroupID = 0
+	}
+	switch q.Sort {
+	case SortName, SortEmail, SortCreated:
+	default:
+		q.Sort = SortName
+	}
+	if q.PageSize <= 0 {
+		q.PageSize = DefaultPageSize
+	}
+	if q.PageSize > MaxPageSize {
+		q.PageSize = MaxPageSize
+	}
+	return q
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}

@@ -1,0 +1,105 @@
+package views
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Now is the clock relative times are measured against; tests pin it.
+var Now = time.Now
+
+// relativeTime says how long ago t was, the way people say it: "just now", "3 days ago".
+func relativeTime(t *time.Time) string {
+	if t == nil || t.IsZero() {
+		return "never"
+	}
+	d := Now().Sub(*t)
+	switch {
+	case d < 0:
+		return "just now"
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return plural(int(d/time.Minute), "minute") + " ago"
+	case d < 24*time.Hour:
+		return plural(int(d/time.Hour), "hour") + " ago"
+	case d < 30*24*time.Hour:
+		return plural(int(d/(24*time.Hour)), "day") + " ago"
+	case d < 365*24*time.Hour:
+		return plural(int(d/(30*24*time.Hour)), "month") + " ago"
+	}
+	return plural(int(d/(365*24*time.Hour)), "year") + " ago"
+}
+
+func plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return strconv.Itoa(n) + " " + unit + "s"
+}
+
+// isoTime is the machine-readable form for <time datetime>.
+func isoTime(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+func longDate(t time.Time) string { return t.UTC().Format("2 Jan 2006") }
+
+func dateTime(t time.Time) string { return t.UTC().Format("2 Jan 2006, 15:04 UTC") }
+
+// thousands writes n with thin grouping: 100000 → "100,000".
+func thousands(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	if n < 0 {
+		return "-" + thousands(-n)
+	}
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// money formats cents in the currency, e.g. "€39.00".
+func money(cents int64, currency string) string {
+	symbol := currency + " "
+	switch currency {
+	case "EUR":
+		symbol = "€"
+	case "USD":
+		symbol = "$"
+	case "GBP":
+		symbol = "£"
+	}
+	return fmt.Sprintf("%s%s.%02d", symbol, thousands(cents/100), cents%100)
+}
+
+// initials are the letters shown in an avatar: "Ada Lovelace" → "AL".
+func initials(name string) string {
+	var out []rune
+	for _, word := range strings.Fields(name) {
+		r, _ := utf8.DecodeRuneInString(word)
+		if unicode.IsLetter(r) {
+			out = append(out, unicode.ToUpper(r))
+		}
+		if len(out) == 2 {
+			break
+		}
+	}
+	if len(out) == 0 {
+		return "?"
+	}
+	return string(out)
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

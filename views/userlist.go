@@ -1,0 +1,128 @@
+package views
+
+import (
+	"net/url"
+	"strconv"
+
+	"roster/models"
+)
+
+// UserListState is the list's position as it appears in the URL; every link and form of the
+// list is built from it, so each state has its own address.
+type UserListState struct {
+	Tab    string
+	Q      string
+	Role   string
+	Plan   string
+	Group  string
+	Sort   string
+	Dir    string
+	After  string
+	Before string
+}
+
+// UserListView is the user list page: its state, the page of rows and the filter choices.
+type UserListView struct {
+	Chrome
+	State  UserListState
+	Page   *models.UserListPage
+	Plans  []models.Plan
+	Groups []models.Group
+	// Notices explain parameters that were adjusted, e.g. a search term cut to length.
+	Notices []string
+}
+
+// href is the list's URL for this state; defaults are left out to keep links short.
+func (s UserListState) href() string {
+	v := url.Values{}
+	set := func(key, value, def string) {
+		if value != "" && value != def {
+			v.Set(key, value)
+		}
+	}
+	set("tab", s.Tab, "active")
+	set("q", s.Q, "")
+	set("role", s.Role, "")
+	set("plan", s.Plan, "")
+	set("group", s.Group, "")
+	set("sort", s.Sort, "name")
+	set("dir", s.Dir, "asc")
+	set("after", s.After, "")
+	set("before", s.Before, "")
+	if len(v) == 0 {
+		return "/settings/users"
+	}
+	return "/settings/users?" + v.Encode()
+}
+
+// withTab is the first page of another tab under the same filters.
+func (s UserListState) withTab(tab string) string {
+	s.Tab, s.After, s.Before = tab, "", ""
+	return s.href()
+}
+
+// withSort orders by column, flipping the direction when it is already the column.
+func (s UserListState) withSort(column string) string {
+	dir := "asc"
+	if s.Sort == column && s.Dir != "desc" {
+		dir = "desc"
+	}
+	s.Sort, s.Dir, s.After, s.Before = column, dir, "", ""
+	return s.href()
+}
+
+func (s UserListState) sortIndicator(column string) string {
+	if s.Sort != column {
+		return "none"
+	}
+	if s.Dir == "desc" {
+		return "descending"
+	}
+	return "ascending"
+}
+
+func (s UserListState) withCursor(after, before string) string {
+	s.After, s.Before = after, before
+	return s.href()
+}
+
+func (s UserListState) cleared() string {
+	return UserListState{Tab: s.Tab}.href()
+}
+
+func (s UserListState) filtered() bool {
+	return s.Q != "" || s.Role != "" || s.Plan != "" || s.Group != ""
+}
+
+var tabLabels = map[string]string{"active": "Active", "inactive": "Inactive", "invited": "Invited"}
+
+func tabLabel(tab string) string { return tabLabels[tab] }
+
+func planValue(p models.Plan) string { return strconv.FormatInt(p.ID, 10) }
+
+func groupValue(g models.Group) string { return strconv.FormatInt(g.ID, 10) }
+
+func userHref(id int64) string { return "/settings/users/" + strconv.FormatInt(id, 10) }
+
+func (v UserListView) count(tab string) int64 {
+	return v.Page.Counts[models.UserStatus(tab)]
+}
+
+func lowerTab(tab string) string { return tab }
+
+func pluralUsers(n int64) string {
+	if n == 1 {
+		return "user"
+	}
+	return "users"
+}
+
+func sortArrow(s UserListState, column string) string {
+	switch s.sortIndicator(column) {
+	case "ascending":
+		return "▲"
+	case "descending":
+		return "▼"
+	}
+	return ""
+}
