@@ -131,3 +131,11 @@ func notFound(err error) error {
 	}
 	return err
 }
+
+// WithQueryLogger returns a Store that reports every SQL statement to l, for tests that count
+// queries and for debugging.
+func (s *Store) WithQueryLogger(l logger.Interface) *Store {
+	copied := *s
+	copied.db = s.db.Session(&gorm.Session{Logger: l})
+	return &copied
+}

@@ -61,7 +61,7 @@ type UserRow struct {
 	InvitedByName string
 	LastSignInAt  *time.Time
 	CreatedAt     time.Time
-	Groups        []string
+	Groups        []string `gorm:"-"`
 	SortKey       string `gorm:"column:sort_key"`
 }
 

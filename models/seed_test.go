@@ -1,0 +1,49 @@
+package models_test
+
+import (
+	"context"
+	"testing"
+
+	"roster/models"
+	"roster/models/modelstest"
+)
+
+func TestDemoAccountIsRealisticAndWithinSeats(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, store *models.Store) {
+		spec := models.DemoSpec
+		spec.Domain = "demo-test-" + t.Name()[len(t.Name())-6:] + ".example"
+		demo, err := store.Seed(context.Background(), spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		db := store.DB()
+		counts := statusCounts(t, store, demo.Account.ID)
+		if counts[models.StatusActive] < 30 || counts[models.StatusInactive] < 3 || counts[models.StatusInvited] < 3 {
+			t.Fatalf("demo should fill every tab: %v", counts)
+		}
+		var plans []models.Plan
+		db.Where("account_id = ?", demo.Account.ID).Find(&plans)
+		if len(plans) != 3 {
+			t.Fatalf("demo has %d plans, want 3", len(plans))
+		}
+		for _, p := range plans {
+			var holding int64
+			db.Model(&models.User{}).Where("plan_id = ? AND status IN ?", p.ID, []models.UserStatus{models.StatusActive, models.StatusInvited}).Count(&holding)
+			if holding > int64(p.SeatsPurchased) {
+				t.Errorf("plan %s: %d seats held, %d purchased", p.Name, holding, p.SeatsPurchased)
+			}
+		}
+		var groups, managed, records, history, activity int64
+		db.Model(&models.Group{}).Where("account_id = ?", demo.Account.ID).Count(&groups)
+		db.Model(&models.User{}).Where("account_id = ? AND manager_id IS NOT NULL", demo.Account.ID).Count(&managed)
+		db.Model(&models.Record{}).Where("account_id = ?", demo.Account.ID).Count(&records)
+		db.Model(&models.RecordOwnershipChange{}).Where("account_id = ?", demo.Account.ID).Count(&history)
+		db.Model(&models.Activity{}).Where("account_id = ?", demo.Account.ID).Count(&activity)
+		if groups != 5 || managed == 0 || records < 200 || history != records || activity < records {
+			t.Fatalf("groups %d, managed %d, records %d, history %d, activity %d", groups, managed, records, history, activity)
+		}
+		if _, _, err := store.SignIn(context.Background(), demo.OwnerEmail, demo.OwnerPassword, "127.0.0.1", ""); err != nil {
+			t.Fatalf("the printed demo login does not work: %v", err)
+		}
+	})
+}
