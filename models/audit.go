@@ -42,7 +42,7 @@ func writeAudit(tx *gorm.DB, e auditEntry) error {
 		Action:       e.Action,
 		TargetUserID: e.Target,
 		Details:      details,
-		IP:           truncate(e.IP, 64),
+		IP:           truncate(cleanText(e.IP), 64),
 		CreatedAt:    e.At,
 	}).Error
 }

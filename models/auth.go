@@ -8,6 +8,7 @@ import (
 	"errors"
 	"strings"
 	"time"
+	"unicode"
 
 	"gorm.io/gorm"
 )
@@ -40,7 +41,19 @@ const (
 )
 
 // NormalizeEmail is the form in which e-mail addresses are stored and compared.
-func NormalizeEmail(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
+func NormalizeEmail(email string) string { return strings.ToLower(strings.TrimSpace(cleanText(email))) }
+
+// cleanText drops what no text column should hold: invalid UTF-8 and control characters such as
+// NUL, which PostgreSQL refuses outright.
+func cleanText(s string) string {
+	s = strings.ToValidUTF8(s, "")
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
 
 // SignIn checks an e-mail address and password and opens a session. Returns ErrBadCredentials
 // for any mismatch and SignInThrottledError after too many recent failures.
@@ -53,7 +66,7 @@ func (s *Store) SignIn(ctx context.Context, email, password, ip, userAgent strin
 	user, err := s.matchCredentials(ctx, email, password)
 	if err != nil {
 		if errors.Is(err, ErrBadCredentials) {
-			failure := SignInFailure{Email: truncate(email, maxEmailLength), IP: ip, FailedAt: now}
+			failure := SignInFailure{Email: truncate(email, maxEmailLength), IP: truncate(cleanText(ip), 64), FailedAt: now}
 			if recordErr := s.read(ctx).Create(&failure).Error; recordErr != nil {
 				return nil, "", recordErr
 			}
@@ -136,8 +149,8 @@ func newSession(user *User, now time.Time, ip, userAgent string) (string, *UserS
 		CreatedAt:  now,
 		LastSeenAt: now,
 		ExpiresAt:  now.Add(DefaultSessionLifetimes.Absolute),
-		IP:         truncate(ip, 64),
-		UserAgent:  truncate(userAgent, 256),
+		IP:         truncate(cleanText(ip), 64),
+		UserAgent:  truncate(cleanText(userAgent), 256),
 	}
 }
 

@@ -40,10 +40,17 @@ func TestSignIn(t *testing.T) {
 				"sql in address":   {"' OR 1=1 --", modelstest.Password},
 				"huge password":    {email, string(make([]byte, 5000))},
 				"password of case": {email, upper(modelstest.Password)},
+				"nul in address":   {"a\x00b@example.com", "x"},
+				"invalid utf-8":    {"\xff\xfe@example.com", "\xff"},
 			} {
 				if _, _, err := store.SignIn(ctx, creds[0], creds[1], "10.0.0.2", ""); !errors.Is(err, models.ErrBadCredentials) {
 					t.Errorf("%s: got %v, want ErrBadCredentials", name, err)
 				}
+			}
+		})
+		t.Run("ControlCharactersInSearchAreDropped", func(t *testing.T) {
+			if _, err := store.ListUsers(ctx, acc.Actor, models.UserListQuery{Search: "own\x00er\xff"}); err != nil {
+				t.Fatalf("search with NUL and invalid UTF-8: %v", err)
 			}
 		})
 		t.Run("SignInThrottledAfterFiveFailuresForAnAddress", func(t *testing.T) {

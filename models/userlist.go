@@ -62,7 +62,7 @@ type UserRow struct {
 	LastSignInAt  *time.Time
 	CreatedAt     time.Time
 	Groups        []string `gorm:"-"`
-	SortKey       string `gorm:"column:sort_key"`
+	SortKey       string   `gorm:"column:sort_key"`
 }
 
 // UserListPage is what the list shows: its rows, the count on every tab under the same filters,
@@ -284,7 +284,7 @@ func (q UserListQuery) normalized() UserListQuery {
 	default:
 		q.Status = StatusActive
 	}
-	q.Search = strings.TrimSpace(q.Search)
+	q.Search = strings.TrimSpace(cleanText(q.Search))
 	if r := []rune(q.Search); len(r) > MaxSearchLength {
 		q.Search = string(r[:MaxSearchLength])
 	}
