@@ -43,7 +43,7 @@ var DemoSpec = SeedSpec{AccountName: "Northwind Traders", Domain: "northwind.exa
 // BulkSpec sizes an account of n users for demos and benchmarks.
 func BulkSpec(n int) SeedSpec {
 	return SeedSpec{AccountName: fmt.Sprintf("Bulk %d", n), Domain: fmt.Sprintf("bulk%d.example", n), Users: n,
-		Groups: max(5, n/500), RecordsPerUser: 2, ActivityMonths: 12, Seed: uint64(n)}
+		Groups: max(5, n/500), RecordsPerUser: 1, ActivityMonths: 12, Seed: uint64(n)}
 }
 
 const seedBatchSize = 1000
@@ -106,13 +106,20 @@ func (g *seedGenerator) run(tx *gorm.DB, result *SeededAccount) error {
 		return err
 	}
 	users := g.buildUsers(account.ID, plans)
-	// Managers and inviters are users too, so the people are written in two passes: everyone first,
-	// then who manages whom once the IDs exist.
-	if err := tx.CreateInBatches(users, seedBatchSize).Error; err != nil {
+	// Managers and inviters come first in the list, so they are written first; everyone after them
+	// is written with their manager already set, sparing a second pass over the users table.
+	leaders := 0
+	for leaders < len(users) && users[leaders].Role != RoleMember {
+		leaders++
+	}
+	if err := tx.CreateInBatches(users[:leaders], seedBatchSize).Error; err != nil {
 		return err
 	}
-	if err := g.assignManagers(tx, users); err != nil {
-		return err
+	g.assignManagers(users, leaders)
+	if leaders < len(users) {
+		if err := tx.CreateInBatches(users[leaders:], seedBatchSize).Error; err != nil {
+			return err
+		}
 	}
 	result.OwnerEmail = users[0].EmailAddress()
 	result.Users = len(users)
@@ -221,42 +228,24 @@ func (g *seedGenerator) buildUsers(accountID int64, plans []Plan) []User {
 	return users
 }
 
-func (g *seedGenerator) assignManagers(tx *gorm.DB, users []User) error {
+// assignManagers gives most members one of the managers, and every invited person the owner as
+// inviter, before the members are written.
+func (g *seedGenerator) assignManagers(users []User, leaders int) {
 	var managers []int64
-	for _, u := range users {
+	for _, u := range users[:leaders] {
 		if u.Role == RoleManager {
 			managers = append(managers, u.ID)
 		}
 	}
-	if len(managers) == 0 {
-		return nil
-	}
 	owner := users[0].ID
-	// One UPDATE per manager and one per inviter keeps the write count independent of the user count.
-	byManager := map[int64][]int64{}
-	var invited []int64
-	for _, u := range users {
-		if u.Role == RoleMember && u.ID%3 != 0 {
-			m := managers[int(u.ID)%len(managers)]
-			byManager[m] = append(byManager[m], u.ID)
+	for i := leaders; i < len(users); i++ {
+		if len(managers) > 0 && i%3 != 0 {
+			users[i].ManagerID = &managers[i%len(managers)]
 		}
-		if u.Status == StatusInvited {
-			invited = append(invited, u.ID)
+		if users[i].Status == StatusInvited {
+			users[i].InvitedByID = &owner
 		}
 	}
-	for manager, ids := range byManager {
-		for _, chunk := range chunks(ids, seedBatchSize) {
-			if err := tx.Model(&User{}).Where("id IN ?", chunk).Update("manager_id", manager).Error; err != nil {
-				return err
-			}
-		}
-	}
-	for _, chunk := range chunks(invited, seedBatchSize) {
-		if err := tx.Model(&User{}).Where("id IN ?", chunk).Update("invited_by_id", owner).Error; err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 func (g *seedGenerator) createGroups(tx *gorm.DB, accountID int64, users []User) error {
@@ -335,7 +324,7 @@ func (g *seedGenerator) createRecords(tx *gorm.DB, accountID int64, users []User
 			activities = append(activities, Activity{AccountID: accountID, UserID: r.CreatedByID, Kind: ActivityRecordCreated, RecordID: &id, OccurredAt: r.CreatedAt})
 			if r.Kind == "deal" && !r.IsOpen {
 				activities = append(activities, Activity{AccountID: accountID, UserID: r.OwnerID, Kind: ActivityDealWon, RecordID: &id, OccurredAt: r.UpdatedAt})
-			} else if g.rng.IntN(2) == 0 {
+			} else if g.rng.IntN(4) == 0 {
 				activities = append(activities, Activity{AccountID: accountID, UserID: r.OwnerID, Kind: ActivityComment, RecordID: &id, OccurredAt: r.UpdatedAt})
 			}
 		}
@@ -390,18 +379,6 @@ func pickWeighted(rng *mathrand.Rand, weights []int) int {
 		n -= w
 	}
 	return len(weights) - 1
-}
-
-func chunks(ids []int64, size int) [][]int64 {
-	var out [][]int64
-	for len(ids) > size {
-		out = append(out, ids[:size])
-		ids = ids[size:]
-	}
-	if len(ids) > 0 {
-		out = append(out, ids)
-	}
-	return out
 }
 
 func asciiLower(s string) string {

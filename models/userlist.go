@@ -65,11 +65,24 @@ type UserRow struct {
 	SortKey       string   `gorm:"column:sort_key"`
 }
 
+// FilteredCountLimit is where counting stops under a search or filter: "1,000+" is as useful to
+// a person as the exact number and costs a bounded amount of work.
+var FilteredCountLimit int64 = 1000
+
+// countScanLimit bounds the single pass that counts every tab of a filtered list at once.
+var countScanLimit = 5000
+
+// TabCount is how many users a tab holds; AtLeast marks a count that stopped at the limit.
+type TabCount struct {
+	N       int64
+	AtLeast bool
+}
+
 // UserListPage is what the list shows: its rows, the count on every tab under the same filters,
 // and cursors to the neighbouring pages ("" where there is none).
 type UserListPage struct {
 	Rows       []UserRow
-	Counts     map[UserStatus]int64
+	Counts     map[UserStatus]TabCount
 	NextCursor string
 	PrevCursor string
 }
@@ -210,7 +223,7 @@ func (s *Store) filteredUsers(ctx context.Context, accountID int64, q UserListQu
 	db := s.read(ctx).Table("users").Where("users.account_id = ?", accountID)
 	if q.Search != "" {
 		pattern := "%" + escapeLike(strings.ToLower(q.Search)) + "%"
-		db = db.Where(`(lower(users.name) LIKE ? ESCAPE '\' OR users.email LIKE ? ESCAPE '\')`, pattern, pattern)
+		db = db.Where(searchExpression+` LIKE ? ESCAPE '\'`, pattern)
 	}
 	if q.Role != "" {
 		db = db.Where("users.role = ?", q.Role)
@@ -227,25 +240,81 @@ func (s *Store) filteredUsers(ctx context.Context, accountID int64, q UserListQu
 	return db
 }
 
-func (s *Store) countByStatus(ctx context.Context, accountID int64, q UserListQuery) (map[UserStatus]int64, error) {
-	var counts []struct {
-		Status UserStatus
-		N      int64
+// countByStatus counts every tab. Unfiltered counts are exact and come from the counters the
+// database keeps; filtered counts stop at FilteredCountLimit, so that a broad search in a huge
+// account stays as fast as a narrow one.
+func (s *Store) countByStatus(ctx context.Context, accountID int64, q UserListQuery) (map[UserStatus]TabCount, error) {
+	var counts []statusCount
+	var err error
+	if q.Search == "" && q.Role == "" && q.PlanID == 0 && q.GroupID == 0 {
+		err = s.read(ctx).Table("user_status_counts").Select("status, users AS n").
+			Where("account_id = ? AND status IN ?", accountID, ListedStatuses).Scan(&counts).Error
+	} else {
+		counts, err = s.countFiltered(ctx, accountID, q)
 	}
-	err := s.filteredUsers(ctx, accountID, q).
-		Where("users.status IN ?", ListedStatuses).
-		Select("users.status AS status, count(*) AS n").Group("users.status").Scan(&counts).Error
 	if err != nil {
 		return nil, err
 	}
-	result := make(map[UserStatus]int64, len(ListedStatuses))
+	result := make(map[UserStatus]TabCount, len(ListedStatuses))
 	for _, status := range ListedStatuses {
-		result[status] = 0
+		result[status] = TabCount{}
 	}
 	for _, c := range counts {
-		result[c.Status] = c.N
+		if c.bounded && c.N > FilteredCountLimit {
+			result[c.Status] = TabCount{N: FilteredCountLimit, AtLeast: true}
+		} else {
+			result[c.Status] = TabCount{N: c.N}
+		}
 	}
 	return result, nil
+}
+
+// countFiltered counts the tabs under a search or filter. A search is answered by one pass over
+// at most countScanLimit matches, which counts every tab exactly for nearly every real search;
+// broader searches, and filters, which have an index per tab, get one bounded count per tab.
+func (s *Store) countFiltered(ctx context.Context, accountID int64, q UserListQuery) ([]statusCount, error) {
+	if q.Search == "" {
+		return s.countEachTabBounded(ctx, accountID, q)
+	}
+	var counts []statusCount
+	matches := s.filteredUsers(ctx, accountID, q).Select("users.status").
+		Where("users.status IN ?", ListedStatuses).Limit(countScanLimit)
+	if err := s.read(ctx).Table("(?) AS matches", matches).Select("status, count(*) AS n").Group("status").Scan(&counts).Error; err != nil {
+		return nil, err
+	}
+	var total int64
+	for _, c := range counts {
+		total += c.N
+	}
+	if total < int64(countScanLimit) {
+		return counts, nil
+	}
+	return s.countEachTabBounded(ctx, accountID, q)
+}
+
+func (s *Store) countEachTabBounded(ctx context.Context, accountID int64, q UserListQuery) ([]statusCount, error) {
+	var parts []string
+	var args []any
+	for _, status := range ListedStatuses {
+		parts = append(parts, "SELECT ? AS status, count(*) AS n FROM (?) capped")
+		args = append(args, status, s.filteredUsers(ctx, accountID, q).Select("1").
+			Where("users.status = ?", status).Limit(int(FilteredCountLimit)+1))
+	}
+	var counts []statusCount
+	if err := s.read(ctx).Raw(strings.Join(parts, " UNION ALL "), args...).Scan(&counts).Error; err != nil {
+		return nil, err
+	}
+	for i := range counts {
+		counts[i].bounded = true
+	}
+	return counts, nil
+}
+
+// statusCount is one tab's count as read; bounded marks counts that stopped at the limit.
+type statusCount struct {
+	Status  UserStatus
+	N       int64
+	bounded bool
 }
 
 // attachGroupNames fills in every row's groups with one query for the whole page.
@@ -310,6 +379,10 @@ func (q UserListQuery) normalized() UserListQuery {
 	}
 	return q
 }
+
+// searchExpression is what a search matches: name and e-mail as one lower-case text. PostgreSQL
+// has a trigram index on exactly this expression (migration 00001).
+const searchExpression = "(lower(users.name) || ' ' || coalesce(users.email, ''))"
 
 func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)

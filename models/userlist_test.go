@@ -24,8 +24,8 @@ func TestListUsersTabsAndCounts(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if page.Counts[status] != want[status] {
-				t.Errorf("%s tab counts %d, the database holds %d", status, page.Counts[status], want[status])
+			if page.Counts[status].N != want[status] {
+				t.Errorf("%s tab counts %d, the database holds %d", status, page.Counts[status].N, want[status])
 			}
 			if int64(len(page.Rows)) != want[status] {
 				t.Errorf("%s tab lists %d rows, want %d", status, len(page.Rows), want[status])
@@ -165,7 +165,7 @@ func TestListUsersSearchAndFilters(t *testing.T) {
 				if strings.Join(got, "|") != strings.Join(want, "|") {
 					t.Errorf("rows %q, want %q", got, want)
 				}
-				gotCounts := [3]int64{page.Counts[models.StatusActive], page.Counts[models.StatusInactive], page.Counts[models.StatusInvited]}
+				gotCounts := [3]int64{page.Counts[models.StatusActive].N, page.Counts[models.StatusInactive].N, page.Counts[models.StatusInvited].N}
 				if gotCounts != tc.counts {
 					t.Errorf("counts %v, want %v", gotCounts, tc.counts)
 				}

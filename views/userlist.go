@@ -104,8 +104,16 @@ func groupValue(g models.Group) string { return strconv.FormatInt(g.ID, 10) }
 
 func userHref(id int64) string { return "/settings/users/" + strconv.FormatInt(id, 10) }
 
-func (v UserListView) count(tab string) int64 {
+func (v UserListView) count(tab string) models.TabCount {
 	return v.Page.Counts[models.UserStatus(tab)]
+}
+
+// countText writes a tab count, "1,000+" where counting stopped.
+func countText(c models.TabCount) string {
+	if c.AtLeast {
+		return thousands(c.N) + "+"
+	}
+	return thousands(c.N)
 }
 
 func lowerTab(tab string) string { return tab }

@@ -54,8 +54,9 @@ CREATE INDEX users_list_created ON users (account_id, status, created_at, id);
 CREATE INDEX users_list_role ON users (account_id, status, role, lower(name), id);
 CREATE INDEX users_list_plan ON users (account_id, status, plan_id, lower(name), id);
 CREATE INDEX users_manager ON users (manager_id) WHERE manager_id IS NOT NULL;
-CREATE INDEX users_search_name ON users USING gin (lower(name) gin_trgm_ops);
-CREATE INDEX users_search_email ON users USING gin (email gin_trgm_ops);
+-- One trigram index over name and e-mail together: a search is one bitmap scan, fast for rare and
+-- common terms alike. The expression must match models.searchExpression exactly.
+CREATE INDEX users_search ON users USING gin ((lower(name) || ' ' || coalesce(email, '')) gin_trgm_ops);
 
 CREATE TABLE user_sessions (
     id           TEXT PRIMARY KEY,

@@ -4,6 +4,9 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"os"
+	"strconv"
+	"sync"
 	"testing"
 
 	"roster/models"
@@ -60,4 +63,35 @@ func unique() string {
 	b := make([]byte, 5)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+var (
+	benchMu       sync.Mutex
+	benchAccounts = map[*models.Store]map[int]*models.SeededAccount{}
+)
+
+// BenchAccount seeds an account of n users once per store and package run, for benchmarks that
+// need realistic volume. Set ROSTER_BENCH_USERS to change n from the caller's default.
+func BenchAccount(tb testing.TB, store *models.Store, n int) *models.SeededAccount {
+	tb.Helper()
+	if v, err := strconv.Atoi(os.Getenv("ROSTER_BENCH_USERS")); err == nil && v > 0 {
+		n = v
+	}
+	benchMu.Lock()
+	defer benchMu.Unlock()
+	if benchAccounts[store] == nil {
+		benchAccounts[store] = map[int]*models.SeededAccount{}
+	}
+	if seeded, ok := benchAccounts[store][n]; ok {
+		return seeded
+	}
+	seeded := Seeded(tb, store, n)
+	// Fresh statistics, as autovacuum would gather them on a live database.
+	if store.IsPostgres() {
+		if err := store.DB().Exec("ANALYZE").Error; err != nil {
+			tb.Fatal(err)
+		}
+	}
+	benchAccounts[store][n] = seeded
+	return seeded
 }

@@ -1,0 +1,77 @@
+package handlers
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"testing"
+
+	"roster/models"
+	"roster/models/modelstest"
+)
+
+// BenchmarkUserListPage measures the server side of Settings > User Management, from request to
+// rendered HTML, on an account of 100,000 users in PostgreSQL (ROSTER_BENCH_USERS changes the size).
+func BenchmarkUserListPage(b *testing.B) {
+	store := modelstest.Postgres(b)
+	seeded := modelstest.BenchAccount(b, store, 100_000)
+	e, err := New(store, Config{SessionSecret: testSecret})
+	if err != nil {
+		b.Fatal(err)
+	}
+	_, token, err := store.SignIn(context.Background(), seeded.OwnerEmail, seeded.OwnerPassword, "127.0.0.1", "bench")
+	if err != nil {
+		b.Fatal(err)
+	}
+	cookie := sessionCookie(b, e, token)
+	var planID, groupID int64
+	store.DB().Model(&models.Plan{}).Select("id").Where("account_id = ?", seeded.Account.ID).Order("id").Limit(1).Scan(&planID)
+	store.DB().Model(&models.Group{}).Select("id").Where("account_id = ?", seeded.Account.ID).Order("id").Limit(1).Scan(&groupID)
+
+	for _, bc := range []struct{ name, path string }{
+		{"list", "/settings/users"},
+		{"list_fragment", "/settings/users?tab=inactive"},
+		{"search", "/settings/users?q=hansen"},
+		{"search_rare", "/settings/users?q=owner%40"},
+		{"filter_role", "/settings/users?role=manager"},
+		{"filter_plan_sorted_by_email", "/settings/users?plan=" + strconv.FormatInt(planID, 10) + "&sort=email&dir=desc"},
+		{"filter_group", "/settings/users?group=" + strconv.FormatInt(groupID, 10)},
+		{"profile", "/settings/users/" + strconv.FormatInt(firstUserID(store, seeded.Account.ID), 10)},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			for b.Loop() {
+				req := httptest.NewRequest(http.MethodGet, bc.path, nil)
+				req.AddCookie(cookie)
+				if bc.name == "list_fragment" {
+					req.Header.Set("HX-Request", "true")
+				}
+				rec := httptest.NewRecorder()
+				e.ServeHTTP(rec, req)
+				if rec.Code != http.StatusOK {
+					b.Fatalf("%s: status %d", bc.path, rec.Code)
+				}
+			}
+		})
+	}
+}
+
+// sessionCookie signs a session token the way the server does after a sign-in.
+func sessionCookie(tb testing.TB, h http.Handler, token string) *http.Cookie {
+	tb.Helper()
+	s := &Server{cookies: newCookieStore(Config{SessionSecret: testSecret})}
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest(http.MethodGet, "/", nil)
+	session, _ := s.cookies.Get(req, sessionCookieName)
+	session.Values[sessionTokenKey] = token
+	if err := session.Save(req, rec); err != nil {
+		tb.Fatal(err)
+	}
+	return rec.Result().Cookies()[0]
+}
+
+func firstUserID(store *models.Store, accountID int64) int64 {
+	var id int64
+	store.DB().Model(&models.User{}).Select("id").Where("account_id = ? AND role = ?", accountID, models.RoleGroupAdmin).Order("id").Limit(1).Scan(&id)
+	return id
+}
