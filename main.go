@@ -66,7 +66,7 @@ Commands:
 Environment:
   DATABASE_URL           postgres://… selects PostgreSQL; unset uses the SQLite file roster.db
   ROSTER_ADDR            address to listen on (flag --addr), default 127.0.0.1:8080
-  ROSTER_SESSION_SECRET  secret for session cookies, 32+ characters (generated and kept in the database when unset on SQLite)
+  ROSTER_SESSION_SECRET  secret for session cookies, 32+ characters (generated and kept in the database when unset)
   ROSTER_SECURE_COOKIES  "true" behind TLS (flag --secure-cookies)
   ROSTER_TRUST_PROXY     "true" to take client addresses from X-Forwarded-For
   ROSTER_DEMO            "true" or "false": create the demo account on an empty database (default: only on SQLite)
@@ -112,9 +112,8 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 
 	secret := os.Getenv("ROSTER_SESSION_SECRET")
 	if secret == "" {
-		if store.IsPostgres() {
-			return errors.New("set ROSTER_SESSION_SECRET (32+ random characters) when running on PostgreSQL")
-		}
+		// Kept in the database, so restarts keep people signed in and every server of a deployment
+		// agrees on one secret.
 		if secret, err = store.SessionSecret(ctx); err != nil {
 			return err
 		}
