@@ -1,0 +1,486 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+
+	"roster/models"
+	"roster/models/modelstest"
+)
+
+// browserTimeout bounds the whole browser test, so that a page that never reaches the state a
+// step waits for fails the test instead of hanging it.
+const browserTimeout = 60 * time.Second
+
+// TestBrowserClickThrough signs in and walks the user list in headless Chromium, as an
+// administrator would: tabs, the back button, live search and a profile, with htmx doing the
+// swaps. It saves a full-page screenshot of each stop for people to look at.
+func TestBrowserClickThrough(t *testing.T) {
+	execPath := findChromium(t)
+	artifacts := artifactsDir(t)
+	deadline := time.Now().Add(browserTimeout)
+
+	modelstest.Each(t, func(t *testing.T, store *models.Store) {
+		start := time.Now()
+		db := filepath.Base(t.Name())
+		app := newTestApp(t, store)
+		seeded := modelstest.Seeded(t, store, 80)
+		accountID := seeded.Account.ID
+
+		ctx := startBrowser(t, execPath, deadline)
+		u := &browserUser{t: t, ctx: ctx, base: app.URL, shots: artifacts, db: db}
+
+		// A wrong password, first, on a fresh page: the form says so and keeps the e-mail.
+		u.navigate("/login")
+		u.typeInto("#email", seeded.OwnerEmail)
+		u.typeInto("#password", "not the password")
+		if status := u.clickAndLoad(`form[action="/login"] button[type="submit"]`); status != http.StatusUnauthorized {
+			t.Errorf("wrong password: status %d, want 401", status)
+		}
+		login := evaluate[loginState](u, loginStateJS)
+		if login.Path != "/login" || login.Email != seeded.OwnerEmail {
+			t.Errorf("after a wrong password: at %q with e-mail field %q, want /login with %q", login.Path, login.Email, seeded.OwnerEmail)
+		}
+		if want := "That e-mail address and password do not match an active user."; login.Error != want {
+			t.Fatalf("login error %q, want %q", login.Error, want)
+		}
+
+		// From here on, anything the page logs as an error (an exception, a refused script or
+		// style, a failed request) is a failure.
+		console := collectConsoleErrors(ctx)
+
+		// Sign in on a fresh page and land on the user list.
+		u.navigate("/login")
+		u.typeInto("#email", seeded.OwnerEmail)
+		u.typeInto("#password", seeded.OwnerPassword)
+		if status := u.clickAndLoad(`form[action="/login"] button[type="submit"]`); status != http.StatusOK {
+			t.Fatalf("sign in: final status %d", status)
+		}
+		counts := map[string]int64{}
+		for _, status := range []string{"active", "inactive", "invited"} {
+			var n int64
+			store.DB().Model(&models.User{}).Where("account_id = ? AND status = ?", accountID, status).Count(&n)
+			counts[status] = n
+		}
+		ids := func(status string) []string {
+			var users []models.User
+			store.DB().Where("account_id = ? AND status = ?", accountID, status).Find(&users)
+			var out []string
+			for _, user := range users {
+				out = append(out, "/settings/users/"+strconv.FormatInt(user.ID, 10))
+			}
+			return out
+		}
+
+		list := u.list()
+		if list.Path != "/settings/users" || list.Search != "" {
+			t.Fatalf("signed in at %s?%s, want /settings/users", list.Path, list.Search)
+		}
+		if list.Current != "tab-active" {
+			t.Errorf("current tab %q, want tab-active", list.Current)
+		}
+		for status, n := range counts {
+			if got := list.Counts[status]; got != strconv.FormatInt(n, 10) {
+				t.Errorf("%s tab shows %q, the database holds %d", status, got, n)
+			}
+		}
+		if want := min(counts["active"], models.DefaultPageSize); int64(len(list.Rows)) != want {
+			t.Errorf("active tab lists %d rows, want %d", len(list.Rows), want)
+		}
+		u.screenshot("01-users-active")
+
+		// The Inactive tab: htmx swaps the list and pushes the address.
+		u.click(`[data-testid="tab-inactive"]`)
+		u.waitFor("the inactive tab", `location.search.includes('tab=inactive') &&
+			document.querySelector('[data-testid="tab-inactive"][aria-current="page"]')`)
+		list = u.list()
+		if list.Current != "tab-inactive" {
+			t.Errorf("current tab %q, want tab-inactive", list.Current)
+		}
+		if !strings.Contains(list.Summary, "inactive") {
+			t.Errorf("summary %q does not mention inactive users", list.Summary)
+		}
+		if got := list.Counts["inactive"]; got != strconv.FormatInt(counts["inactive"], 10) {
+			t.Errorf("inactive tab shows %q, the database holds %d", got, counts["inactive"])
+		}
+		inactive := ids("inactive")
+		if len(list.Rows) == 0 || int64(len(list.Rows)) != min(counts["inactive"], models.DefaultPageSize) {
+			t.Errorf("inactive tab lists %d rows, the database holds %d inactive users", len(list.Rows), counts["inactive"])
+		}
+		for _, row := range list.Rows {
+			if !slices.Contains(inactive, row.Href) {
+				t.Errorf("inactive tab lists %q (%s), who is not inactive", row.Name, row.Href)
+			}
+		}
+		u.screenshot("02-users-inactive")
+
+		// The browser's back button brings the active tab back, with its address.
+		u.back("/settings/users")
+		u.waitFor("the active tab after going back", `!location.search.includes('tab=inactive') &&
+			document.querySelector('[data-testid="tab-active"][aria-current="page"]')`)
+		list = u.list()
+		if list.Path != "/settings/users" || list.Search != "" || list.Current != "tab-active" {
+			t.Errorf("after going back: %s?%s on %q, want /settings/users on tab-active", list.Path, list.Search, list.Current)
+		}
+		active := ids("active")
+		for _, row := range list.Rows {
+			if !slices.Contains(active, row.Href) {
+				t.Errorf("active tab after going back lists %q (%s), who is not active", row.Name, row.Href)
+			}
+		}
+
+		// Live search for a member's e-mail address narrows the list to that person.
+		var member models.User
+		store.DB().Where("account_id = ? AND status = ? AND role = ?", accountID, models.StatusActive, models.RoleMember).
+			Order("id").First(&member)
+		if member.ID == 0 {
+			t.Fatal("the seeded account has no active member")
+		}
+		u.typeInto("#q", member.EmailAddress())
+		u.waitFor("one search result", `location.search.includes('q=') &&
+			document.querySelectorAll('[data-testid="user-row"]').length === 1`)
+		list = u.list()
+		if len(list.Rows) != 1 || list.Rows[0].Name != member.Name {
+			t.Fatalf("search for %s shows %+v, want only %q", member.EmailAddress(), list.Rows, member.Name)
+		}
+		if list.Current != "tab-active" || strings.Contains(list.Search, "tab=inactive") {
+			t.Errorf("search ran on %q (%s), want the active tab", list.Current, list.Search)
+		}
+		if !strings.Contains(list.Summary, "match these filters") {
+			t.Errorf("summary %q does not say the list is filtered", list.Summary)
+		}
+		u.screenshot("03-users-search")
+
+		// The row's link opens the profile.
+		if status := u.clickAndLoad(`[data-testid="user-row"] a.person`); status != http.StatusOK {
+			t.Fatalf("profile: status %d", status)
+		}
+		profile := evaluate[profileState](u, profileStateJS)
+		if want := "/settings/users/" + strconv.FormatInt(member.ID, 10); profile.Path != want {
+			t.Errorf("profile at %s, want %s", profile.Path, want)
+		}
+		if profile.Name != member.Name {
+			t.Errorf("profile name %q, want %q", profile.Name, member.Name)
+		}
+		u.screenshot("04-profile")
+
+		// The list on a phone: no sideways scrolling, and the e-mail moves under the name.
+		u.do(chromedp.EmulateViewport(375, 812, chromedp.EmulateMobile, chromedp.EmulatePortrait))
+		u.navigate("/settings/users")
+		phone := evaluate[phoneState](u, phoneStateJS)
+		if phone.ViewportWidth != 375 {
+			t.Errorf("phone viewport is %dpx wide, want 375", phone.ViewportWidth)
+		}
+		if phone.PageWidth > phone.ViewportWidth {
+			t.Errorf("at 375px the page is %dpx wide and scrolls sideways", phone.PageWidth)
+		}
+		if phone.Rows == 0 || !phone.EmailUnderName || phone.EmailColumnShown {
+			t.Errorf("at 375px: %d rows, e-mail under the name %v, e-mail column shown %v", phone.Rows, phone.EmailUnderName, phone.EmailColumnShown)
+		}
+		u.screenshot("05-users-phone")
+
+		for _, m := range console() {
+			t.Errorf("browser console: %s (%s:%d)", m, m.URL, m.Line+1)
+		}
+		t.Logf("browser run on %s took %s", db, time.Since(start).Round(time.Millisecond))
+	})
+}
+
+// findChromium is the browser to drive: $ROSTER_CHROMIUM, or the first one on the PATH. Without
+// one the test skips, except in CI, which installs Chromium, so a missing one is a failure.
+func findChromium(t *testing.T) string {
+	t.Helper()
+	if p := os.Getenv("ROSTER_CHROMIUM"); p != "" {
+		path, err := exec.LookPath(p)
+		if err != nil {
+			t.Fatalf("ROSTER_CHROMIUM=%s: %v", p, err)
+		}
+		return path
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if path, err := exec.LookPath(name); err == nil {
+			return path
+		}
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatal("no Chromium found in CI (looked for chromium, chromium-browser and google-chrome; set ROSTER_CHROMIUM)")
+	}
+	t.Skip("no Chromium found: install Debian's chromium to run browser tests (apt-get install chromium), or set ROSTER_CHROMIUM")
+	return ""
+}
+
+// artifactsDir is where screenshots go: $ROSTER_TEST_ARTIFACTS, or test-artifacts/ at the repo root.
+func artifactsDir(t *testing.T) string {
+	t.Helper()
+	dir := os.Getenv("ROSTER_TEST_ARTIFACTS")
+	if dir == "" {
+		wd, err := os.Getwd()
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir = filepath.Join(filepath.Dir(wd), "test-artifacts")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// startBrowser launches headless Chromium with a fresh profile and returns the context of its
+// first tab. The browser closes when the test ends, and everything stops at the deadline.
+func startBrowser(t *testing.T, execPath string, deadline time.Time) context.Context {
+	t.Helper()
+	profile := t.TempDir()
+	timeout, cancelTimeout := context.WithDeadline(context.Background(), deadline)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(timeout,
+		chromedp.ExecPath(execPath),
+		chromedp.Flag("headless", true),
+		chromedp.Flag("no-sandbox", true),
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(profile),
+		chromedp.WindowSize(1280, 900),
+	)
+	ctx, cancelBrowser := chromedp.NewContext(allocCtx)
+	// Cleanups run last in, first out: close the browser gracefully, then the allocator and the
+	// deadline, and only then does the profile directory go.
+	t.Cleanup(cancelTimeout)
+	t.Cleanup(cancelAlloc)
+	t.Cleanup(func() {
+		closeCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		if err := chromedp.Cancel(closeCtx); err != nil && !errors.Is(err, context.Canceled) {
+			t.Logf("closing the browser: %v", err)
+		}
+		cancelBrowser()
+	})
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start %s: %v", execPath, err)
+	}
+	return ctx
+}
+
+// collectConsoleErrors gathers the errors and exceptions the tab logs from now on; the func it
+// returns stops collecting and returns them.
+func collectConsoleErrors(ctx context.Context) func() []chromedp.ConsoleMessage {
+	ctx, cancel := context.WithCancel(ctx)
+	messages := chromedp.Console(ctx)
+	var (
+		mu   sync.Mutex
+		errs []chromedp.ConsoleMessage
+		done = make(chan struct{})
+	)
+	go func() {
+		defer close(done)
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			if m.Type == chromedp.ConsoleError || m.IsException() {
+				mu.Lock()
+				errs = append(errs, m)
+				mu.Unlock()
+			}
+		}
+	}()
+	return func() []chromedp.ConsoleMessage {
+		cancel()
+		<-done
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(errs)
+	}
+}
+
+// browserUser is one person at the browser: every step fails the test with what went wrong.
+type browserUser struct {
+	t     *testing.T
+	ctx   context.Context
+	base  string
+	shots string
+	db    string
+}
+
+func (u *browserUser) do(actions ...chromedp.Action[chromedp.Void]) {
+	u.t.Helper()
+	if err := chromedp.Do(u.ctx, actions...); err != nil {
+		u.t.Fatal(err)
+	}
+}
+
+func (u *browserUser) navigate(path string) {
+	u.t.Helper()
+	u.do(chromedp.Navigate(u.base + path))
+}
+
+func (u *browserUser) typeInto(selector, text string) {
+	u.t.Helper()
+	u.do(chromedp.SendKeys(chromedp.CSS(selector), text))
+}
+
+// click clicks an element that changes the page in place, as an htmx link does.
+func (u *browserUser) click(selector string) {
+	u.t.Helper()
+	u.do(chromedp.Click(chromedp.CSS(selector)))
+}
+
+// clickAndLoad clicks an element that loads a new page, waits for it and returns its HTTP status
+// (after redirects).
+func (u *browserUser) clickAndLoad(selector string) int {
+	u.t.Helper()
+	res, err := chromedp.RunResponse(u.ctx, chromedp.Click(chromedp.CSS(selector)))
+	if err != nil {
+		u.t.Fatalf("click %s: %v", selector, err)
+	}
+	return int(res.Status)
+}
+
+// back presses the browser's back button: the previous history entry, which must be want.
+// htmx entries are pushed with pushState, so going back loads no page; waitFor sees the result.
+func (u *browserUser) back(want string) {
+	u.t.Helper()
+	u.do(chromedp.Func(func(ctx context.Context, tgt *chromedp.Target) error {
+		history, err := cdp.Call(ctx, tgt, page.GetNavigationHistory, cdp.Empty{})
+		if err != nil {
+			return err
+		}
+		if history.CurrentIndex < 1 {
+			return errors.New("no history entry to go back to")
+		}
+		prev := history.Entries[history.CurrentIndex-1]
+		if prev.URL != u.base+want {
+			return fmt.Errorf("the previous history entry is %s, want %s", prev.URL, u.base+want)
+		}
+		_, err = cdp.Call(ctx, tgt, page.NavigateToHistoryEntry, page.NavigateToHistoryEntryParams{EntryID: prev.ID})
+		return err
+	}))
+}
+
+// waitFor polls a JavaScript condition until it holds, and fails with the page's state if it
+// does not within ten seconds.
+func (u *browserUser) waitFor(what, condition string) {
+	u.t.Helper()
+	_, err := chromedp.Run(u.ctx, chromedp.Poll[bool]("!!("+condition+")",
+		chromedp.WithPollingInterval(25*time.Millisecond), chromedp.WithPollingTimeout(10*time.Second)))
+	if err != nil {
+		state, _ := chromedp.Run(u.ctx, chromedp.Evaluate[string](
+			`location.href + ' | ' + (document.querySelector('[data-testid="summary"]')?.innerText ?? 'no summary')`))
+		u.t.Fatalf("waiting for %s: %v (page: %s)", what, err, state)
+	}
+}
+
+func (u *browserUser) screenshot(name string) {
+	u.t.Helper()
+	png, err := chromedp.Run(u.ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		u.t.Fatalf("screenshot %s: %v", name, err)
+	}
+	path := filepath.Join(u.shots, "browser-"+u.db+"-"+name+".png")
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		u.t.Fatal(err)
+	}
+	u.t.Logf("screenshot: %s", path)
+}
+
+func evaluate[T any](u *browserUser, js string) T {
+	u.t.Helper()
+	v, err := chromedp.Run(u.ctx, chromedp.Evaluate[T](js))
+	if err != nil {
+		u.t.Fatalf("read the page: %v", err)
+	}
+	return v
+}
+
+// listState is what the user list shows.
+type listState struct {
+	Path    string            `json:"path"`
+	Search  string            `json:"search"`
+	Current string            `json:"current"`
+	Counts  map[string]string `json:"counts"`
+	Summary string            `json:"summary"`
+	Rows    []struct {
+		Name string `json:"name"`
+		Href string `json:"href"`
+	} `json:"rows"`
+}
+
+func (u *browserUser) list() listState {
+	u.t.Helper()
+	return evaluate[listState](u, `(() => {
+		const text = (sel) => document.querySelector(sel)?.innerText.trim() ?? '';
+		const counts = {};
+		for (const tab of ['active', 'inactive', 'invited']) counts[tab] = text('[data-testid="count-' + tab + '"]');
+		return {
+			path: location.pathname,
+			search: location.search.replace(/^\?/, ''),
+			current: document.querySelector('[data-testid^="tab-"][aria-current="page"]')?.dataset.testid ?? '',
+			counts,
+			summary: text('[data-testid="summary"]'),
+			rows: [...document.querySelectorAll('[data-testid="user-row"] a.person')].map((a) => ({
+				name: a.querySelector('.person-name').innerText.trim(),
+				href: a.getAttribute('href'),
+			})),
+		};
+	})()`)
+}
+
+type loginState struct {
+	Path  string `json:"path"`
+	Email string `json:"email"`
+	Error string `json:"error"`
+}
+
+const loginStateJS = `({
+	path: location.pathname,
+	email: document.querySelector('#email')?.value ?? '',
+	error: document.querySelector('[data-testid="login-error"]')?.innerText.trim() ?? '',
+})`
+
+type profileState struct {
+	Path string `json:"path"`
+	Name string `json:"name"`
+}
+
+const profileStateJS = `({
+	path: location.pathname,
+	name: document.querySelector('[data-testid="profile-name"]')?.innerText.trim() ?? '',
+})`
+
+type phoneState struct {
+	ViewportWidth    int  `json:"viewportWidth"`
+	PageWidth        int  `json:"pageWidth"`
+	Rows             int  `json:"rows"`
+	EmailUnderName   bool `json:"emailUnderName"`
+	EmailColumnShown bool `json:"emailColumnShown"`
+}
+
+const phoneStateJS = `(() => {
+	const shown = (el) => !!el && el.getClientRects().length > 0;
+	const row = document.querySelector('[data-testid="user-row"]');
+	return {
+		viewportWidth: document.documentElement.clientWidth,
+		pageWidth: document.documentElement.scrollWidth,
+		rows: document.querySelectorAll('[data-testid="user-row"]').length,
+		emailUnderName: shown(row?.querySelector('.person-email')),
+		emailColumnShown: shown(row?.querySelector('td.hide-sm')),
+	};
+})()`
