@@ -57,6 +57,7 @@ func (s *Server) loadActor(next echo.HandlerFunc) echo.HandlerFunc {
 		case err != nil:
 			return err
 		default:
+			actor.IP = c.RealIP()
 			c.Set(actorContextKey, actor)
 		}
 		return next(c)

@@ -9,8 +9,14 @@ import (
 
 // Audit actions, as stored and filtered on.
 const (
-	AuditSignedIn       = "user.signed_in"
-	AuditAccountCreated = "account.created"
+	AuditSignedIn           = "user.signed_in"
+	AuditAccountCreated     = "account.created"
+	AuditUserInvited        = "user.invited"
+	AuditInvitationReminded = "invitation.reminded"
+	AuditInvitationRevoked  = "invitation.revoked"
+	AuditInvitationAccepted = "invitation.accepted"
+	AuditUserDeactivated    = "user.deactivated"
+	AuditUserReactivated    = "user.reactivated"
 )
 
 // auditEntry is what an operation says about itself; writeAudit stores it in the operation's
@@ -45,4 +51,16 @@ func writeAudit(tx *gorm.DB, e auditEntry) error {
 		IP:           truncate(cleanText(e.IP), 64),
 		CreatedAt:    e.At,
 	}).Error
+}
+
+// auditRow builds an event for a batch insert, so that an operation on many users writes its
+// audit trail with one statement.
+func auditRow(actor *Actor, action string, target *int64, at time.Time, details map[string]any) AuditEvent {
+	encoded := "{}"
+	if len(details) > 0 {
+		raw, _ := json.Marshal(details)
+		encoded = string(raw)
+	}
+	return AuditEvent{AccountID: actor.Account.ID, ActorID: &actor.User.ID, Action: action, TargetUserID: target,
+		Details: encoded, IP: truncate(cleanText(actor.IP), 64), CreatedAt: at}
 }

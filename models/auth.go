@@ -137,11 +137,7 @@ func (s *Store) matchCredentials(ctx context.Context, email, password string) (*
 // newSession makes a session row and the token that the cookie carries; only the token's hash is
 // stored, so a copy of the database signs nobody in.
 func newSession(user *User, now time.Time, ip, userAgent string) (string, *UserSession) {
-	buf := make([]byte, 32)
-	if _, err := rand.Read(buf); err != nil {
-		panic(err) // crypto/rand never fails on supported platforms
-	}
-	token := hex.EncodeToString(buf)
+	token := newToken()
 	return token, &UserSession{
 		ID:         hashToken(token),
 		AccountID:  user.AccountID,
@@ -152,6 +148,15 @@ func newSession(user *User, now time.Time, ip, userAgent string) (string, *UserS
 		IP:         truncate(cleanText(ip), 64),
 		UserAgent:  truncate(cleanText(userAgent), 256),
 	}
+}
+
+// newToken is a random secret for a cookie or a link.
+func newToken() string {
+	buf := make([]byte, 32)
+	if _, err := rand.Read(buf); err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	return hex.EncodeToString(buf)
 }
 
 func hashToken(token string) string {

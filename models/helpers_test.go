@@ -46,3 +46,14 @@ func joinGroup(t *testing.T, store *models.Store, acc *modelstest.Account, group
 		t.Fatal(err)
 	}
 }
+
+func addRecord(t *testing.T, store *models.Store, acc *modelstest.Account, owner *models.User, kind string, open bool) *models.Record {
+	t.Helper()
+	now := time.Now().UTC()
+	r := models.Record{AccountID: acc.Account.ID, Kind: kind, Title: kind + " of " + owner.Name, IsOpen: open, OwnerID: owner.ID,
+		CreatedByID: owner.ID, CreatedAt: now, UpdatedAt: now}
+	if err := store.DB().Create(&r).Error; err != nil {
+		t.Fatal(err)
+	}
+	return &r
+}

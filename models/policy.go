@@ -27,6 +27,8 @@ type Actor struct {
 	User    *User
 	Account *Account
 	Session *UserSession
+	// IP is the client address of the current request, for the audit log.
+	IP string
 }
 
 // Allows tells whether the actor may use a route that declares perm. A nil actor is an
@@ -59,4 +61,12 @@ func (a *Actor) CanViewUser(target *User) bool {
 // account.
 func (a *Actor) CanActOn(target *User) bool {
 	return a != nil && target.AccountID == a.User.AccountID && a.Allows(PermManageUsers)
+}
+
+// CanGrantRole tells whether the actor may give someone role: only owners make owners.
+func (a *Actor) CanGrantRole(role Role) bool {
+	if _, ok := ParseRole(string(role)); !ok || !a.Allows(PermManageUsers) {
+		return false
+	}
+	return role != RoleOwner || a.User.Role == RoleOwner
 }

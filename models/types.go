@@ -84,21 +84,22 @@ type Plan struct {
 
 // User is a person in an account. Email is nil once the user has been anonymised.
 type User struct {
-	ID           int64
-	AccountID    int64
-	Email        *string
-	Name         string
-	Phone        string
-	PictureURL   string
-	Role         Role
-	Status       UserStatus
-	PlanID       *int64
-	ManagerID    *int64
-	PasswordHash string
-	InvitedByID  *int64
-	LastSignInAt *time.Time
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	ID            int64
+	AccountID     int64
+	Email         *string
+	Name          string
+	Phone         string
+	PictureURL    string
+	Role          Role
+	Status        UserStatus
+	PlanID        *int64
+	ManagerID     *int64
+	PasswordHash  string
+	InvitedByID   *int64
+	LastSignInAt  *time.Time
+	DeactivatedAt *time.Time
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
 }
 
 // EmailAddress is the user's e-mail, or "" when it has been erased.
@@ -210,4 +211,50 @@ type SignInFailure struct {
 type AppSetting struct {
 	Key   string `gorm:"primaryKey"`
 	Value string
+}
+
+// Invitation is the link an invited user accepts; only the token's hash is stored.
+type Invitation struct {
+	ID          int64
+	AccountID   int64
+	UserID      int64
+	TokenHash   string
+	InvitedByID *int64
+	SentAt      time.Time
+	RemindedAt  *time.Time
+	Reminders   int
+	ExpiresAt   time.Time
+	AcceptedAt  *time.Time
+	RevokedAt   *time.Time
+}
+
+// SeatLedgerEntry records one change to a plan's seats when it happened.
+type SeatLedgerEntry struct {
+	ID              int64
+	AccountID       int64
+	PlanID          int64
+	UserID          *int64
+	InUseChange     int
+	ReservedChange  int
+	PurchasedChange int
+	Reason          string
+	ActorID         *int64
+	ChangedAt       time.Time
+}
+
+// TableName keeps the ledger's table name singular, as the product speaks of "the seat ledger".
+func (SeatLedgerEntry) TableName() string { return "seat_ledger" }
+
+// OutboxMessage is an e-mail written with the change that caused it and delivered afterwards.
+type OutboxMessage struct {
+	ID        int64
+	AccountID int64
+	ToAddress string
+	Subject   string
+	Body      string
+	ActionURL string
+	CreatedAt time.Time
+	SentAt    *time.Time
+	Attempts  int
+	LastError string
 }

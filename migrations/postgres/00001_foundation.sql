@@ -45,7 +45,8 @@ CREATE TABLE users (
     CHECK (status IN ('invited', 'active', 'inactive', 'deleted')),
     CHECK (role IN ('owner', 'admin', 'group_admin', 'manager', 'support', 'finance', 'member'))
 );
-CREATE UNIQUE INDEX users_account_email ON users (account_id, email) WHERE email IS NOT NULL;
+-- A deleted user's address may be invited again.
+CREATE UNIQUE INDEX users_account_email ON users (account_id, email) WHERE status <> 'deleted';
 CREATE INDEX users_email ON users (email);
 -- One index per list ordering so that every tab pages by keyset in index order.
 CREATE INDEX users_list_name ON users (account_id, status, lower(name), id);
@@ -111,15 +112,16 @@ CREATE TABLE records (
     updated_at    TIMESTAMPTZ NOT NULL
 );
 CREATE INDEX records_owner ON records (owner_id, kind, is_open);
-CREATE INDEX records_account ON records (account_id, kind);
 
+-- Append-only and written in bulk (a hand-over moves 100k records at once), so only the record is
+-- a foreign key: users who appear in history are never removed, only anonymised.
 CREATE TABLE record_ownership_changes (
     id              BIGSERIAL PRIMARY KEY,
-    account_id      BIGINT NOT NULL REFERENCES accounts(id),
+    account_id      BIGINT NOT NULL,
     record_id       BIGINT NOT NULL REFERENCES records(id),
-    from_user_id    BIGINT REFERENCES users(id),
-    to_user_id      BIGINT NOT NULL REFERENCES users(id),
-    changed_by_id   BIGINT REFERENCES users(id),
+    from_user_id    BIGINT,
+    to_user_id      BIGINT NOT NULL,
+    changed_by_id   BIGINT,
     reason          TEXT NOT NULL DEFAULT '',
     changed_at      TIMESTAMPTZ NOT NULL
 );

@@ -1,0 +1,583 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// MaxUsersPerAction bounds one bulk operation; larger selections are split by the admin.
+const MaxUsersPerAction = 5000
+
+// Blocker is something that stops a user from being deactivated, shown in the wizard's first step.
+// A blocker the wizard can resolve itself (demoting) says so with FixedByDemoting.
+type Blocker struct {
+	Message         string
+	FixedByDemoting bool
+}
+
+// UserImpact is what deactivating one user touches.
+type UserImpact struct {
+	User         User
+	Plan         *Plan
+	Records      []RecordCount
+	OwnedGroups  []Group
+	ManagedUsers int64
+	OpenSessions int64
+	Blockers     []Blocker
+}
+
+// DeactivationImpact is the wizard's first step for a selection of users.
+type DeactivationImpact struct {
+	Users []UserImpact
+	// Totals across the selection.
+	Records       []RecordCount
+	OwnedGroups   int
+	ManagedUsers  int64
+	OpenSessions  int64
+	SeatCostCents map[string]int64 // per currency, per month
+	SeatsFreed    map[string]int   // per plan name
+}
+
+// Blocked tells whether any user has a blocker, and whether demoting would clear all of them.
+func (d *DeactivationImpact) Blocked() (blocked, demotingFixes bool) {
+	demotingFixes = true
+	for _, u := range d.Users {
+		for _, b := range u.Blockers {
+			blocked = true
+			if !b.FixedByDemoting {
+				demotingFixes = false
+			}
+		}
+	}
+	return blocked, blocked && demotingFixes
+}
+
+// rolesDemotedBeforeDeactivation must be demoted to member first: they hold rights over other
+// people, and the seeds' customers want that made explicit.
+var rolesDemotedBeforeDeactivation = map[Role]bool{RoleOwner: true, RoleAdmin: true, RoleGroupAdmin: true, RoleManager: true}
+
+// DeactivationImpact computes the wizard's first step with a fixed number of queries, however many
+// users and records the selection holds. Returns ErrNotFound if any ID is not a user of the
+// actor's account.
+func (s *Store) DeactivationImpact(ctx context.Context, actor *Actor, ids []int64) (*DeactivationImpact, error) {
+	if !actor.Allows(PermManageUsers) {
+		return nil, ErrForbidden
+	}
+	return s.deactivationImpact(s.read(ctx), actor, ids, false)
+}
+
+func (s *Store) deactivationImpact(db *gorm.DB, actor *Actor, ids []int64, lock bool) (*DeactivationImpact, error) {
+	ids = unique64(ids)
+	if len(ids) == 0 {
+		return nil, FieldErrors{"ids": "Select at least one user."}
+	}
+	if len(ids) > MaxUsersPerAction {
+		return nil, FieldErrors{"ids": fmt.Sprintf("Select at most %d users at a time.", MaxUsersPerAction)}
+	}
+	var users []User
+	q := db.Where("id IN ? AND account_id = ? AND status <> ?", ids, actor.Account.ID, StatusDeleted).Order("lower(name), id")
+	if lock {
+		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	if err := q.Find(&users).Error; err != nil {
+		return nil, err
+	}
+	if len(users) != len(ids) {
+		return nil, ErrNotFound
+	}
+	impact := &DeactivationImpact{SeatCostCents: map[string]int64{}, SeatsFreed: map[string]int{}}
+	plans, err := plansByID(db, actor.Account.ID)
+	if err != nil {
+		return nil, err
+	}
+	var recordRows []struct {
+		OwnerID int64
+		Kind    string
+		IsOpen  bool
+		N       int64
+	}
+	if err := db.Model(&Record{}).Select("owner_id, kind, is_open, count(*) AS n").Where("owner_id IN ?", ids).
+		Group("owner_id, kind, is_open").Scan(&recordRows).Error; err != nil {
+		return nil, err
+	}
+	var groups []Group
+	if err := db.Where("owner_id IN ?", ids).Order("name").Find(&groups).Error; err != nil {
+		return nil, err
+	}
+	var managed, sessions []struct {
+		ID int64
+		N  int64
+	}
+	if err := db.Model(&User{}).Select("manager_id AS id, count(*) AS n").Where("manager_id IN ? AND status <> ? AND id NOT IN ?", ids, StatusDeleted, ids).
+		Group("manager_id").Scan(&managed).Error; err != nil {
+		return nil, err
+	}
+	now := s.now()
+	if err := db.Model(&UserSession{}).Select("user_id AS id, count(*) AS n").
+		Where("user_id IN ? AND revoked_at IS NULL AND expires_at > ? AND last_seen_at > ?", ids, now, now.Add(-DefaultSessionLifetimes.Idle)).
+		Group("user_id").Scan(&sessions).Error; err != nil {
+		return nil, err
+	}
+	var otherOwners int64
+	if err := db.Model(&User{}).Where("account_id = ? AND role = ? AND status = ? AND id NOT IN ?", actor.Account.ID, RoleOwner, StatusActive, ids).
+		Count(&otherOwners).Error; err != nil {
+		return nil, err
+	}
+
+	index := map[int64]int{}
+	impact.Users = make([]UserImpact, len(users))
+	for i, u := range users {
+		index[u.ID] = i
+		ui := UserImpact{User: u}
+		if u.PlanID != nil {
+			if p, ok := plans[*u.PlanID]; ok {
+				ui.Plan = &p
+				if u.Status == StatusActive {
+					impact.SeatCostCents[p.Currency] += p.PriceCents
+					impact.SeatsFreed[p.Name]++
+				}
+			}
+		}
+		ui.Blockers = deactivationBlockers(actor, &u, otherOwners)
+		impact.Users[i] = ui
+	}
+	perUser := map[int64][]struct {
+		Kind   string
+		IsOpen bool
+		N      int64
+	}{}
+	var all []struct {
+		Kind   string
+		IsOpen bool
+		N      int64
+	}
+	for _, r := range recordRows {
+		row := struct {
+			Kind   string
+			IsOpen bool
+			N      int64
+		}{r.Kind, r.IsOpen, r.N}
+		perUser[r.OwnerID] = append(perUser[r.OwnerID], row)
+		all = append(all, row)
+	}
+	for id, rows := range perUser {
+		impact.Users[index[id]].Records = groupRecordCounts(rows)
+	}
+	impact.Records = groupRecordCounts(all)
+	for _, g := range groups {
+		i := index[g.OwnerID]
+		impact.Users[i].OwnedGroups = append(impact.Users[i].OwnedGroups, g)
+	}
+	impact.OwnedGroups = len(groups)
+	for _, m := range managed {
+		impact.Users[index[m.ID]].ManagedUsers = m.N
+		impact.ManagedUsers += m.N
+	}
+	for _, se := range sessions {
+		impact.Users[index[se.ID]].OpenSessions = se.N
+		impact.OpenSessions += se.N
+	}
+	return impact, nil
+}
+
+func deactivationBlockers(actor *Actor, u *User, otherActiveOwners int64) []Blocker {
+	var blockers []Blocker
+	switch {
+	case u.ID == actor.User.ID:
+		return []Blocker{{Message: "You cannot deactivate yourself; ask another admin."}}
+	case u.Status == StatusInactive:
+		return []Blocker{{Message: "Already inactive."}}
+	case u.Status == StatusInvited:
+		return []Blocker{{Message: "Has not joined yet: revoke the invitation instead."}}
+	case !actor.CanActOn(u):
+		return []Blocker{{Message: "You may not change this user."}}
+	}
+	if u.Role == RoleOwner && otherActiveOwners == 0 {
+		return []Blocker{{Message: "The last owner of the account: make someone else an owner first."}}
+	}
+	if rolesDemotedBeforeDeactivation[u.Role] {
+		blockers = append(blockers, Blocker{Message: u.Role.Label() + "s must be demoted to member before deactivation.", FixedByDemoting: true})
+	}
+	return blockers
+}
+
+func plansByID(db *gorm.DB, accountID int64) (map[int64]Plan, error) {
+	var plans []Plan
+	if err := db.Where("account_id = ?", accountID).Find(&plans).Error; err != nil {
+		return nil, err
+	}
+	m := make(map[int64]Plan, len(plans))
+	for _, p := range plans {
+		m[p.ID] = p
+	}
+	return m, nil
+}
+
+// HandoverPlan is the wizard's second and third steps: who receives what, and why.
+type HandoverPlan struct {
+	// RecordsTo receives every kind of record not named in RecordsByKind; 0 leaves them.
+	RecordsTo     int64
+	RecordsByKind map[string]int64
+	// IncludeClosed moves closed records too; by default only open work moves.
+	IncludeClosed bool
+	// GroupsTo becomes the owner of the groups they own; 0 leaves them.
+	GroupsTo int64
+	// ManagerTo becomes the manager of the people they manage; 0 leaves them.
+	ManagerTo int64
+	// Demote turns administrators and managers into members in the same step.
+	Demote bool
+	Reason string
+}
+
+// recipientFor is who receives records of kind, or 0.
+func (p HandoverPlan) recipientFor(kind string) int64 {
+	if to, ok := p.RecordsByKind[kind]; ok && to != 0 {
+		return to
+	}
+	return p.RecordsTo
+}
+
+func (p HandoverPlan) recipients() []int64 {
+	ids := []int64{p.RecordsTo, p.GroupsTo, p.ManagerTo}
+	for _, to := range p.RecordsByKind {
+		ids = append(ids, to)
+	}
+	return unique64(ids)
+}
+
+// DeactivationBlockedError refuses a deactivation whose blockers are not resolved.
+type DeactivationBlockedError struct{ Impact *DeactivationImpact }
+
+func (e DeactivationBlockedError) Error() string { return "some users cannot be deactivated yet" }
+func (e DeactivationBlockedError) Unwrap() error { return ErrConflict }
+
+// DeactivationResult says what a deactivation did.
+type DeactivationResult struct {
+	Users         int
+	RecordsMoved  int64
+	GroupsMoved   int64
+	ManagedMoved  int64
+	SessionsEnded int64
+	Demoted       int
+}
+
+// MaxReasonLength bounds the reason recorded with a deactivation.
+const MaxReasonLength = 500
+
+// Deactivate carries out the wizard in one transaction: each user becomes inactive, loses their
+// seat and every session, and hands over records (with an ownership history line each), groups
+// and managed people as the plan says; one audit event per user records what moved. Blockers are
+// checked again inside the transaction. Returns DeactivationBlockedError, FieldErrors for an
+// unusable plan, or ErrNotFound for IDs outside the account.
+func (s *Store) Deactivate(ctx context.Context, actor *Actor, ids []int64, plan HandoverPlan) (*DeactivationResult, error) {
+	if !actor.Allows(PermManageUsers) {
+		return nil, ErrForbidden
+	}
+	plan.Reason = strings.TrimSpace(cleanText(plan.Reason))
+	if len([]rune(plan.Reason)) > MaxReasonLength {
+		return nil, FieldErrors{"reason": "Keep the reason under 500 characters."}
+	}
+	result := &DeactivationResult{}
+	err := s.transaction(ctx, func(tx *gorm.DB) error {
+		impact, err := s.deactivationImpact(tx, actor, ids, true)
+		if err != nil {
+			return err
+		}
+		if blocked, demotingFixes := impact.Blocked(); blocked && !(demotingFixes && plan.Demote) {
+			return DeactivationBlockedError{Impact: impact}
+		}
+		ids = unique64(ids)
+		if err := checkRecipients(tx, actor, ids, plan); err != nil {
+			return err
+		}
+		now := s.now()
+		moved, err := moveRecords(tx, actor, ids, plan, now)
+		if err != nil {
+			return err
+		}
+		result.Users = len(ids)
+		for _, byKind := range moved {
+			for _, n := range byKind {
+				result.RecordsMoved += n
+			}
+		}
+		if plan.GroupsTo != 0 {
+			if result.GroupsMoved, err = transferGroups(tx, ids, plan.GroupsTo, now); err != nil {
+				return err
+			}
+		}
+		if plan.ManagerTo != 0 {
+			r := tx.Model(&User{}).Where("manager_id IN ? AND id NOT IN ? AND id <> ?", ids, ids, plan.ManagerTo).
+				Updates(map[string]any{"manager_id": plan.ManagerTo, "updated_at": now})
+			if r.Error != nil {
+				return r.Error
+			}
+			result.ManagedMoved = r.RowsAffected
+		}
+		if result.SessionsEnded, err = revokeSessions(tx, ids, now); err != nil {
+			return err
+		}
+		return finishDeactivation(tx, actor, impact, plan, moved, now, result)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return result, nil
+}
+
+// checkRecipients requires every recipient to be an active user of the account who is not being
+// deactivated too.
+func checkRecipients(tx *gorm.DB, actor *Actor, ids []int64, plan HandoverPlan) error {
+	for kind := range plan.RecordsByKind {
+		if !knownKind(kind) {
+			return FieldErrors{"records_to": "Unknown kind of record: " + kind + "."}
+		}
+	}
+	recipients := plan.recipients()
+	if len(recipients) == 0 {
+		return nil
+	}
+	leaving := map[int64]bool{}
+	for _, id := range ids {
+		leaving[id] = true
+	}
+	var active []int64
+	if err := tx.Model(&User{}).Where("id IN ? AND account_id = ? AND status = ?", recipients, actor.Account.ID, StatusActive).
+		Pluck("id", &active).Error; err != nil {
+		return err
+	}
+	ok := map[int64]bool{}
+	for _, id := range active {
+		ok[id] = !leaving[id]
+	}
+	errs := FieldErrors{}
+	check := func(field string, id int64) {
+		if id != 0 && !ok[id] {
+			errs[field] = "Choose an active user who is staying."
+		}
+	}
+	check("records_to", plan.RecordsTo)
+	for kind, to := range plan.RecordsByKind {
+		check("records_to_"+kind, to)
+	}
+	check("groups_to", plan.GroupsTo)
+	check("manager_to", plan.ManagerTo)
+	if len(errs) > 0 {
+		return errs
+	}
+	return nil
+}
+
+func knownKind(kind string) bool {
+	for _, k := range RecordKinds {
+		if k == kind {
+			return true
+		}
+	}
+	return false
+}
+
+// moveRecords hands records to their recipients with two set-based statements per recipient:
+// the history lines first, while the old owners are still on the rows, then the move itself.
+// It returns what moved, per previous owner and kind.
+func moveRecords(tx *gorm.DB, actor *Actor, ids []int64, plan HandoverPlan, now time.Time) (map[int64]map[string]int64, error) {
+	kindsFor := map[int64][]string{}
+	for _, kind := range RecordKinds {
+		if to := plan.recipientFor(kind); to != 0 {
+			kindsFor[to] = append(kindsFor[to], kind)
+		}
+	}
+	moved := map[int64]map[string]int64{}
+	recipients := make([]int64, 0, len(kindsFor))
+	for to := range kindsFor {
+		recipients = append(recipients, to)
+	}
+	sort.Slice(recipients, func(i, j int) bool { return recipients[i] < recipients[j] })
+	for _, to := range recipients {
+		scope := func(db *gorm.DB) *gorm.DB {
+			db = db.Where("records.owner_id IN ? AND records.kind IN ?", ids, kindsFor[to])
+			if !plan.IncludeClosed {
+				db = db.Where("records.is_open = ?", true)
+			}
+			return db
+		}
+		var counts []struct {
+			OwnerID int64
+			Kind    string
+			N       int64
+		}
+		if err := scope(tx.Model(&Record{})).Select("owner_id, kind, count(*) AS n").Group("owner_id, kind").Scan(&counts).Error; err != nil {
+			return nil, err
+		}
+		if len(counts) == 0 {
+			continue
+		}
+		for _, c := range counts {
+			if moved[c.OwnerID] == nil {
+				moved[c.OwnerID] = map[string]int64{}
+			}
+			moved[c.OwnerID][c.Kind] += c.N
+		}
+		history := scope(tx.Model(&Record{})).Select("records.account_id, records.id, records.owner_id, ?, ?, ?, ?",
+			to, actor.User.ID, handoverReason(plan.Reason), now)
+		if err := tx.Exec("INSERT INTO record_ownership_changes (account_id, record_id, from_user_id, to_user_id, changed_by_id, reason, changed_at) ?",
+			history).Error; err != nil {
+			return nil, err
+		}
+		if err := scope(tx.Model(&Record{})).Updates(map[string]any{"owner_id": to, "updated_at": now}).Error; err != nil {
+			return nil, err
+		}
+	}
+	return moved, nil
+}
+
+func handoverReason(reason string) string {
+	if reason == "" {
+		return "deactivation hand-over"
+	}
+	return "deactivation hand-over: " + reason
+}
+
+// transferGroups gives the groups the leaving users own to a new owner, who becomes a member too.
+func transferGroups(tx *gorm.DB, ids []int64, to int64, now time.Time) (int64, error) {
+	var groupIDs []int64
+	if err := tx.Model(&Group{}).Where("owner_id IN ?", ids).Pluck("id", &groupIDs).Error; err != nil || len(groupIDs) == 0 {
+		return 0, err
+	}
+	if err := tx.Model(&Group{}).Where("id IN ?", groupIDs).Update("owner_id", to).Error; err != nil {
+		return 0, err
+	}
+	join := tx.Model(&Group{}).Select("groups.id, ?, groups.account_id, ?", to, now).
+		Where("groups.id IN ? AND NOT EXISTS (SELECT 1 FROM group_members gm WHERE gm.group_id = groups.id AND gm.user_id = ?)", groupIDs, to)
+	if err := tx.Exec("INSERT INTO group_members (group_id, user_id, account_id, created_at) ?", join).Error; err != nil {
+		return 0, err
+	}
+	return int64(len(groupIDs)), nil
+}
+
+// finishDeactivation flips the users' status, releases their seats and writes the audit trail.
+func finishDeactivation(tx *gorm.DB, actor *Actor, impact *DeactivationImpact, plan HandoverPlan, moved map[int64]map[string]int64, now time.Time, result *DeactivationResult) error {
+	ids := make([]int64, len(impact.Users))
+	var demote []int64
+	ledger := make([]SeatLedgerEntry, 0, len(impact.Users))
+	audit := make([]AuditEvent, 0, len(impact.Users))
+	for i, ui := range impact.Users {
+		u := ui.User
+		ids[i] = u.ID
+		details := map[string]any{"records_moved": moved[u.ID], "sessions_ended": ui.OpenSessions}
+		if rolesDemotedBeforeDeactivation[u.Role] {
+			demote = append(demote, u.ID)
+			details["demoted_from"] = string(u.Role)
+		}
+		if u.PlanID != nil {
+			ledger = append(ledger, seatEntry(&u, -1, 0, SeatReasonDeactivated, &actor.User.ID, now))
+			if ui.Plan != nil {
+				details["seat_released"] = ui.Plan.Name
+			}
+		}
+		if plan.RecordsTo != 0 || len(plan.RecordsByKind) > 0 {
+			details["records_to"] = plan.RecordsTo
+			if len(plan.RecordsByKind) > 0 {
+				details["records_to_by_kind"] = plan.RecordsByKind
+			}
+		}
+		if plan.GroupsTo != 0 && len(ui.OwnedGroups) > 0 {
+			details["groups_to"], details["groups_moved"] = plan.GroupsTo, len(ui.OwnedGroups)
+		}
+		if plan.ManagerTo != 0 && ui.ManagedUsers > 0 {
+			details["manager_to"], details["managed_moved"] = plan.ManagerTo, ui.ManagedUsers
+		}
+		if plan.Reason != "" {
+			details["reason"] = plan.Reason
+		}
+		target := u.ID
+		audit = append(audit, auditRow(actor, AuditUserDeactivated, &target, now, details))
+	}
+	if len(demote) > 0 {
+		if err := tx.Model(&User{}).Where("id IN ?", demote).Update("role", RoleMember).Error; err != nil {
+			return err
+		}
+		result.Demoted = len(demote)
+	}
+	if err := tx.Model(&User{}).Where("id IN ?", ids).
+		Updates(map[string]any{"status": StatusInactive, "deactivated_at": now, "updated_at": now}).Error; err != nil {
+		return err
+	}
+	if err := recordSeatChanges(tx, ledger); err != nil {
+		return err
+	}
+	return tx.CreateInBatches(audit, 500).Error
+}
+
+// Reactivate makes inactive users active again, each taking a seat of their plan. If any plan
+// lacks seats, nothing changes and SeatsExhaustedError names each plan and how many seats are
+// missing. Records stay with whoever received them.
+func (s *Store) Reactivate(ctx context.Context, actor *Actor, ids []int64) (int, error) {
+	if !actor.Allows(PermManageUsers) {
+		return 0, ErrForbidden
+	}
+	ids = unique64(ids)
+	if len(ids) == 0 {
+		return 0, FieldErrors{"ids": "Select at least one user."}
+	}
+	if len(ids) > MaxUsersPerAction {
+		return 0, FieldErrors{"ids": fmt.Sprintf("Select at most %d users at a time.", MaxUsersPerAction)}
+	}
+	err := s.transaction(ctx, func(tx *gorm.DB) error {
+		var users []User
+		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("id IN ? AND account_id = ? AND status <> ?", ids, actor.Account.ID, StatusDeleted).
+			Order("id").Find(&users).Error; err != nil {
+			return err
+		}
+		if len(users) != len(ids) {
+			return ErrNotFound
+		}
+		refusal := BulkRefusal{Action: "Reactivate", Reasons: map[int64]string{}, Names: map[int64]string{}}
+		needed := map[int64]int{}
+		for _, u := range users {
+			switch {
+			case u.Status != StatusInactive:
+				refusal.Reasons[u.ID] = "Not inactive (" + string(u.Status) + ")."
+			case !actor.CanActOn(&u):
+				refusal.Reasons[u.ID] = "You may not change this user."
+			case u.PlanID == nil:
+				refusal.Reasons[u.ID] = "Has no plan: give them a plan first."
+			default:
+				needed[*u.PlanID]++
+				continue
+			}
+			refusal.Names[u.ID] = u.Name
+		}
+		if len(refusal.Reasons) > 0 {
+			return refusal
+		}
+		if err := claimSeats(tx, actor.Account.ID, needed); err != nil {
+			return err
+		}
+		now := s.now()
+		if err := tx.Model(&User{}).Where("id IN ?", ids).
+			Updates(map[string]any{"status": StatusActive, "deactivated_at": nil, "updated_at": now}).Error; err != nil {
+			return err
+		}
+		ledger := make([]SeatLedgerEntry, len(users))
+		audit := make([]AuditEvent, len(users))
+		for i := range users {
+			ledger[i] = seatEntry(&users[i], 1, 0, SeatReasonReactivated, &actor.User.ID, now)
+			audit[i] = auditRow(actor, AuditUserReactivated, &users[i].ID, now, nil)
+		}
+		if err := recordSeatChanges(tx, ledger); err != nil {
+			return err
+		}
+		return tx.CreateInBatches(audit, 500).Error
+	})
+	if err != nil {
+		return 0, err
+	}
+	return len(ids), nil
+}

@@ -1,0 +1,85 @@
+package models
+
+import (
+	"context"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// queueMail writes a message inside the caller's transaction, so that a mail goes out exactly
+// when the change that causes it commits.
+func queueMail(tx *gorm.DB, msg OutboxMessage) error {
+	return tx.Create(&msg).Error
+}
+
+// ListOutbox returns the account's newest messages, for the development outbox page.
+func (s *Store) ListOutbox(ctx context.Context, actor *Actor, limit int) ([]OutboxMessage, error) {
+	if !actor.Allows(PermManageUsers) {
+		return nil, ErrForbidden
+	}
+	var messages []OutboxMessage
+	err := s.read(ctx).Where("account_id = ?", actor.Account.ID).Order("created_at DESC, id DESC").Limit(limit).Find(&messages).Error
+	return messages, err
+}
+
+// MailSender delivers one message; an SMTP client in production, a recorder in tests.
+type MailSender interface {
+	Send(ctx context.Context, msg OutboxMessage) error
+}
+
+// maxDeliveryAttempts stops retrying a message the mail server keeps refusing.
+const maxDeliveryAttempts = 5
+
+// DeliverMail sends up to limit unsent messages and reports how many went out. Each message is
+// claimed with a row lock that other servers skip, so several servers deliver it once.
+func (s *Store) DeliverMail(ctx context.Context, sender MailSender, limit int) (int, error) {
+	delivered := 0
+	for i := 0; i < limit; i++ {
+		sent, err := s.deliverOne(ctx, sender)
+		if err != nil || !sent {
+			return delivered, err
+		}
+		delivered++
+	}
+	return delivered, nil
+}
+
+func (s *Store) deliverOne(ctx context.Context, sender MailSender) (bool, error) {
+	found := false
+	err := s.transaction(ctx, func(tx *gorm.DB) error {
+		var msg OutboxMessage
+		err := tx.Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"}).
+			Where("sent_at IS NULL AND attempts < ?", maxDeliveryAttempts).Order("id").Limit(1).Find(&msg).Error
+		if err != nil || msg.ID == 0 {
+			return err
+		}
+		found = true
+		// NOTE: the send happens while the row is locked, so no other server sends it meanwhile;
+		// a crash after sending and before commit can send it twice, which beats never.
+		if sendErr := sender.Send(ctx, msg); sendErr != nil {
+			return tx.Model(&msg).Updates(map[string]any{"attempts": msg.Attempts + 1, "last_error": truncate(sendErr.Error(), 500)}).Error
+		}
+		now := s.now()
+		return tx.Model(&msg).Updates(map[string]any{"attempts": msg.Attempts + 1, "sent_at": now, "last_error": ""}).Error
+	})
+	return found, err
+}
+
+// RunMailDelivery delivers queued mail until ctx ends: at once when wake fires, else every interval.
+func (s *Store) RunMailDelivery(ctx context.Context, sender MailSender, wake <-chan struct{}, interval time.Duration, report func(error)) {
+	ticker := time.NewTicker(interval)
+	defer ticker.Stop()
+	for {
+		if _, err := s.DeliverMail(ctx, sender, 100); err != nil && ctx.Err() == nil {
+			report(err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-wake:
+		case <-ticker.C:
+		}
+	}
+}

@@ -1,0 +1,162 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// SeatHoldingStatuses are the statuses that occupy a seat of the user's plan: active users use
+// one, invitations reserve one.
+var SeatHoldingStatuses = []UserStatus{StatusActive, StatusInvited}
+
+// SeatShortfall says how many seats a plan lacks for an operation.
+type SeatShortfall struct {
+	PlanID  int64
+	Plan    string
+	Needed  int
+	Free    int
+	Missing int
+}
+
+// SeatsExhaustedError refuses an operation that would use more seats than a plan has; it names
+// every plan that lacks seats and by how many. It unwraps to ErrConflict.
+type SeatsExhaustedError struct{ Shortfalls []SeatShortfall }
+
+func (e SeatsExhaustedError) Error() string {
+	parts := make([]string, len(e.Shortfalls))
+	for i, s := range e.Shortfalls {
+		parts[i] = s.String()
+	}
+	return strings.Join(parts, "; ")
+}
+
+func (e SeatsExhaustedError) Unwrap() error { return ErrConflict }
+
+// String is the shortfall as a sentence for the admin.
+func (s SeatShortfall) String() string {
+	seats := "seats"
+	if s.Missing == 1 {
+		seats = "seat"
+	}
+	return fmt.Sprintf("Plan %s lacks %d %s: %d needed, %d free.", s.Plan, s.Missing, seats, s.Needed, s.Free)
+}
+
+// PlanUsage is one plan's seats right now.
+type PlanUsage struct {
+	Plan     Plan
+	InUse    int
+	Reserved int
+}
+
+// Free is how many seats nobody holds.
+func (u PlanUsage) Free() int { return max(0, u.Plan.SeatsPurchased-u.InUse-u.Reserved) }
+
+// SeatUsage returns every plan of the actor's account with its seats in use and reserved.
+func (s *Store) SeatUsage(ctx context.Context, actor *Actor) ([]PlanUsage, error) {
+	var plans []Plan
+	if err := s.read(ctx).Where("account_id = ?", actor.Account.ID).Order("name, id").Find(&plans).Error; err != nil {
+		return nil, err
+	}
+	return seatUsage(s.read(ctx), plans)
+}
+
+func seatUsage(db *gorm.DB, plans []Plan) ([]PlanUsage, error) {
+	if len(plans) == 0 {
+		return nil, nil
+	}
+	ids := make([]int64, len(plans))
+	for i, p := range plans {
+		ids[i] = p.ID
+	}
+	var held []struct {
+		PlanID int64
+		Status UserStatus
+		N      int
+	}
+	if err := db.Model(&User{}).Select("plan_id, status, count(*) AS n").
+		Where("plan_id IN ? AND status IN ?", ids, SeatHoldingStatuses).Group("plan_id, status").Scan(&held).Error; err != nil {
+		return nil, err
+	}
+	usage := make([]PlanUsage, len(plans))
+	index := map[int64]int{}
+	for i, p := range plans {
+		usage[i] = PlanUsage{Plan: p}
+		index[p.ID] = i
+	}
+	for _, h := range held {
+		if h.Status == StatusActive {
+			usage[index[h.PlanID]].InUse = h.N
+		} else {
+			usage[index[h.PlanID]].Reserved = h.N
+		}
+	}
+	return usage, nil
+}
+
+// claimSeats locks the plans and checks that each has room for needed[planID] more seat holders.
+// Run inside the transaction that then assigns the seats: the lock makes concurrent claims for
+// the last seats wait for each other, so no two can both take it. (SQLite needs no row lock:
+// its transactions start with the write lock.)
+func claimSeats(tx *gorm.DB, accountID int64, needed map[int64]int) error {
+	if len(needed) == 0 {
+		return nil
+	}
+	ids := make([]int64, 0, len(needed))
+	for id := range needed {
+		ids = append(ids, id)
+	}
+	// A fixed lock order keeps two operations on the same plans from deadlocking.
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	var plans []Plan
+	if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("id IN ? AND account_id = ?", ids, accountID).
+		Order("id").Find(&plans).Error; err != nil {
+		return err
+	}
+	if len(plans) != len(ids) {
+		return ErrNotFound
+	}
+	usage, err := seatUsage(tx, plans)
+	if err != nil {
+		return err
+	}
+	var shortfalls []SeatShortfall
+	for _, u := range usage {
+		if want := needed[u.Plan.ID]; want > u.Free() {
+			shortfalls = append(shortfalls, SeatShortfall{PlanID: u.Plan.ID, Plan: u.Plan.Name, Needed: want, Free: u.Free(), Missing: want - u.Free()})
+		}
+	}
+	if len(shortfalls) > 0 {
+		return SeatsExhaustedError{Shortfalls: shortfalls}
+	}
+	return nil
+}
+
+// Seat ledger reasons.
+const (
+	SeatReasonInvited     = "invited"
+	SeatReasonAccepted    = "invitation accepted"
+	SeatReasonRevoked     = "invitation revoked"
+	SeatReasonDeactivated = "deactivated"
+	SeatReasonReactivated = "reactivated"
+	SeatReasonCreated     = "account created"
+)
+
+// recordSeatChanges writes ledger rows in one statement.
+func recordSeatChanges(tx *gorm.DB, entries []SeatLedgerEntry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	return tx.CreateInBatches(entries, 1000).Error
+}
+
+func seatEntry(u *User, inUse, reserved int, reason string, actor *int64, at time.Time) SeatLedgerEntry {
+	id := u.ID
+	return SeatLedgerEntry{AccountID: u.AccountID, PlanID: *u.PlanID, UserID: &id, InUseChange: inUse,
+		ReservedChange: reserved, Reason: reason, ActorID: actor, ChangedAt: at}
+}

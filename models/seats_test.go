@@ -1,0 +1,111 @@
+package models_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+
+	"roster/models"
+	"roster/models/modelstest"
+)
+
+// Fifty admins race for the last five seats: exactly five win, and the plan never holds more
+// people than it has seats. Only PostgreSQL has the row locks this relies on.
+func TestConcurrentInvitesNeverOversellSeats(t *testing.T) {
+	store := modelstest.Postgres(t)
+	ctx := context.Background()
+	acc := modelstest.NewAccount(t, store)
+	plan := planOf(t, store, acc)
+	for i := 0; usageOf(t, store, acc, plan.ID).Free() > 5; i++ {
+		addUser(t, store, acc, "Filler", fmt.Sprintf("fill%d@example.com", i), models.RoleMember, models.StatusActive, &plan.ID)
+	}
+	var wg sync.WaitGroup
+	results := make(chan error, 50)
+	start := make(chan struct{})
+	for i := 0; i < 50; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			<-start
+			_, err := store.Invite(ctx, acc.Actor, models.InviteRequest{Lines: models.ParseInviteList(fmt.Sprintf("racer%d@example.com", i)),
+				PlanID: plan.ID, Role: models.RoleMember})
+			results <- err
+		}(i)
+	}
+	close(start)
+	wg.Wait()
+	close(results)
+	won, lost := 0, 0
+	for err := range results {
+		var rejected models.InviteRejectedError
+		switch {
+		case err == nil:
+			won++
+		case errors.As(err, &rejected) && rejected.Fields["plan"] != "":
+			lost++
+		default:
+			t.Errorf("unexpected error: %v", err)
+		}
+	}
+	usage := usageOf(t, store, acc, plan.ID)
+	if won != 5 || lost != 45 || usage.InUse+usage.Reserved != usage.Plan.SeatsPurchased {
+		t.Fatalf("%d won, %d lost, usage %+v; want 5 winners and a full plan", won, lost, usage)
+	}
+}
+
+// Reactivations race the same way, mixed with invitations.
+func TestConcurrentReactivationsAndInvitesNeverOversell(t *testing.T) {
+	store := modelstest.Postgres(t)
+	ctx := context.Background()
+	acc := modelstest.NewAccount(t, store)
+	plan := planOf(t, store, acc)
+	var inactive []int64
+	for i := 0; i < 20; i++ {
+		u := addUser(t, store, acc, "Sleeper", fmt.Sprintf("sleeper%d@example.com", i), models.RoleMember, models.StatusInactive, &plan.ID)
+		inactive = append(inactive, u.ID)
+	}
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := 0; i < 40; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			<-start
+			if i%2 == 0 {
+				_, _ = store.Reactivate(ctx, acc.Actor, []int64{inactive[i/2]})
+			} else {
+				_, _ = store.Invite(ctx, acc.Actor, models.InviteRequest{Lines: models.ParseInviteList(fmt.Sprintf("mix%d@example.com", i)),
+					PlanID: plan.ID, Role: models.RoleMember})
+			}
+		}(i)
+	}
+	close(start)
+	wg.Wait()
+	usage := usageOf(t, store, acc, plan.ID)
+	if usage.InUse+usage.Reserved != usage.Plan.SeatsPurchased {
+		t.Fatalf("usage %+v: the plan should be exactly full, never over", usage)
+	}
+}
+
+// The wizard's first step costs the same number of queries for one user as for a hundred.
+func TestDeactivationImpactQueryCountIsFixed(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, store *models.Store) {
+		seeded := modelstest.Seeded(t, store, 300)
+		actor := modelstest.ActorFor(t, store, seeded)
+		var ids []int64
+		store.DB().Model(&models.User{}).Where("account_id = ? AND status = ? AND role = ?", seeded.Account.ID, models.StatusActive, models.RoleMember).
+			Order("id").Limit(100).Pluck("id", &ids)
+		count := func(ids []int64) int {
+			counter := &queryCounter{}
+			if _, err := store.WithQueryLogger(counter).DeactivationImpact(context.Background(), actor, ids); err != nil {
+				t.Fatal(err)
+			}
+			return counter.n
+		}
+		if one, hundred := count(ids[:1]), count(ids); one != hundred {
+			t.Fatalf("impact of 1 user takes %d queries, of 100 takes %d", one, hundred)
+		}
+	})
+}
