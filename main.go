@@ -70,6 +70,8 @@ Environment:
   ROSTER_SECURE_COOKIES  "true" behind TLS (flag --secure-cookies)
   ROSTER_TRUST_PROXY     "true" to take client addresses from X-Forwarded-For
   ROSTER_DEMO            "true" or "false": create the demo account on an empty database (default: only on SQLite)
+  ROSTER_SMTP_URL        smtp://user:password@host:587?from=roster@example.com delivers mail; unset keeps it in the console's outbox
+  ROSTER_BASE_URL        where links in e-mails point, e.g. https://roster.example.com (default: the address the admin used)
 `
 
 // databaseURL is DATABASE_URL, or the SQLite file in the working directory.
@@ -118,11 +120,28 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 			return err
 		}
 	}
-	app, err := handlers.New(store, handlers.Config{
+	config := handlers.Config{
 		SessionSecret:     secret,
 		SecureCookies:     *secureCookies,
 		TrustProxyHeaders: envBool("ROSTER_TRUST_PROXY", false),
-	})
+		BaseURL:           os.Getenv("ROSTER_BASE_URL"),
+	}
+	if smtpURL := os.Getenv("ROSTER_SMTP_URL"); smtpURL != "" {
+		sender, err := models.NewSMTPSender(smtpURL)
+		if err != nil {
+			return err
+		}
+		wake := make(chan struct{}, 1)
+		config.MailDelivering = true
+		config.MailQueued = func() {
+			select {
+			case wake <- struct{}{}:
+			default:
+			}
+		}
+		go store.RunMailDelivery(ctx, sender, wake, 30*time.Second, func(err error) { slog.Error("mail delivery", "err", err) })
+	}
+	app, err := handlers.New(store, config)
 	if err != nil {
 		return err
 	}

@@ -39,15 +39,20 @@ func (s *Server) loginSubmit(c echo.Context) error {
 	case err != nil:
 		return err
 	}
-	session, _ := s.cookies.Get(c.Request(), sessionCookieName)
-	session.Values[sessionTokenKey] = token
-	if err := session.Save(c.Request(), c.Response()); err != nil {
+	if err := s.startSession(c, token); err != nil {
 		return err
 	}
 	if next == "/" && !actor.Allows(models.PermViewUsers) {
 		return c.Redirect(http.StatusSeeOther, "/")
 	}
 	return c.Redirect(http.StatusSeeOther, next)
+}
+
+// startSession puts a freshly issued session token in the signed, encrypted cookie.
+func (s *Server) startSession(c echo.Context, token string) error {
+	session, _ := s.cookies.Get(c.Request(), sessionCookieName)
+	session.Values[sessionTokenKey] = token
+	return session.Save(c.Request(), c.Response())
 }
 
 func (s *Server) logout(c echo.Context) error {

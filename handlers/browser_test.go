@@ -161,7 +161,7 @@ func TestBrowserClickThrough(t *testing.T) {
 		if list.Current != "tab-active" || strings.Contains(list.Search, "tab=inactive") {
 			t.Errorf("search ran on %q (%s), want the active tab", list.Current, list.Search)
 		}
-		if !strings.Contains(list.Summary, "match these filters") {
+		if !strings.Contains(list.Summary, "1 active user matches these filters") {
 			t.Errorf("summary %q does not say the list is filtered", list.Summary)
 		}
 		u.screenshot("03-users-search")

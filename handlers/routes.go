@@ -10,14 +10,22 @@ import (
 
 // Route names, for reverse routing and tests.
 const (
-	RouteHome        = "home"
-	RouteHealth      = "health"
-	RouteStatic      = "static"
-	RouteLogin       = "login"
-	RouteLoginSubmit = "login.submit"
-	RouteLogout      = "logout"
-	RouteUsers       = "users.list"
-	RouteUserProfile = "users.profile"
+	RouteHome            = "home"
+	RouteHealth          = "health"
+	RouteStatic          = "static"
+	RouteLogin           = "login"
+	RouteLoginSubmit     = "login.submit"
+	RouteLogout          = "logout"
+	RouteUsers           = "users.list"
+	RouteUserProfile     = "users.profile"
+	RouteBulkAction      = "users.bulk"
+	RouteDeactivate      = "users.deactivate"
+	RouteDeactivateStep  = "users.deactivate.step"
+	RouteInvite          = "users.invite"
+	RouteInviteSubmit    = "users.invite.submit"
+	RouteInvitation      = "invitation"
+	RouteInvitationApply = "invitation.accept"
+	RouteOutbox          = "outbox"
 )
 
 // route is one entry of the route table: every route states its permission here and nowhere else.
@@ -39,6 +47,14 @@ func (s *Server) routeTable() []route {
 		{http.MethodGet, "/", RouteHome, models.PermSignedIn, s.home},
 		{http.MethodGet, "/settings/users", RouteUsers, models.PermViewUsers, s.userList},
 		{http.MethodGet, "/settings/users/:id", RouteUserProfile, models.PermViewUsers, s.userProfile},
+		{http.MethodGet, "/settings/users/invite", RouteInvite, models.PermManageUsers, s.inviteForm},
+		{http.MethodPost, "/settings/users/invite", RouteInviteSubmit, models.PermManageUsers, s.inviteSubmit},
+		{http.MethodPost, "/settings/users/actions", RouteBulkAction, models.PermManageUsers, s.bulkAction},
+		{http.MethodGet, "/settings/users/deactivate", RouteDeactivate, models.PermManageUsers, s.deactivateStart},
+		{http.MethodPost, "/settings/users/deactivate", RouteDeactivateStep, models.PermManageUsers, s.deactivateStep},
+		{http.MethodGet, "/settings/outbox", RouteOutbox, models.PermManageUsers, s.outbox},
+		{http.MethodGet, "/invitations/:token", RouteInvitation, models.PermPublic, s.acceptForm},
+		{http.MethodPost, "/invitations/:token", RouteInvitationApply, models.PermPublic, s.acceptSubmit},
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gorilla/sessions"
@@ -28,6 +29,14 @@ type Config struct {
 	// TrustProxyHeaders takes the client address from X-Forwarded-For, for deployments behind a
 	// reverse proxy; without a proxy the header is the client's to forge.
 	TrustProxyHeaders bool
+	// BaseURL is where links in e-mails point (https://roster.example.com); empty means the
+	// address the admin's request came to.
+	BaseURL string
+	// MailDelivering is true when an SMTP server delivers queued mail; the outbox then hides
+	// message bodies and their links.
+	MailDelivering bool
+	// MailQueued is called after a request queued mail, to wake the delivery loop.
+	MailQueued func()
 }
 
 // Server holds what every handler shares.
@@ -98,4 +107,18 @@ func requestLogger() echo.MiddlewareFunc {
 			return nil
 		},
 	})
+}
+
+// baseURL is the origin that links in e-mails use.
+func (s *Server) baseURL(c echo.Context) string {
+	if s.config.BaseURL != "" {
+		return strings.TrimRight(s.config.BaseURL, "/")
+	}
+	return c.Scheme() + "://" + c.Request().Host
+}
+
+func (s *Server) mailQueued() {
+	if s.config.MailQueued != nil {
+		s.config.MailQueued()
+	}
 }

@@ -19,7 +19,8 @@ func (s *Server) userList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	view := views.UserListView{Chrome: chrome(c, "User management", views.SectionUsers), State: state, Page: page, Notices: notices}
+	view := views.UserListView{Chrome: chrome(c, "User management", views.SectionUsers), State: state, Page: page, Notices: notices,
+		Flashes: s.takeFlashes(c), CanManage: actor.Allows(models.PermManageUsers)}
 	if wantsFragment(c) {
 		return render(c, 200, views.UserListFragment(view))
 	}
@@ -88,7 +89,9 @@ func (s *Server) userProfile(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return render(c, 200, views.ProfilePage(views.ProfileView{Chrome: chrome(c, profile.User.Name, views.SectionUsers), Profile: profile}))
+	actor := actorOf(c)
+	return render(c, 200, views.ProfilePage(views.ProfileView{Chrome: chrome(c, profile.User.Name, views.SectionUsers), Profile: profile,
+		Flashes: s.takeFlashes(c), CanManage: actor.CanActOn(&profile.User) && profile.User.ID != actor.User.ID}))
 }
 
 // positiveID parses a database ID from a URL; anything else is no ID at all.

@@ -87,7 +87,8 @@ func ValidateEmail(address string) string {
 	return ""
 }
 
-// CreateAccount opens an account with its owner and first plan, in one transaction. Returns
+// CreateAccount opens an account with its owner and first plan, in one transaction, and starts
+// the plan's seat ledger with the seats bought and the owner's. Returns
 // FieldErrors when the input is not acceptable.
 func (s *Store) CreateAccount(ctx context.Context, n NewAccount) (*Account, *User, error) {
 	if errs := n.Validate(); errs != nil {
@@ -113,6 +114,13 @@ func (s *Store) CreateAccount(ctx context.Context, n NewAccount) (*Account, *Use
 		}
 		owner.AccountID, owner.PlanID = account.ID, &plan.ID
 		if err := tx.Create(owner).Error; err != nil {
+			return err
+		}
+		// The seat ledger starts with the purchase and the owner taking the first seat.
+		if err := recordSeatChanges(tx, []SeatLedgerEntry{
+			{AccountID: account.ID, PlanID: plan.ID, PurchasedChange: plan.SeatsPurchased, Reason: SeatReasonCreated, ActorID: &owner.ID, ChangedAt: now},
+			seatEntry(owner, 1, 0, SeatReasonCreated, &owner.ID, now),
+		}); err != nil {
 			return err
 		}
 		return writeAudit(tx, auditEntry{Account: account.ID, Actor: &owner.ID, Action: AuditAccountCreated, Target: &owner.ID, At: now,

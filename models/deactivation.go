@@ -331,6 +331,41 @@ func (s *Store) Deactivate(ctx context.Context, actor *Actor, ids []int64, plan 
 	return result, nil
 }
 
+// Recipient is someone who can take over work: an active user who is staying.
+type Recipient struct {
+	ID    int64
+	Name  string
+	Email string
+	Role  Role
+}
+
+// ListRecipients returns active users outside exclude, by name, for the hand-over choices.
+func (s *Store) ListRecipients(ctx context.Context, actor *Actor, exclude []int64, limit int) ([]Recipient, error) {
+	if !actor.Allows(PermManageUsers) {
+		return nil, ErrForbidden
+	}
+	var recipients []Recipient
+	q := s.read(ctx).Model(&User{}).Select("id, name, email, role").
+		Where("account_id = ? AND status = ?", actor.Account.ID, StatusActive)
+	if len(exclude) > 0 {
+		q = q.Where("id NOT IN ?", unique64(exclude))
+	}
+	err := q.Order("lower(name), id").Limit(limit).Scan(&recipients).Error
+	return recipients, err
+}
+
+// CheckHandover validates a hand-over plan before the admin confirms it, with the rules the
+// deactivation itself applies. Returns FieldErrors naming each unusable choice.
+func (s *Store) CheckHandover(ctx context.Context, actor *Actor, ids []int64, plan HandoverPlan) error {
+	if !actor.Allows(PermManageUsers) {
+		return ErrForbidden
+	}
+	if len([]rune(strings.TrimSpace(plan.Reason))) > MaxReasonLength {
+		return FieldErrors{"reason": "Keep the reason under 500 characters."}
+	}
+	return checkRecipients(s.read(ctx), actor, unique64(ids), plan)
+}
+
 // checkRecipients requires every recipient to be an active user of the account who is not being
 // deactivated too.
 func checkRecipients(tx *gorm.DB, actor *Actor, ids []int64, plan HandoverPlan) error {

@@ -33,7 +33,9 @@ type MailSender interface {
 const maxDeliveryAttempts = 5
 
 // DeliverMail sends up to limit unsent messages and reports how many went out. Each message is
-// claimed with a row lock that other servers skip, so several servers deliver it once.
+// claimed with a row lock that other servers skip, so several servers deliver it once. A failed
+// send ends the pass: the mail server is likely down, and the next pass retries after a pause
+// instead of spending every attempt of every message at once.
 func (s *Store) DeliverMail(ctx context.Context, sender MailSender, limit int) (int, error) {
 	delivered := 0
 	for i := 0; i < limit; i++ {
@@ -46,8 +48,9 @@ func (s *Store) DeliverMail(ctx context.Context, sender MailSender, limit int) (
 	return delivered, nil
 }
 
+// deliverOne sends the oldest unsent message and tells whether one went out.
 func (s *Store) deliverOne(ctx context.Context, sender MailSender) (bool, error) {
-	found := false
+	sent := false
 	err := s.transaction(ctx, func(tx *gorm.DB) error {
 		var msg OutboxMessage
 		err := tx.Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"}).
@@ -55,16 +58,16 @@ func (s *Store) deliverOne(ctx context.Context, sender MailSender) (bool, error)
 		if err != nil || msg.ID == 0 {
 			return err
 		}
-		found = true
 		// NOTE: the send happens while the row is locked, so no other server sends it meanwhile;
 		// a crash after sending and before commit can send it twice, which beats never.
 		if sendErr := sender.Send(ctx, msg); sendErr != nil {
 			return tx.Model(&msg).Updates(map[string]any{"attempts": msg.Attempts + 1, "last_error": truncate(sendErr.Error(), 500)}).Error
 		}
+		sent = true
 		now := s.now()
 		return tx.Model(&msg).Updates(map[string]any{"attempts": msg.Attempts + 1, "sent_at": now, "last_error": ""}).Error
 	})
-	return found, err
+	return sent, err
 }
 
 // RunMailDelivery delivers queued mail until ctx ends: at once when wake fires, else every interval.

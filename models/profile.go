@@ -29,6 +29,20 @@ type UserProfile struct {
 	ManagedUsers   int64
 	OpenSessions   int64
 	RecentActivity []AuditEventView
+	// Handovers are the latest ownership changes of records this user gave or received.
+	Handovers []OwnershipChangeView
+	// OpenInvitation is set for an invited user.
+	OpenInvitation *Invitation
+}
+
+// OwnershipChangeView is one line of ownership history with the names involved.
+type OwnershipChangeView struct {
+	RecordOwnershipChange
+	RecordKind    string
+	RecordTitle   string
+	FromName      string
+	ToName        string
+	ChangedByName string
 }
 
 // AuditEventView is an audit event with the names of the people it mentions.
@@ -115,6 +129,25 @@ func (s *Store) GetUserProfile(ctx context.Context, actor *Actor, id int64) (*Us
 		Where("audit_events.account_id = ? AND (audit_events.target_user_id = ? OR audit_events.actor_id = ?)", actor.Account.ID, id, id).
 		Order("audit_events.created_at DESC, audit_events.id DESC").Limit(20).Scan(&p.RecentActivity).Error; err != nil {
 		return nil, err
+	}
+	if err := db.Table("record_ownership_changes AS h").
+		Select("h.*, records.kind AS record_kind, records.title AS record_title, f.name AS from_name, t.name AS to_name, b.name AS changed_by_name").
+		Joins("JOIN records ON records.id = h.record_id").
+		Joins("LEFT JOIN users f ON f.id = h.from_user_id").
+		Joins("LEFT JOIN users t ON t.id = h.to_user_id").
+		Joins("LEFT JOIN users b ON b.id = h.changed_by_id").
+		Where("h.account_id = ? AND (h.from_user_id = ? OR (h.to_user_id = ? AND h.from_user_id IS NOT NULL))", actor.Account.ID, id, id).
+		Order("h.changed_at DESC, h.id DESC").Limit(20).Scan(&p.Handovers).Error; err != nil {
+		return nil, err
+	}
+	if user.Status == StatusInvited {
+		var inv Invitation
+		if err := db.Where("user_id = ? AND accepted_at IS NULL AND revoked_at IS NULL", id).Limit(1).Find(&inv).Error; err != nil {
+			return nil, err
+		}
+		if inv.ID != 0 {
+			p.OpenInvitation = &inv
+		}
 	}
 	return p, nil
 }

@@ -145,6 +145,7 @@ const (
 	SeatReasonDeactivated = "deactivated"
 	SeatReasonReactivated = "reactivated"
 	SeatReasonCreated     = "account created"
+	SeatReasonPurchased   = "seats purchased"
 )
 
 // recordSeatChanges writes ledger rows in one statement.

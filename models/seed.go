@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	mathrand "math/rand/v2"
+	"sort"
 	"strings"
 	"time"
 
@@ -76,7 +77,8 @@ func (s *Store) Seed(ctx context.Context, spec SeedSpec) (*SeededAccount, error)
 	if err != nil {
 		return nil, err
 	}
-	g := &seedGenerator{spec: spec, rng: mathrand.New(mathrand.NewPCG(spec.Seed, spec.Seed^0x9e3779b97f4a7c15)), now: s.now(), hash: hash}
+	g := &seedGenerator{spec: spec, rng: mathrand.New(mathrand.NewPCG(spec.Seed, spec.Seed^0x9e3779b97f4a7c15)),
+		history: mathrand.New(mathrand.NewPCG(spec.Seed^0x5eed1ed9e4, spec.Seed)), now: s.now(), hash: hash}
 	result := &SeededAccount{OwnerPassword: password}
 	err = s.transaction(ctx, func(tx *gorm.DB) error {
 		return g.run(tx, result)
@@ -90,8 +92,11 @@ func (s *Store) Seed(ctx context.Context, spec SeedSpec) (*SeededAccount, error)
 type seedGenerator struct {
 	spec SeedSpec
 	rng  *mathrand.Rand
-	now  time.Time
-	hash string
+	// history draws when past events happened (deactivations, seat purchases) from a stream of its
+	// own, so that the people, records and activity drawn from rng stay as they were.
+	history *mathrand.Rand
+	now     time.Time
+	hash    string
 }
 
 func (g *seedGenerator) run(tx *gorm.DB, result *SeededAccount) error {
@@ -123,6 +128,9 @@ func (g *seedGenerator) run(tx *gorm.DB, result *SeededAccount) error {
 	}
 	result.OwnerEmail = users[0].EmailAddress()
 	result.Users = len(users)
+	if err := g.createSeatLedger(tx, account, plans, users); err != nil {
+		return err
+	}
 	if err := g.createGroups(tx, account.ID, users); err != nil {
 		return err
 	}
@@ -189,7 +197,9 @@ func (g *seedGenerator) statusFor(i int, role Role) UserStatus {
 func (g *seedGenerator) buildUsers(accountID int64, plans []Plan) []User {
 	users := make([]User, g.spec.Users)
 	planWeights := []int{30, 50, 20}
-	// Seats are counted as they are handed out so that no plan ever holds more people than it has seats.
+	// Seats are counted as they are handed out so that no plan ever holds more people than it has
+	// seats. The inactive count too: each held a seat until they left, and the seat history
+	// (createSeatLedger) must fit within the seats bought at every moment of the year.
 	used := make([]int, len(plans))
 	for i := range users {
 		first := seedFirstNames[g.rng.IntN(len(seedFirstNames))]
@@ -215,17 +225,36 @@ func (g *seedGenerator) buildUsers(accountID int64, plans []Plan) []User {
 		} else {
 			u.PasswordHash = ""
 		}
+		if status == StatusInactive {
+			g.deactivate(&u)
+		}
 		p := pickWeighted(g.rng, planWeights)
-		for tries := 0; tries < len(plans) && status != StatusInactive && used[p] >= plans[p].SeatsPurchased; tries++ {
+		for tries := 0; tries < len(plans) && used[p] >= plans[p].SeatsPurchased; tries++ {
 			p = (p + 1) % len(plans)
 		}
-		if status != StatusInactive {
-			used[p]++
-		}
+		used[p]++
 		u.PlanID = &plans[p].ID
 		users[i] = u
 	}
 	return users
+}
+
+// deactivate dates an inactive user's departure between an hour after they joined and an hour
+// ago, and keeps their last sign-in before it.
+func (g *seedGenerator) deactivate(u *User) {
+	from, to := u.CreatedAt.Add(time.Hour), g.now.Add(-time.Hour)
+	at := from
+	if minutes := int64(to.Sub(from) / time.Minute); minutes > 0 {
+		at = from.Add(time.Duration(g.history.Int64N(minutes)) * time.Minute)
+	}
+	u.DeactivatedAt, u.UpdatedAt = &at, at
+	if u.LastSignInAt != nil && u.LastSignInAt.After(at) {
+		signedIn := at.Add(-time.Duration(g.history.Int64N(72*60)) * time.Minute)
+		if signedIn.Before(u.CreatedAt) {
+			signedIn = u.CreatedAt
+		}
+		u.LastSignInAt = &signedIn
+	}
 }
 
 // assignManagers gives most members one of the managers, and every invited person the owner as
@@ -246,6 +275,129 @@ func (g *seedGenerator) assignManagers(users []User, leaders int) {
 			users[i].InvitedByID = &owner
 		}
 	}
+}
+
+// seatMove is one change to how many seats of a plan are held, for planning purchases ahead of it.
+type seatMove struct {
+	at    time.Time
+	delta int
+}
+
+// createSeatLedger writes the seat history the seeded people imply, in bulk, so that summing the
+// ledger up to any moment gives that moment's seats: everyone takes their seat (or, invited,
+// reserves it) the day they joined, the inactive free theirs the day they left, and each plan is
+// bought when the account opened and topped up twice during the year, always ahead of the people
+// who need the seats. Summed to now, the ledger equals the plans and users as written.
+func (g *seedGenerator) createSeatLedger(tx *gorm.DB, account Account, plans []Plan, users []User) error {
+	owner := users[0].ID
+	opened := account.CreatedAt
+	index := make(map[int64]int, len(plans))
+	for i, p := range plans {
+		index[p.ID] = i
+	}
+	moves := make([][]seatMove, len(plans))
+	people := make([]SeatLedgerEntry, 0, len(users)+len(users)/8)
+	for i := range users {
+		u := &users[i]
+		if u.PlanID == nil || u.Status == StatusDeleted {
+			continue
+		}
+		if u.CreatedAt.Before(opened) {
+			opened = u.CreatedAt
+		}
+		p := index[*u.PlanID]
+		moves[p] = append(moves[p], seatMove{at: u.CreatedAt, delta: 1})
+		switch u.Status {
+		case StatusInvited:
+			people = append(people, seatEntry(u, 0, 1, SeatReasonInvited, &owner, u.CreatedAt))
+			continue
+		case StatusActive, StatusInactive:
+			// Seeded people joined in one step; live ones reserve a seat first and take it on accepting.
+			reason := SeatReasonAccepted
+			if u.ID == owner {
+				reason = SeatReasonCreated
+			}
+			people = append(people, seatEntry(u, 1, 0, reason, &u.ID, u.CreatedAt))
+		}
+		if u.Status == StatusInactive && u.DeactivatedAt != nil {
+			people = append(people, seatEntry(u, -1, 0, SeatReasonDeactivated, &owner, *u.DeactivatedAt))
+			moves[p] = append(moves[p], seatMove{at: *u.DeactivatedAt, delta: -1})
+		}
+	}
+	entries := make([]SeatLedgerEntry, 0, 3*len(plans)+len(people))
+	for i, p := range plans {
+		purchases, err := g.purchases(p, moves[i], opened)
+		if err != nil {
+			return err
+		}
+		for _, purchase := range purchases {
+			purchase.AccountID, purchase.PlanID, purchase.ActorID = account.ID, p.ID, &owner
+			entries = append(entries, purchase)
+		}
+	}
+	// In the order things happened, as live operations append them; purchases lead at equal times.
+	entries = append(entries, people...)
+	sort.SliceStable(entries, func(i, j int) bool { return entries[i].ChangedAt.Before(entries[j].ChangedAt) })
+	return tx.CreateInBatches(entries, seedBatchSize).Error
+}
+
+// purchases buys plan p's seats in three steps — when the account opened, about a third and about
+// two thirds into the time since — each covering, with some room to spare, every seat held until
+// the next step. The steps add up to p.SeatsPurchased.
+func (g *seedGenerator) purchases(p Plan, moves []seatMove, opened time.Time) ([]SeatLedgerEntry, error) {
+	span := g.now.Sub(opened)
+	jitter := func() time.Duration {
+		if span < 24*time.Hour {
+			return 0
+		}
+		return time.Duration(g.history.Int64N(int64(span/12))) - span/24
+	}
+	steps := []time.Time{opened, opened.Add(span/3 + jitter()), opened.Add(2*span/3 + jitter())}
+	// The most seats held from each step until the next; at equal times the releases go first.
+	sort.Slice(moves, func(i, j int) bool {
+		if !moves[i].at.Equal(moves[j].at) {
+			return moves[i].at.Before(moves[j].at)
+		}
+		return moves[i].delta < moves[j].delta
+	})
+	peaks := make([]int, len(steps))
+	held, step := 0, 0
+	for _, m := range moves {
+		for step+1 < len(steps) && !m.at.Before(steps[step+1]) {
+			step++
+			peaks[step] = held
+		}
+		held += m.delta
+		peaks[step] = max(peaks[step], held)
+	}
+	for step+1 < len(steps) {
+		step++
+		peaks[step] = held
+	}
+	for _, peak := range peaks {
+		if peak > p.SeatsPurchased {
+			return nil, fmt.Errorf("seed: plan %s holds %d seats at its peak but has only %d", p.Name, peak, p.SeatsPurchased)
+		}
+	}
+	var entries []SeatLedgerEntry
+	bought := 0
+	for i, at := range steps {
+		level := p.SeatsPurchased
+		if i < len(steps)-1 {
+			// Bought in fives, with about 5% to spare, never beyond what the plan has today.
+			level = min(p.SeatsPurchased, max(bought, (peaks[i]+max(1, peaks[i]/20)+4)/5*5))
+		}
+		if level == bought && i > 0 {
+			continue
+		}
+		reason := SeatReasonPurchased
+		if i == 0 {
+			reason = SeatReasonCreated
+		}
+		entries = append(entries, SeatLedgerEntry{PurchasedChange: level - bought, Reason: reason, ChangedAt: at})
+		bought = level
+	}
+	return entries, nil
 }
 
 func (g *seedGenerator) createGroups(tx *gorm.DB, accountID int64, users []User) error {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"time"
 
@@ -62,7 +63,11 @@ type UserRow struct {
 	LastSignInAt  *time.Time
 	CreatedAt     time.Time
 	Groups        []string `gorm:"-"`
-	SortKey       string   `gorm:"column:sort_key"`
+	// Invitation details, on the Invited tab.
+	InvitedAt  *time.Time
+	RemindedAt *time.Time
+	ExpiresAt  *time.Time
+	SortKey    string `gorm:"column:sort_key"`
 }
 
 // FilteredCountLimit is where counting stops under a search or filter: "1,000+" is as useful to
@@ -136,10 +141,12 @@ func (s *Store) ListUsers(ctx context.Context, actor *Actor, q UserListQuery) (*
 		Where("users.status = ?", q.Status).
 		Select(`users.id, users.name, users.email, users.role, users.status, users.last_sign_in_at,
 			users.created_at, plans.name AS plan_name, managers.name AS manager_name,
-			inviters.name AS invited_by_name, ` + sortExpr + ` AS sort_key`).
+			inviters.name AS invited_by_name, invitations.sent_at AS invited_at, invitations.reminded_at,
+			invitations.expires_at, ` + sortExpr + ` AS sort_key`).
 		Joins("LEFT JOIN plans ON plans.id = users.plan_id").
 		Joins("LEFT JOIN users managers ON managers.id = users.manager_id").
-		Joins("LEFT JOIN users inviters ON inviters.id = users.invited_by_id")
+		Joins("LEFT JOIN users inviters ON inviters.id = users.invited_by_id").
+		Joins("LEFT JOIN invitations ON invitations.user_id = users.id AND invitations.accepted_at IS NULL AND invitations.revoked_at IS NULL")
 
 	// Paging backwards reads the index in the opposite direction and flips the rows afterwards.
 	backwards := false
@@ -196,6 +203,26 @@ func (s *Store) ListUsers(ctx context.Context, actor *Actor, q UserListQuery) (*
 		return nil, err
 	}
 	return page, nil
+}
+
+// ListUserIDs returns the IDs of every user the query matches on its tab, for "select all N
+// matching": a bulk action then applies to exactly what the admin filtered. Returns FieldErrors
+// when more than limit match.
+func (s *Store) ListUserIDs(ctx context.Context, actor *Actor, q UserListQuery, limit int) ([]int64, error) {
+	if !actor.Allows(PermViewUsers) {
+		return nil, ErrForbidden
+	}
+	q = q.normalized()
+	var ids []int64
+	err := s.filteredUsers(ctx, actor.Account.ID, q).Where("users.status = ?", q.Status).
+		Order("users.id").Limit(limit+1).Pluck("users.id", &ids).Error
+	if err != nil {
+		return nil, err
+	}
+	if len(ids) > limit {
+		return nil, FieldErrors{"ids": fmt.Sprintf("More than %d users match; narrow the filter and act in parts.", limit)}
+	}
+	return ids, nil
 }
 
 func (s *Store) rowCursor(sort UserSort, row UserRow) string {

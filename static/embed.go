@@ -6,5 +6,5 @@ import "embed"
 
 // Files are served under /static/.
 //
-//go:embed htmx.min.js app.css
+//go:embed htmx.min.js app.css app.js
 var Files embed.FS

@@ -8,7 +8,12 @@ import (
 type ProfileView struct {
 	Chrome
 	Profile *models.UserProfile
+	Flashes []string
+	// CanManage offers the lifecycle actions for this user.
+	CanManage bool
 }
+
+func (v ProfileView) selfHref() string { return userHref(v.Profile.User.ID) }
 
 var statusLabels = map[models.UserStatus]string{
 	models.StatusActive: "Active", models.StatusInactive: "Inactive", models.StatusInvited: "Invited", models.StatusDeleted: "Deleted",
@@ -28,8 +33,14 @@ func recordKindLabel(kind string) string {
 }
 
 var auditActionLabels = map[string]string{
-	models.AuditSignedIn:       "Signed in",
-	models.AuditAccountCreated: "Created the account",
+	models.AuditSignedIn:           "Signed in",
+	models.AuditAccountCreated:     "Created the account",
+	models.AuditUserInvited:        "Invited",
+	models.AuditInvitationReminded: "Reminded of the invitation",
+	models.AuditInvitationRevoked:  "Invitation revoked",
+	models.AuditInvitationAccepted: "Accepted the invitation",
+	models.AuditUserDeactivated:    "Deactivated",
+	models.AuditUserReactivated:    "Reactivated",
 }
 
 func auditActionLabel(action string) string {
@@ -44,4 +55,15 @@ func profileTabHref(status models.UserStatus) string {
 		return "/settings/users"
 	}
 	return "/settings/users?tab=" + string(status)
+}
+
+var recordKindSingulars = map[string]string{
+	"deal": "Deal", "contact": "Contact", "lead": "Lead", "activity": "Activity", "pin": "PIN", "request": "Request",
+}
+
+func recordKindSingular(kind string) string {
+	if label, ok := recordKindSingulars[kind]; ok {
+		return label
+	}
+	return kind
 }

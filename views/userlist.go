@@ -3,6 +3,7 @@ package views
 import (
 	"net/url"
 	"strconv"
+	"time"
 
 	"roster/models"
 )
@@ -30,6 +31,43 @@ type UserListView struct {
 	Groups []models.Group
 	// Notices explain parameters that were adjusted, e.g. a search term cut to length.
 	Notices []string
+	// Flashes report the outcome of the action that led here.
+	Flashes []string
+	// CanManage shows selection and bulk actions.
+	CanManage bool
+}
+
+// BulkAction is one entry of the Actions menu.
+type BulkAction struct{ Value, Label string }
+
+// bulkActions are the actions that apply to a tab's users.
+func bulkActions(tab string) []BulkAction {
+	switch tab {
+	case "inactive":
+		return []BulkAction{{"reactivate", "Reactivate"}}
+	case "invited":
+		return []BulkAction{{"remind", "Remind"}, {"revoke", "Revoke invitation"}}
+	}
+	return []BulkAction{{"deactivate", "Deactivate…"}}
+}
+
+func matchVerb(n int64) string {
+	if n == 1 {
+		return "matches"
+	}
+	return "match"
+}
+
+// expiryText says when an invitation expires, or that it has.
+func expiryText(t *time.Time) string {
+	d := t.Sub(Now())
+	switch {
+	case d <= 0:
+		return "Expired"
+	case d < 24*time.Hour:
+		return "in " + plural(int(d/time.Hour), "hour")
+	}
+	return "in " + plural(int(d/(24*time.Hour)), "day")
 }
 
 // href is the list's URL for this state; defaults are left out to keep links short.
@@ -99,6 +137,12 @@ var tabLabels = map[string]string{"active": "Active", "inactive": "Inactive", "i
 func tabLabel(tab string) string { return tabLabels[tab] }
 
 func planValue(p models.Plan) string { return strconv.FormatInt(p.ID, 10) }
+
+// PlanValue is a plan's value in forms.
+func PlanValue(p models.Plan) string { return planValue(p) }
+
+// ListHref is the user list's URL for a state.
+func ListHref(s UserListState) string { return s.href() }
 
 func groupValue(g models.Group) string { return strconv.FormatInt(g.ID, 10) }
 

@@ -1,0 +1,112 @@
+package handlers
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"sort"
+
+	"github.com/labstack/echo/v4"
+
+	"roster/models"
+	"roster/views"
+)
+
+// bulkAction applies the Actions menu to the selected users, or to every user matching the
+// list's filters. Deactivation opens the wizard; the other actions run at once, all or nothing,
+// and come back to the list with a summary.
+func (s *Server) bulkAction(c echo.Context) error {
+	params, err := c.FormParams()
+	if err != nil {
+		return echo.NewHTTPError(400)
+	}
+	back := listBackURL(params)
+	ctx := c.Request().Context()
+	actor := actorOf(c)
+	var ids []int64
+	if params.Get("select_all") == "1" {
+		_, query, _ := parseUserListParams(params)
+		ids, err = s.store.ListUserIDs(ctx, actor, query, models.MaxUsersPerAction)
+	} else if len(params["ids"]) > 0 {
+		var ok bool
+		if ids, ok = parseIDs(params["ids"]); !ok {
+			return models.ErrNotFound
+		}
+	}
+	var fields models.FieldErrors
+	if errors.As(err, &fields) {
+		s.flash(c, fields["ids"])
+		return redirect(c, back)
+	}
+	if err != nil {
+		return err
+	}
+	if len(ids) == 0 {
+		s.flash(c, "Select at least one user, then choose an action.")
+		return redirect(c, back)
+	}
+	var done string
+	switch params.Get("action") {
+	case "deactivate":
+		form := views.HandoverForm{IDs: joinIDs(ids), RecordsMode: "one", Scope: "open"}
+		return s.renderWizard(c, views.StepImpact, form, ids, nil)
+	case "reactivate":
+		var n int
+		if n, err = s.store.Reactivate(ctx, actor, ids); err == nil {
+			done = fmt.Sprintf("Reactivated %s; each took a seat of their plan.", plural(n, "user"))
+		}
+	case "remind":
+		var n int
+		if n, err = s.store.Remind(ctx, actor, ids, s.baseURL(c)); err == nil {
+			s.mailQueued()
+			done = fmt.Sprintf("Sent %s with a new link.", plural(n, "reminder"))
+		}
+	case "revoke":
+		var n int
+		if n, err = s.store.Revoke(ctx, actor, ids); err == nil {
+			done = fmt.Sprintf("Revoked %s; their seats are free again.", plural(n, "invitation"))
+		}
+	default:
+		s.flash(c, "Choose an action.")
+		return redirect(c, back)
+	}
+	if err != nil {
+		return s.refuse(c, err, back)
+	}
+	s.flash(c, done)
+	return redirect(c, back)
+}
+
+// refuse explains a refused bulk action person by person, or passes other errors on.
+func (s *Server) refuse(c echo.Context, err error, back string) error {
+	view := views.RefusalView{Chrome: chrome(c, "Nothing changed", views.SectionUsers), Back: back}
+	var refusal models.BulkRefusal
+	var exhausted models.SeatsExhaustedError
+	switch {
+	case errors.As(err, &refusal):
+		view.Heading = "This cannot apply to everyone selected"
+		for id, reason := range refusal.Reasons {
+			view.Lines = append(view.Lines, refusal.Names[id]+": "+reason)
+		}
+		sort.Strings(view.Lines)
+	case errors.As(err, &exhausted):
+		view.Heading = "Not enough free seats"
+		for _, short := range exhausted.Shortfalls {
+			view.Lines = append(view.Lines, short.String()+" Buy more seats or free some first.")
+		}
+	default:
+		return err
+	}
+	return render(c, 409, views.RefusalPage(view))
+}
+
+// listBackURL is where a bulk action returns: the profile it came from, or the list it was
+// started on with its tab and filters.
+func listBackURL(params url.Values) string {
+	if back := params.Get("back"); back != "" {
+		return safeNext(back)
+	}
+	state, _, _ := parseUserListParams(params)
+	state.After, state.Before = "", ""
+	return views.ListHref(state)
+}

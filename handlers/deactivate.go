@@ -1,0 +1,225 @@
+package handlers
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"roster/models"
+	"roster/views"
+)
+
+// maxRecipients bounds the hand-over choices; larger accounts type a name into the browser's
+// select to jump to it.
+const maxRecipients = 500
+
+func (s *Server) deactivateStart(c echo.Context) error {
+	ids, ok := parseIDs(c.QueryParams()["ids"])
+	if !ok {
+		return models.ErrNotFound
+	}
+	form := views.HandoverForm{IDs: joinIDs(ids), RecordsMode: "one", Scope: "open"}
+	return s.renderWizard(c, views.StepImpact, form, ids, nil)
+}
+
+// deactivateStep moves the wizard one step, or carries it out on the last. Every step re-reads
+// the impact, so what the admin confirms is what the database holds now.
+func (s *Server) deactivateStep(c echo.Context) error {
+	form, ids, plan, errs := parseHandover(c)
+	if len(ids) == 0 {
+		return models.ErrNotFound
+	}
+	step := c.FormValue("step")
+	switch step {
+	case views.StepHandover, views.StepConfirm, views.StepExecute:
+	default:
+		return s.renderWizard(c, views.StepImpact, form, ids, nil)
+	}
+	if len(errs) > 0 {
+		return s.renderWizard(c, views.StepHandover, form, ids, errs)
+	}
+	if step == views.StepExecute {
+		return s.executeDeactivation(c, form, ids, plan)
+	}
+	if step == views.StepConfirm {
+		err := s.store.CheckHandover(c.Request().Context(), actorOf(c), ids, plan)
+		var fields models.FieldErrors
+		if errors.As(err, &fields) {
+			return s.renderWizard(c, views.StepHandover, form, ids, fields)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return s.renderWizard(c, step, form, ids, nil)
+}
+
+func (s *Server) executeDeactivation(c echo.Context, form views.HandoverForm, ids []int64, plan models.HandoverPlan) error {
+	result, err := s.store.Deactivate(c.Request().Context(), actorOf(c), ids, plan)
+	var fields models.FieldErrors
+	var blocked models.DeactivationBlockedError
+	switch {
+	case errors.As(err, &fields):
+		step := views.StepHandover
+		if fields["reason"] != "" {
+			step = views.StepConfirm
+		}
+		return s.renderWizard(c, step, form, ids, fields)
+	case errors.As(err, &blocked):
+		return s.renderWizard(c, views.StepImpact, form, ids, nil)
+	case err != nil:
+		return err
+	}
+	s.flash(c, deactivationSummary(result))
+	return redirect(c, "/settings/users?tab=inactive")
+}
+
+func deactivationSummary(r *models.DeactivationResult) string {
+	parts := []string{fmt.Sprintf("Deactivated %s.", plural(r.Users, "user"))}
+	if r.RecordsMoved > 0 {
+		parts = append(parts, fmt.Sprintf("%s handed over.", plural(int(r.RecordsMoved), "record")))
+	}
+	if r.GroupsMoved > 0 {
+		parts = append(parts, fmt.Sprintf("%s got a new owner.", plural(int(r.GroupsMoved), "group")))
+	}
+	if r.ManagedMoved > 0 {
+		parts = append(parts, fmt.Sprintf("%s got a new manager.", plural(int(r.ManagedMoved), "person")))
+	}
+	parts = append(parts, fmt.Sprintf("%s ended.", plural(int(r.SessionsEnded), "session")))
+	return strings.Join(parts, " ")
+}
+
+func (s *Server) renderWizard(c echo.Context, step string, form views.HandoverForm, ids []int64, errs map[string]string) error {
+	ctx := c.Request().Context()
+	actor := actorOf(c)
+	impact, err := s.store.DeactivationImpact(ctx, actor, ids)
+	if err != nil {
+		return err
+	}
+	if blocked, demotingFixes := impact.Blocked(); blocked && step != views.StepImpact {
+		if !demotingFixes {
+			step = views.StepImpact
+		} else if !form.Demote {
+			step = views.StepImpact
+			errs = map[string]string{"demote": "Tick this to demote them and continue, or go back and change the selection."}
+		}
+	}
+	view := views.WizardView{Chrome: chrome(c, "Deactivate", views.SectionUsers), Step: step, Form: form, Impact: impact, Errors: errs}
+	if step != views.StepImpact {
+		if view.Recipients, err = s.store.ListRecipients(ctx, actor, ids, maxRecipients); err != nil {
+			return err
+		}
+	}
+	status := http.StatusOK
+	if len(errs) > 0 {
+		status = http.StatusUnprocessableEntity
+	}
+	if wantsFragment(c) {
+		return render(c, status, views.Wizard(view))
+	}
+	return render(c, status, views.WizardPage(view))
+}
+
+// parseHandover reads the wizard's form into what the view shows and what the domain executes.
+func parseHandover(c echo.Context) (views.HandoverForm, []int64, models.HandoverPlan, map[string]string) {
+	params, _ := c.FormParams()
+	ids, _ := parseIDs(params["ids"])
+	form := views.HandoverForm{IDs: joinIDs(ids), RecordsMode: params.Get("records_mode"), Scope: params.Get("scope"),
+		RecordsTo: params.Get("records_to"), GroupsTo: params.Get("groups_to"), ManagerTo: params.Get("manager_to"),
+		Demote: params.Get("demote") == "1", Reason: params.Get("reason"), RecordsByKind: map[string]string{}}
+	if form.Scope != "all" {
+		form.Scope = "open"
+	}
+	plan := models.HandoverPlan{IncludeClosed: form.Scope == "all", Demote: form.Demote, Reason: form.Reason}
+	errs := map[string]string{}
+	userField := func(field, value string) int64 {
+		if value == "" {
+			return 0
+		}
+		id, ok := positiveID(value)
+		if !ok {
+			errs[field] = "Choose someone from the list."
+		}
+		return id
+	}
+	for _, kind := range models.RecordKinds {
+		if v := params.Get("records_to_" + kind); v != "" {
+			form.RecordsByKind[kind] = v
+		}
+	}
+	switch form.RecordsMode {
+	case "one":
+		if form.RecordsTo == "" {
+			errs["records_to"] = "Choose who receives the records, or leave them with the users."
+		}
+		plan.RecordsTo = userField("records_to", form.RecordsTo)
+	case "kind":
+		plan.RecordsByKind = map[string]int64{}
+		for kind, v := range form.RecordsByKind {
+			plan.RecordsByKind[kind] = userField("records_to_"+kind, v)
+		}
+	default:
+		form.RecordsMode = "keep"
+	}
+	plan.GroupsTo = userField("groups_to", form.GroupsTo)
+	plan.ManagerTo = userField("manager_to", form.ManagerTo)
+	if len([]rune(form.Reason)) > models.MaxReasonLength {
+		errs["reason"] = "Keep the reason under 500 characters."
+		form.Reason = string([]rune(form.Reason)[:models.MaxReasonLength])
+	}
+	// Only a step that shows the hand-over is judged on it.
+	if step := params.Get("step"); step != views.StepConfirm && step != views.StepExecute {
+		errs = nil
+	}
+	return form, ids, plan, errs
+}
+
+// parseIDs reads user IDs given as repeated values and/or comma-separated lists.
+func parseIDs(values []string) ([]int64, bool) {
+	var ids []int64
+	for _, v := range values {
+		for _, part := range strings.Split(v, ",") {
+			part = strings.TrimSpace(part)
+			if part == "" {
+				continue
+			}
+			id, ok := positiveID(part)
+			if !ok {
+				return nil, false
+			}
+			ids = append(ids, id)
+		}
+	}
+	return ids, len(ids) > 0 && len(ids) <= models.MaxUsersPerAction
+}
+
+func joinIDs(ids []int64) string {
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = strconv.FormatInt(id, 10)
+	}
+	return strings.Join(parts, ",")
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	if word == "person" {
+		return strconv.Itoa(n) + " people"
+	}
+	return strconv.Itoa(n) + " " + word + "s"
+}
+
+// redirect ends a successful POST: a 303 for plain forms, HX-Redirect for htmx.
+func redirect(c echo.Context, target string) error {
+	if c.Request().Header.Get(hxRequest) == "true" {
+		c.Response().Header().Set(hxRedirect, target)
+		return c.NoContent(http.StatusOK)
+	}
+	return c.Redirect(http.StatusSeeOther, target)
+}

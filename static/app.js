@@ -1,0 +1,50 @@
+// Progressive enhancement for forms that select many rows: a "select every row on this page"
+// checkbox and a live count. Everything works without it; listeners are delegated to the
+// document so rows swapped in by htmx need no re-binding.
+(function () {
+  "use strict";
+
+  function rowBoxes(form) {
+    return Array.prototype.slice.call(form.querySelectorAll('input[type="checkbox"][name="ids"]'));
+  }
+
+  function refresh(form) {
+    var boxes = rowBoxes(form);
+    var checked = boxes.filter(function (b) { return b.checked; }).length;
+    var all = form.querySelector('input[name="select_all"]');
+    var page = form.querySelector("[data-select-page]");
+    if (page) {
+      page.checked = boxes.length > 0 && checked === boxes.length;
+      page.indeterminate = checked > 0 && checked < boxes.length;
+    }
+    var counter = form.querySelector("[data-selected-count]");
+    if (counter) {
+      if (all && all.checked) {
+        counter.textContent = "All matching users selected";
+      } else {
+        counter.textContent = checked === 0 ? "" : checked + " selected";
+      }
+    }
+  }
+
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    var form = target.form;
+    if (!form) {
+      return;
+    }
+    if (target.hasAttribute("data-select-page")) {
+      rowBoxes(form).forEach(function (b) { b.checked = target.checked; });
+    }
+    if (target.name === "select_all" && target.checked) {
+      rowBoxes(form).forEach(function (b) { b.checked = true; });
+    }
+    if (target.name === "ids" && !target.checked) {
+      var all = form.querySelector('input[name="select_all"]');
+      if (all) {
+        all.checked = false;
+      }
+    }
+    refresh(form);
+  });
+})();

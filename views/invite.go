@@ -1,0 +1,62 @@
+package views
+
+import (
+	"strconv"
+
+	"roster/models"
+)
+
+// InviteView is the invitation form with what was entered and what was wrong with it.
+type InviteView struct {
+	Chrome
+	Addresses string
+	PlanID    string
+	Role      string
+	GroupIDs  map[string]bool
+	Plans     []models.PlanUsage
+	Groups    []models.Group
+	Roles     []models.Role
+	Errors    map[string]string
+	// Lines are the people of a refused request, each with its problem.
+	Lines []models.InviteLine
+}
+
+func (v InviteView) problemCount() int {
+	n := 0
+	for _, l := range v.Lines {
+		if l.Problem != "" {
+			n++
+		}
+	}
+	return n
+}
+
+func planOption(u models.PlanUsage) string {
+	return u.Plan.Name + " — " + strconv.Itoa(u.Free()) + " of " + strconv.Itoa(u.Plan.SeatsPurchased) + " seats free, " +
+		money(u.Plan.PriceCents, u.Plan.Currency) + " a month"
+}
+
+// AcceptView is the page where an invited person chooses their name and password.
+type AcceptView struct {
+	Token      string
+	CSRFToken  string
+	Invitation *models.InvitationView
+	Name       string
+	Errors     map[string]string
+}
+
+// OutboxView is the development outbox: the mail Roster has queued, newest first.
+type OutboxView struct {
+	Chrome
+	Messages []models.OutboxMessage
+	// Delivering is true when SMTP is configured: messages leave, and their links are not shown.
+	Delivering bool
+}
+
+// RefusalView explains why an action changed nothing.
+type RefusalView struct {
+	Chrome
+	Heading string
+	Lines   []string
+	Back    string
+}

@@ -1,0 +1,157 @@
+package views
+
+import (
+	"strconv"
+
+	"roster/models"
+)
+
+// Wizard steps, as posted in the "step" field.
+const (
+	StepImpact   = "impact"
+	StepHandover = "handover"
+	StepConfirm  = "confirm"
+	StepExecute  = "execute"
+)
+
+// HandoverForm is the wizard's state as the form carries it from step to step.
+type HandoverForm struct {
+	IDs string
+	// RecordsMode is "keep", "one" (one owner for everything) or "kind" (an owner per kind).
+	RecordsMode   string
+	RecordsTo     string
+	RecordsByKind map[string]string
+	// Scope is "open" or "all".
+	Scope     string
+	GroupsTo  string
+	ManagerTo string
+	Demote    bool
+	Reason    string
+}
+
+// WizardView is the deactivation wizard at one step.
+type WizardView struct {
+	Chrome
+	Step       string
+	Form       HandoverForm
+	Impact     *models.DeactivationImpact
+	Recipients []models.Recipient
+	Errors     map[string]string
+}
+
+func (v WizardView) userCount() int { return len(v.Impact.Users) }
+
+func (v WizardView) blocked() (bool, bool) { return v.Impact.Blocked() }
+
+func (v WizardView) recipientName(id string) string {
+	for _, r := range v.Recipients {
+		if strconv.FormatInt(r.ID, 10) == id {
+			return r.Name
+		}
+	}
+	return "the chosen user"
+}
+
+// unblockedIDs is the selection without the users who cannot be deactivated, for "continue
+// without them".
+func (v WizardView) unblockedHref() string {
+	ids := ""
+	for _, u := range v.Impact.Users {
+		if len(u.Blockers) == 0 || (len(u.Blockers) == 1 && u.Blockers[0].FixedByDemoting) {
+			if ids != "" {
+				ids += ","
+			}
+			ids += strconv.FormatInt(u.User.ID, 10)
+		}
+	}
+	if ids == "" {
+		return ""
+	}
+	return "/settings/users/deactivate?ids=" + ids
+}
+
+func (v WizardView) hasBlockerNotFixedByDemoting() bool {
+	for _, u := range v.Impact.Users {
+		for _, b := range u.Blockers {
+			if !b.FixedByDemoting {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (v WizardView) openRecords() (open, closed int64) {
+	for _, r := range v.Impact.Records {
+		open += r.Open
+		closed += r.Closed
+	}
+	return open, closed
+}
+
+func (v WizardView) seatCost() string {
+	out := ""
+	for currency, cents := range v.Impact.SeatCostCents {
+		if out != "" {
+			out += " + "
+		}
+		out += money(cents, currency)
+	}
+	if out == "" {
+		return money(0, "EUR")
+	}
+	return out
+}
+
+func (v WizardView) seatsFreed() int {
+	n := 0
+	for _, c := range v.Impact.SeatsFreed {
+		n += c
+	}
+	return n
+}
+
+func (v WizardView) recordsMoving() int64 {
+	var n int64
+	for _, r := range v.Impact.Records {
+		if v.Form.RecordsMode == "keep" {
+			continue
+		}
+		if v.Form.RecordsMode == "kind" && v.Form.RecordsByKind[r.Kind] == "" {
+			continue
+		}
+		n += r.Open
+		if v.Form.Scope == "all" {
+			n += r.Closed
+		}
+	}
+	return n
+}
+
+func stepNumber(step string) int {
+	switch step {
+	case StepHandover:
+		return 2
+	case StepConfirm:
+		return 3
+	}
+	return 1
+}
+
+func recordCountText(r models.RecordCount) string {
+	return thousands(r.Open) + " open, " + thousands(r.Closed) + " closed"
+}
+
+func usersWord(n int) string {
+	if n == 1 {
+		return "1 user"
+	}
+	return strconv.Itoa(n) + " users"
+}
+
+func boolValue(b bool) string {
+	if b {
+		return "1"
+	}
+	return ""
+}
