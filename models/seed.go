@@ -131,6 +131,9 @@ func (g *seedGenerator) run(tx *gorm.DB, result *SeededAccount) error {
 	if err := g.createSeatLedger(tx, account, plans, users); err != nil {
 		return err
 	}
+	if err := g.createInvitations(tx, users); err != nil {
+		return err
+	}
 	if err := g.createGroups(tx, account.ID, users); err != nil {
 		return err
 	}
@@ -223,7 +226,10 @@ func (g *seedGenerator) buildUsers(accountID int64, plans []Plan) []User {
 			}
 			u.LastSignInAt = &signedIn
 		} else {
+			// Invitations go out in the last days, so most links are still live and a few expired.
 			u.PasswordHash = ""
+			u.CreatedAt = g.now.Add(-time.Duration(g.history.IntN(9*24*60)+30) * time.Minute)
+			u.UpdatedAt = u.CreatedAt
 		}
 		if status == StatusInactive {
 			g.deactivate(&u)
@@ -398,6 +404,28 @@ func (g *seedGenerator) purchases(p Plan, moves []seatMove, opened time.Time) ([
 		bought = level
 	}
 	return entries, nil
+}
+
+// createInvitations gives every invited person the invitation they were sent; a third of them
+// were reminded two days later. Nobody knows their links: the tokens were never printed.
+func (g *seedGenerator) createInvitations(tx *gorm.DB, users []User) error {
+	owner := users[0].ID
+	var invitations []Invitation
+	for i, u := range users {
+		if u.Status != StatusInvited {
+			continue
+		}
+		inv := Invitation{AccountID: u.AccountID, UserID: u.ID, TokenHash: hashToken(newToken()), InvitedByID: &owner,
+			SentAt: u.CreatedAt, ExpiresAt: u.CreatedAt.Add(InvitationLifetime)}
+		if reminded := u.CreatedAt.Add(48 * time.Hour); i%3 == 0 && reminded.Before(g.now) {
+			inv.RemindedAt, inv.Reminders, inv.ExpiresAt = &reminded, 1, reminded.Add(InvitationLifetime)
+		}
+		invitations = append(invitations, inv)
+	}
+	if len(invitations) == 0 {
+		return nil
+	}
+	return tx.CreateInBatches(invitations, seedBatchSize).Error
 }
 
 func (g *seedGenerator) createGroups(tx *gorm.DB, accountID int64, users []User) error {
