@@ -17,8 +17,11 @@ func (s *Server) loginForm(c echo.Context) error {
 		return c.Redirect(http.StatusSeeOther, next)
 	}
 	form := views.LoginForm{Next: next, CSRFToken: csrfToken(c)}
-	if c.QueryParam("signed_out") != "" {
+	switch {
+	case c.QueryParam("signed_out") != "":
 		form.Notice = "You have signed out."
+	case c.QueryParam("ended") != "":
+		form.Notice = "Your session has ended. Sign in again to continue."
 	}
 	return render(c, http.StatusOK, views.LoginPage(form))
 }

@@ -53,7 +53,7 @@ func (s *Server) bulkAction(c echo.Context) error {
 	case "reactivate":
 		var n int
 		if n, err = s.store.Reactivate(ctx, actor, ids); err == nil {
-			done = fmt.Sprintf("Reactivated %s; each took a seat of their plan.", plural(n, "user"))
+			done = fmt.Sprintf("Reactivated %s, with a seat of their plan.", plural(n, "user"))
 		}
 	case "remind":
 		var n int

@@ -89,7 +89,9 @@ func deactivationSummary(r *models.DeactivationResult) string {
 	if r.ManagedMoved > 0 {
 		parts = append(parts, fmt.Sprintf("%s got a new manager.", plural(int(r.ManagedMoved), "person")))
 	}
-	parts = append(parts, fmt.Sprintf("%s ended.", plural(int(r.SessionsEnded), "session")))
+	if r.SessionsEnded > 0 {
+		parts = append(parts, fmt.Sprintf("%s ended.", plural(int(r.SessionsEnded), "session")))
+	}
 	return strings.Join(parts, " ")
 }
 

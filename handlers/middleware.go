@@ -18,6 +18,7 @@ const (
 	csrfFormField     = "_csrf"
 	csrfContextKey    = "csrf"
 	actorContextKey   = "roster.actor"
+	sessionEndedKey   = "roster.session_ended"
 )
 
 // errCSRF marks a request refused for a missing or wrong CSRF token.
@@ -54,6 +55,7 @@ func (s *Server) loadActor(next echo.HandlerFunc) echo.HandlerFunc {
 		switch {
 		case errors.Is(err, models.ErrSessionEnded):
 			s.clearSession(c)
+			c.Set(sessionEndedKey, true)
 		case err != nil:
 			return err
 		default:
@@ -111,9 +113,16 @@ func (s *Server) require(permission models.Permission) echo.MiddlewareFunc {
 }
 
 func redirectToLogin(c echo.Context) error {
-	target := "/login"
+	query := url.Values{}
 	if c.Request().Method == http.MethodGet && c.Request().URL.Path != "/" {
-		target += "?next=" + url.QueryEscape(c.Request().URL.RequestURI())
+		query.Set("next", c.Request().URL.RequestURI())
+	}
+	if ended, _ := c.Get(sessionEndedKey).(bool); ended {
+		query.Set("ended", "1")
+	}
+	target := "/login"
+	if len(query) > 0 {
+		target += "?" + query.Encode()
 	}
 	if c.Request().Header.Get(hxRequest) == "true" {
 		c.Response().Header().Set(hxRedirect, target)

@@ -1,6 +1,8 @@
 package views
 
 import (
+	"strings"
+
 	"roster/models"
 )
 
@@ -66,4 +68,17 @@ func recordKindSingular(kind string) string {
 		return label
 	}
 	return kind
+}
+
+// handoverReason is the stored reason of an ownership change as people read it.
+func handoverReason(reason string) string {
+	switch {
+	case reason == "deactivation hand-over":
+		return "Hand-over at deactivation"
+	case strings.HasPrefix(reason, "deactivation hand-over: "):
+		return "Hand-over at deactivation: " + strings.TrimPrefix(reason, "deactivation hand-over: ")
+	case reason == "created":
+		return "Created"
+	}
+	return reason
 }

@@ -65,9 +65,10 @@ func expiryText(t *time.Time) string {
 	case d <= 0:
 		return "Expired"
 	case d < 24*time.Hour:
-		return "in " + plural(int(d/time.Hour), "hour")
+		return "in " + plural(int((d+time.Hour-1)/time.Hour), "hour")
 	}
-	return "in " + plural(int(d/(24*time.Hour)), "day")
+	// Rounded up: a link sent a moment ago for 7 days expires "in 7 days".
+	return "in " + plural(int((d+24*time.Hour-time.Minute)/(24*time.Hour)), "day")
 }
 
 // href is the list's URL for this state; defaults are left out to keep links short.
@@ -177,4 +178,12 @@ func sortArrow(s UserListState, column string) string {
 		return "▼"
 	}
 	return ""
+}
+
+// groupsColumnClass hides the groups first on the Invited tab, whose invitation columns matter more.
+func groupsColumnClass(tab string) string {
+	if tab == "invited" {
+		return "hide-lg"
+	}
+	return "hide-md"
 }

@@ -155,3 +155,18 @@ func boolValue(b bool) string {
 	}
 	return ""
 }
+
+// pluralWord picks the singular or plural wording for n.
+func pluralWord(n int64, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// pluralCount is n followed by the right wording: "1 group gets", "3 groups get".
+func pluralCount(n int64, one, many string) string {
+	return thousands(n) + " " + pluralWord(n, one, many)
+}
+
+func recordsMove(n int64) string { return pluralCount(n, "record moves", "records move") }

@@ -1,0 +1,316 @@
+package handlers
+
+import (
+	"bytes"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"roster/models"
+	"roster/models/modelstest"
+)
+
+func firstPlanID(t *testing.T, store *models.Store, accountID int64) string {
+	t.Helper()
+	var id int64
+	store.DB().Model(&models.Plan{}).Select("id").Where("account_id = ?", accountID).Order("id").Limit(1).Scan(&id)
+	return strconv.FormatInt(id, 10)
+}
+
+// postMultipart submits the invitation form as a browser does, with an optional CSV file.
+func (b *browser) postMultipart(path string, fields url.Values, fileName, fileBody string) response {
+	b.t.Helper()
+	fields.Set("_csrf", b.csrf("/settings/users/invite"))
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	for k, vs := range fields {
+		for _, v := range vs {
+			_ = w.WriteField(k, v)
+		}
+	}
+	if fileName != "" {
+		part, _ := w.CreateFormFile("csv", fileName)
+		_, _ = part.Write([]byte(fileBody))
+	}
+	_ = w.Close()
+	req, _ := http.NewRequest(http.MethodPost, b.app.URL+path, &body)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	return b.do(req)
+}
+
+func TestInviteForm(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, store *models.Store) {
+		app := newTestApp(t, store)
+		acc := modelstest.NewAccount(t, store)
+		other := modelstest.NewAccount(t, store)
+		b := app.newBrowser(t)
+		b.mustSignIn(acc.Owner.EmailAddress(), modelstest.Password)
+		plan := firstPlanID(t, store, acc.Account.ID)
+
+		t.Run("InvitesAndReturnsToTheInvitedTab", func(t *testing.T) {
+			res := b.postMultipart("/settings/users/invite", url.Values{"addresses": {"ann@example.com\nbo@example.com"}, "plan": {plan}, "role": {"member"}},
+				"people.csv", "email,name\ncy@example.com,Cy Young\n")
+			if res.status != http.StatusSeeOther || res.header.Get("Location") != "/settings/users?tab=invited" {
+				t.Fatalf("status %d location %q: %.300s", res.status, res.header.Get("Location"), res.body)
+			}
+			list := b.get("/settings/users?tab=invited").doc(t)
+			if flash := list.Find(`[data-testid="flash"]`).Text(); !strings.Contains(flash, "Invited 3 people") {
+				t.Fatalf("flash %q", flash)
+			}
+			if rows := list.Find(`[data-testid="user-row"]`).Length(); rows != 3 {
+				t.Fatalf("invited tab lists %d rows, want 3", rows)
+			}
+			if again := b.get("/settings/users?tab=invited").doc(t); again.Find(`[data-testid="flash"]`).Length() != 0 {
+				t.Fatal("the flash is shown twice")
+			}
+		})
+		t.Run("BadInputGetsAMessageBesideTheField", func(t *testing.T) {
+			before := countAccountUsers(t, store, acc.Account.ID)
+			cases := []struct {
+				name   string
+				fields url.Values
+				file   string
+				field  string
+			}{
+				{"no addresses", url.Values{"plan": {plan}, "role": {"member"}}, "", "addresses"},
+				{"another account's plan", url.Values{"addresses": {"x1@example.com"}, "plan": {firstPlanID(t, store, other.Account.ID)}, "role": {"member"}}, "", "plan"},
+				{"no plan", url.Values{"addresses": {"x2@example.com"}, "plan": {"abc"}, "role": {"member"}}, "", "plan"},
+				{"unknown role", url.Values{"addresses": {"x3@example.com"}, "plan": {plan}, "role": {"<script>"}}, "", "role"},
+				{"broken CSV", url.Values{"plan": {plan}, "role": {"member"}}, "a,\"b\nc", "csv"},
+				{"bad group", url.Values{"addresses": {"x4@example.com"}, "plan": {plan}, "role": {"member"}, "groups": {"1;DROP"}}, "", "groups"},
+			}
+			for _, tc := range cases {
+				file := ""
+				if tc.file != "" {
+					file = "bad.csv"
+				}
+				res := b.postMultipart("/settings/users/invite", tc.fields, file, tc.file)
+				if res.status != http.StatusUnprocessableEntity {
+					t.Errorf("%s: status %d, want 422", tc.name, res.status)
+					continue
+				}
+				if msg := res.doc(t).Find(`[data-testid="error-` + tc.field + `"]`).Text(); msg == "" {
+					t.Errorf("%s: no message beside %s", tc.name, tc.field)
+				}
+			}
+			res := b.postMultipart("/settings/users/invite", url.Values{"addresses": {"<script>alert(1)</script>, ok@example.com, ok@example.com"},
+				"plan": {plan}, "role": {"member"}}, "", "")
+			if res.status != http.StatusUnprocessableEntity || strings.Contains(res.body, "<script>alert") {
+				t.Fatalf("hostile addresses: status %d, or the page echoes them unescaped", res.status)
+			}
+			if problems := res.doc(t).Find(`[data-testid="invite-problem"]`).Length(); problems != 2 {
+				t.Fatalf("%d problem rows, want 2 (the script and the duplicate)", problems)
+			}
+			if after := countAccountUsers(t, store, acc.Account.ID); after != before {
+				t.Fatalf("refused invitations created %d users", after-before)
+			}
+		})
+	})
+}
+
+func TestAcceptInvitationPages(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, store *models.Store) {
+		app := newTestApp(t, store)
+		acc := modelstest.NewAccount(t, store)
+		admin := app.newBrowser(t)
+		admin.mustSignIn(acc.Owner.EmailAddress(), modelstest.Password)
+		address := "joiner-" + strconv.FormatInt(acc.Account.ID, 10) + "@example.com"
+		admin.postMultipart("/settings/users/invite", url.Values{"addresses": {address}, "plan": {firstPlanID(t, store, acc.Account.ID)}, "role": {"member"}}, "", "")
+		var msg models.OutboxMessage
+		store.DB().Where("to_address = ?", address).Order("id DESC").First(&msg)
+		link, err := url.Parse(msg.ActionURL)
+		if err != nil || !strings.HasPrefix(link.Path, "/invitations/") {
+			t.Fatalf("invitation link %q", msg.ActionURL)
+		}
+		if outbox := admin.get("/settings/outbox"); !strings.Contains(outbox.body, link.Path) {
+			t.Fatal("the development outbox does not show the invitation link")
+		}
+		joiner := app.newBrowser(t)
+		for path, status := range map[string]int{"/invitations/nonsense": 404, "/invitations/" + strings.Repeat("a", 64): 404,
+			"/invitations/%3Cscript%3E": 404} {
+			if res := joiner.get(path); res.status != status || strings.Contains(res.body, "<script>") {
+				t.Errorf("%s: status %d, want %d", path, res.status, status)
+			}
+		}
+		page := joiner.get(link.Path)
+		if page.status != 200 || !strings.Contains(page.body, address) {
+			t.Fatalf("accept page: %d", page.status)
+		}
+		res := joiner.submit(link.Path, link.Path, url.Values{"name": {"Jo Joiner"}, "password": {"twelve chars!!"}, "password_confirm": {"different one!"}})
+		if res.status != http.StatusUnprocessableEntity || res.doc(t).Find(`[data-testid="error-password_confirm"]`).Length() != 1 {
+			t.Fatalf("mismatched passwords: status %d", res.status)
+		}
+		res = joiner.submit(link.Path, link.Path, url.Values{"name": {"Jo Joiner"}, "password": {"short"}, "password_confirm": {"short"}})
+		if res.status != http.StatusUnprocessableEntity || res.doc(t).Find(`[data-testid="error-password"]`).Length() != 1 {
+			t.Fatalf("short password: status %d", res.status)
+		}
+		res = joiner.submit(link.Path, link.Path, url.Values{"name": {"Jo Joiner"}, "password": {"twelve chars!!"}, "password_confirm": {"twelve chars!!"}})
+		if res.status != http.StatusSeeOther {
+			t.Fatalf("accept: status %d %.300s", res.status, res.body)
+		}
+		if home := joiner.get("/"); home.status != 200 || !strings.Contains(home.body, "Jo Joiner") {
+			t.Fatalf("after accepting, the joiner is not signed in: %d", home.status)
+		}
+		if again := app.newBrowser(t).get(link.Path); again.status != http.StatusGone {
+			t.Fatalf("a used link: status %d, want 410", again.status)
+		}
+	})
+}
+
+func TestDeactivationWizardOverHTTP(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, store *models.Store) {
+		app := newTestApp(t, store)
+		seeded := modelstest.Seeded(t, store, 60)
+		admin := app.newBrowser(t)
+		admin.mustSignIn(seeded.OwnerEmail, seeded.OwnerPassword)
+		var leaver, receiver models.User
+		store.DB().Where("account_id = ? AND status = ? AND role = ? AND EXISTS (SELECT 1 FROM records WHERE owner_id = users.id AND is_open)",
+			seeded.Account.ID, models.StatusActive, models.RoleMember).Order("id").First(&leaver)
+		store.DB().Where("account_id = ? AND status = ? AND role = ? AND id <> ?", seeded.Account.ID, models.StatusActive, models.RoleMember, leaver.ID).
+			Order("id").First(&receiver)
+		id := strconv.FormatInt(leaver.ID, 10)
+
+		// The leaver is signed in on a phone and a laptop.
+		phone, laptop := app.newBrowser(t), app.newBrowser(t)
+		phone.mustSignIn(leaver.EmailAddress(), seeded.OwnerPassword)
+		laptop.mustSignIn(leaver.EmailAddress(), seeded.OwnerPassword)
+
+		impact := admin.get("/settings/users/deactivate?ids=" + id)
+		if impact.status != 200 || impact.doc(t).Find(`[data-testid="impact-sessions"]`).Text() != "2" {
+			t.Fatalf("impact: status %d, sessions %q", impact.status, impact.doc(t).Find(`[data-testid="impact-sessions"]`).Text())
+		}
+		step := func(values url.Values, headers ...string) response {
+			values.Set("ids", id)
+			values.Set("_csrf", admin.csrf("/settings/users/deactivate?ids="+id))
+			req, _ := http.NewRequest(http.MethodPost, app.URL+"/settings/users/deactivate", strings.NewReader(values.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			for i := 0; i+1 < len(headers); i += 2 {
+				req.Header.Set(headers[i], headers[i+1])
+			}
+			return admin.do(req)
+		}
+		handover := step(url.Values{"step": {"handover"}, "records_mode": {"one"}, "scope": {"open"}}, "HX-Request", "true")
+		if handover.status != 200 || strings.Contains(handover.body, "<html") || !strings.Contains(handover.body, `data-step="handover"`) {
+			t.Fatalf("htmx step 2: status %d, a fragment expected", handover.status)
+		}
+		missing := step(url.Values{"step": {"confirm"}, "records_mode": {"one"}, "scope": {"open"}})
+		if missing.status != http.StatusUnprocessableEntity || missing.doc(t).Find("#records_to-error").Length() != 1 {
+			t.Fatalf("no recipient chosen: status %d, want a message beside the field", missing.status)
+		}
+		foreign := modelstest.NewAccount(t, store)
+		bad := step(url.Values{"step": {"confirm"}, "records_mode": {"one"}, "records_to": {strconv.FormatInt(foreign.Owner.ID, 10)}})
+		if bad.status != http.StatusUnprocessableEntity || bad.doc(t).Find("#records_to-error").Length() != 1 {
+			t.Fatalf("another account's recipient: status %d", bad.status)
+		}
+		plan := url.Values{"records_mode": {"one"}, "records_to": {strconv.FormatInt(receiver.ID, 10)}, "scope": {"open"}, "reason": {"<b>Left</b>"}}
+		confirm := step(withStep(plan, "confirm"))
+		if confirm.status != 200 || !strings.Contains(confirm.doc(t).Find(`[data-testid="confirm-summary"]`).Text(), receiver.Name) {
+			t.Fatalf("confirm: status %d", confirm.status)
+		}
+		done := step(withStep(plan, "execute"))
+		if done.status != http.StatusSeeOther || done.header.Get("Location") != "/settings/users?tab=inactive" {
+			t.Fatalf("execute: status %d location %q", done.status, done.header.Get("Location"))
+		}
+		if flash := admin.get("/settings/users?tab=inactive").doc(t).Find(`[data-testid="flash"]`).Text(); !strings.HasPrefix(flash, "Deactivated 1 user.") {
+			t.Fatalf("flash %q", flash)
+		}
+		for name, b := range map[string]*browser{"phone": phone, "laptop": laptop} {
+			if res := b.get("/"); res.status != http.StatusSeeOther || !strings.HasPrefix(res.header.Get("Location"), "/login") {
+				t.Fatalf("the leaver's %s still works: %d", name, res.status)
+			}
+		}
+		var open int64
+		store.DB().Model(&models.Record{}).Where("owner_id = ? AND is_open", leaver.ID).Count(&open)
+		if open != 0 {
+			t.Fatalf("%d open records stayed with the leaver", open)
+		}
+		profile := admin.get("/settings/users/" + id)
+		if !strings.Contains(profile.body, "&lt;b&gt;Left&lt;/b&gt;") || profile.doc(t).Find(`[data-testid="profile-handovers"] tbody tr`).Length() == 0 {
+			t.Fatal("the profile does not show the hand-over with its (escaped) reason")
+		}
+	})
+}
+
+func TestBulkActionsOverHTTP(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, store *models.Store) {
+		app := newTestApp(t, store)
+		seeded := modelstest.Seeded(t, store, 60)
+		admin := app.newBrowser(t)
+		admin.mustSignIn(seeded.OwnerEmail, seeded.OwnerPassword)
+		action := func(values url.Values) response {
+			return admin.submit("/settings/users", "/settings/users/actions", values)
+		}
+		t.Run("NothingSelected", func(t *testing.T) {
+			res := action(url.Values{"action": {"reactivate"}, "tab": {"inactive"}})
+			if res.status != http.StatusSeeOther || res.header.Get("Location") != "/settings/users?tab=inactive" {
+				t.Fatalf("status %d location %q", res.status, res.header.Get("Location"))
+			}
+		})
+		t.Run("ForeignIDsAreNotFound", func(t *testing.T) {
+			other := modelstest.NewAccount(t, store)
+			if res := action(url.Values{"action": {"reactivate"}, "ids": {strconv.FormatInt(other.Owner.ID, 10)}}); res.status != http.StatusNotFound {
+				t.Fatalf("status %d, want 404", res.status)
+			}
+			if res := action(url.Values{"action": {"reactivate"}, "ids": {"1 OR 1=1"}}); res.status != http.StatusNotFound {
+				t.Fatalf("malformed id: status %d, want 404", res.status)
+			}
+		})
+		t.Run("RefusalsExplainEachUser", func(t *testing.T) {
+			var active models.User
+			store.DB().Where("account_id = ? AND status = ? AND role = ?", seeded.Account.ID, models.StatusActive, models.RoleMember).First(&active)
+			res := action(url.Values{"action": {"revoke"}, "ids": {strconv.FormatInt(active.ID, 10)}})
+			if res.status != http.StatusConflict || !strings.Contains(res.doc(t).Find(`[data-testid="refusal-reasons"]`).Text(), active.Name) {
+				t.Fatalf("revoking an active user: status %d", res.status)
+			}
+		})
+		t.Run("SelectAllMatchingAppliesToTheFilter", func(t *testing.T) {
+			var invited []models.User
+			store.DB().Where("account_id = ? AND status = ?", seeded.Account.ID, models.StatusInvited).Find(&invited)
+			if len(invited) < 2 {
+				t.Fatalf("seed has %d invitations", len(invited))
+			}
+			target := invited[0]
+			res := action(url.Values{"action": {"revoke"}, "select_all": {"1"}, "tab": {"invited"}, "q": {target.EmailAddress()}})
+			if res.status != http.StatusSeeOther {
+				t.Fatalf("status %d %.200s", res.status, res.body)
+			}
+			var statuses []models.UserStatus
+			store.DB().Model(&models.User{}).Where("id IN ?", []int64{invited[0].ID, invited[1].ID}).Order("id").Pluck("status", &statuses)
+			if statuses[0] != models.StatusDeleted || statuses[1] != models.StatusInvited {
+				t.Fatalf("statuses %v: only the matching invitation should be revoked", statuses)
+			}
+		})
+		t.Run("ReactivationWithoutSeatsNamesThePlan", func(t *testing.T) {
+			var inactive models.User
+			store.DB().Where("account_id = ? AND status = ?", seeded.Account.ID, models.StatusInactive).First(&inactive)
+			var plan models.Plan
+			store.DB().First(&plan, *inactive.PlanID)
+			var held int64
+			store.DB().Model(&models.User{}).Where("plan_id = ? AND status IN ?", plan.ID, models.SeatHoldingStatuses).Count(&held)
+			store.DB().Model(&plan).Update("seats_purchased", held)
+			res := action(url.Values{"action": {"reactivate"}, "ids": {strconv.FormatInt(inactive.ID, 10)}, "tab": {"inactive"}})
+			if res.status != http.StatusConflict || !strings.Contains(res.body, plan.Name) || !strings.Contains(res.body, "lacks 1 seat") {
+				t.Fatalf("status %d: the refusal must name %s and the missing seat", res.status, plan.Name)
+			}
+		})
+	})
+}
+
+func withStep(v url.Values, step string) url.Values {
+	out := url.Values{}
+	for k, vs := range v {
+		out[k] = append([]string(nil), vs...)
+	}
+	out.Set("step", step)
+	return out
+}
+
+func countAccountUsers(t *testing.T, store *models.Store, accountID int64) int64 {
+	t.Helper()
+	var n int64
+	store.DB().Model(&models.User{}).Where("account_id = ?", accountID).Count(&n)
+	return n
+}
