@@ -75,3 +75,32 @@ func firstUserID(store *models.Store, accountID int64) int64 {
 	store.DB().Model(&models.User{}).Select("id").Where("account_id = ? AND role = ?", accountID, models.RoleGroupAdmin).Order("id").Limit(1).Scan(&id)
 	return id
 }
+
+// BenchmarkDeactivationWizardImpact measures the wizard's first step, rendered, for 1,000 users
+// of the 100,000-user account.
+func BenchmarkDeactivationWizardImpact(b *testing.B) {
+	store := modelstest.Postgres(b)
+	seeded := modelstest.BenchAccount(b, store, 100_000)
+	e, err := New(store, Config{SessionSecret: testSecret})
+	if err != nil {
+		b.Fatal(err)
+	}
+	_, token, err := store.SignIn(context.Background(), seeded.OwnerEmail, seeded.OwnerPassword, "127.0.0.1", "bench")
+	if err != nil {
+		b.Fatal(err)
+	}
+	cookie := sessionCookie(b, e, token)
+	var ids []int64
+	store.DB().Model(&models.User{}).Where("account_id = ? AND status = ? AND role = ?", seeded.Account.ID, models.StatusActive, models.RoleMember).
+		Order("id").Limit(1000).Pluck("id", &ids)
+	path := "/settings/users/deactivate?ids=" + joinIDs(ids)
+	for b.Loop() {
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		req.AddCookie(cookie)
+		rec := httptest.NewRecorder()
+		e.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			b.Fatalf("status %d", rec.Code)
+		}
+	}
+}

@@ -209,8 +209,8 @@ func (s *Store) SignOut(ctx context.Context, token string) error {
 
 // revokeSessions ends every open session of the users, inside the caller's transaction, and
 // reports how many it ended.
-func revokeSessions(tx *gorm.DB, userIDs []int64, now time.Time) (int64, error) {
-	result := tx.Model(&UserSession{}).Where("user_id IN ? AND revoked_at IS NULL AND expires_at > ?", userIDs, now).Update("revoked_at", now)
+func (s *Store) revokeSessions(tx *gorm.DB, userIDs []int64, now time.Time) (int64, error) {
+	result := tx.Model(&UserSession{}).Where(s.idIn("user_id", userIDs)).Where("revoked_at IS NULL AND expires_at > ?", now).Update("revoked_at", now)
 	return result.RowsAffected, result.Error
 }
 

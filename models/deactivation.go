@@ -81,7 +81,7 @@ func (s *Store) deactivationImpact(db *gorm.DB, actor *Actor, ids []int64, lock 
 		return nil, FieldErrors{"ids": fmt.Sprintf("Select at most %d users at a time.", MaxUsersPerAction)}
 	}
 	var users []User
-	q := db.Where("id IN ? AND account_id = ? AND status <> ?", ids, actor.Account.ID, StatusDeleted).Order("lower(name), id")
+	q := db.Where(s.idIn("id", ids)).Where("account_id = ? AND status <> ?", actor.Account.ID, StatusDeleted).Order("lower(name), id")
 	if lock {
 		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
 	}
@@ -102,30 +102,31 @@ func (s *Store) deactivationImpact(db *gorm.DB, actor *Actor, ids []int64, lock 
 		IsOpen  bool
 		N       int64
 	}
-	if err := db.Model(&Record{}).Select("owner_id, kind, is_open, count(*) AS n").Where("owner_id IN ?", ids).
+	if err := db.Model(&Record{}).Select("owner_id, kind, is_open, count(*) AS n").Where(s.idIn("owner_id", ids)).
 		Group("owner_id, kind, is_open").Scan(&recordRows).Error; err != nil {
 		return nil, err
 	}
 	var groups []Group
-	if err := db.Where("owner_id IN ?", ids).Order("name").Find(&groups).Error; err != nil {
+	if err := db.Where(s.idIn("owner_id", ids)).Order("name").Find(&groups).Error; err != nil {
 		return nil, err
 	}
 	var managed, sessions []struct {
 		ID int64
 		N  int64
 	}
-	if err := db.Model(&User{}).Select("manager_id AS id, count(*) AS n").Where("manager_id IN ? AND status <> ? AND id NOT IN ?", ids, StatusDeleted, ids).
+	if err := db.Model(&User{}).Select("manager_id AS id, count(*) AS n").Where(s.idIn("manager_id", ids)).
+		Where("status <> ?", StatusDeleted).Where(s.idNotIn("id", ids)).
 		Group("manager_id").Scan(&managed).Error; err != nil {
 		return nil, err
 	}
 	now := s.now()
 	if err := db.Model(&UserSession{}).Select("user_id AS id, count(*) AS n").
-		Where("user_id IN ? AND revoked_at IS NULL AND expires_at > ? AND last_seen_at > ?", ids, now, now.Add(-DefaultSessionLifetimes.Idle)).
+		Where(s.idIn("user_id", ids)).Where("revoked_at IS NULL AND expires_at > ? AND last_seen_at > ?", now, now.Add(-DefaultSessionLifetimes.Idle)).
 		Group("user_id").Scan(&sessions).Error; err != nil {
 		return nil, err
 	}
 	var otherOwners int64
-	if err := db.Model(&User{}).Where("account_id = ? AND role = ? AND status = ? AND id NOT IN ?", actor.Account.ID, RoleOwner, StatusActive, ids).
+	if err := db.Model(&User{}).Where("account_id = ? AND role = ? AND status = ?", actor.Account.ID, RoleOwner, StatusActive).Where(s.idNotIn("id", ids)).
 		Count(&otherOwners).Error; err != nil {
 		return nil, err
 	}
@@ -297,7 +298,7 @@ func (s *Store) Deactivate(ctx context.Context, actor *Actor, ids []int64, plan 
 			return err
 		}
 		now := s.now()
-		moved, err := moveRecords(tx, actor, ids, plan, now)
+		moved, err := s.moveRecords(tx, actor, ids, plan, now)
 		if err != nil {
 			return err
 		}
@@ -308,22 +309,22 @@ func (s *Store) Deactivate(ctx context.Context, actor *Actor, ids []int64, plan 
 			}
 		}
 		if plan.GroupsTo != 0 {
-			if result.GroupsMoved, err = transferGroups(tx, ids, plan.GroupsTo, now); err != nil {
+			if result.GroupsMoved, err = s.transferGroups(tx, ids, plan.GroupsTo, now); err != nil {
 				return err
 			}
 		}
 		if plan.ManagerTo != 0 {
-			r := tx.Model(&User{}).Where("manager_id IN ? AND id NOT IN ? AND id <> ?", ids, ids, plan.ManagerTo).
+			r := tx.Model(&User{}).Where(s.idIn("manager_id", ids)).Where(s.idNotIn("id", ids)).Where("id <> ?", plan.ManagerTo).
 				Updates(map[string]any{"manager_id": plan.ManagerTo, "updated_at": now})
 			if r.Error != nil {
 				return r.Error
 			}
 			result.ManagedMoved = r.RowsAffected
 		}
-		if result.SessionsEnded, err = revokeSessions(tx, ids, now); err != nil {
+		if result.SessionsEnded, err = s.revokeSessions(tx, ids, now); err != nil {
 			return err
 		}
-		return finishDeactivation(tx, actor, impact, plan, moved, now, result)
+		return s.finishDeactivation(tx, actor, impact, plan, moved, now, result)
 	})
 	if err != nil {
 		return nil, err
@@ -421,7 +422,7 @@ func knownKind(kind string) bool {
 // moveRecords hands records to their recipients with two set-based statements per recipient:
 // the history lines first, while the old owners are still on the rows, then the move itself.
 // It returns what moved, per previous owner and kind.
-func moveRecords(tx *gorm.DB, actor *Actor, ids []int64, plan HandoverPlan, now time.Time) (map[int64]map[string]int64, error) {
+func (s *Store) moveRecords(tx *gorm.DB, actor *Actor, ids []int64, plan HandoverPlan, now time.Time) (map[int64]map[string]int64, error) {
 	kindsFor := map[int64][]string{}
 	for _, kind := range RecordKinds {
 		if to := plan.recipientFor(kind); to != 0 {
@@ -436,7 +437,7 @@ func moveRecords(tx *gorm.DB, actor *Actor, ids []int64, plan HandoverPlan, now 
 	sort.Slice(recipients, func(i, j int) bool { return recipients[i] < recipients[j] })
 	for _, to := range recipients {
 		scope := func(db *gorm.DB) *gorm.DB {
-			db = db.Where("records.owner_id IN ? AND records.kind IN ?", ids, kindsFor[to])
+			db = db.Where(s.idIn("records.owner_id", ids)).Where("records.kind IN ?", kindsFor[to])
 			if !plan.IncludeClosed {
 				db = db.Where("records.is_open = ?", true)
 			}
@@ -480,9 +481,9 @@ func handoverReason(reason string) string {
 }
 
 // transferGroups gives the groups the leaving users own to a new owner, who becomes a member too.
-func transferGroups(tx *gorm.DB, ids []int64, to int64, now time.Time) (int64, error) {
+func (s *Store) transferGroups(tx *gorm.DB, ids []int64, to int64, now time.Time) (int64, error) {
 	var groupIDs []int64
-	if err := tx.Model(&Group{}).Where("owner_id IN ?", ids).Pluck("id", &groupIDs).Error; err != nil || len(groupIDs) == 0 {
+	if err := tx.Model(&Group{}).Where(s.idIn("owner_id", ids)).Pluck("id", &groupIDs).Error; err != nil || len(groupIDs) == 0 {
 		return 0, err
 	}
 	if err := tx.Model(&Group{}).Where("id IN ?", groupIDs).Update("owner_id", to).Error; err != nil {
@@ -497,7 +498,7 @@ func transferGroups(tx *gorm.DB, ids []int64, to int64, now time.Time) (int64, e
 }
 
 // finishDeactivation flips the users' status, releases their seats and writes the audit trail.
-func finishDeactivation(tx *gorm.DB, actor *Actor, impact *DeactivationImpact, plan HandoverPlan, moved map[int64]map[string]int64, now time.Time, result *DeactivationResult) error {
+func (s *Store) finishDeactivation(tx *gorm.DB, actor *Actor, impact *DeactivationImpact, plan HandoverPlan, moved map[int64]map[string]int64, now time.Time, result *DeactivationResult) error {
 	ids := make([]int64, len(impact.Users))
 	var demote []int64
 	ledger := make([]SeatLedgerEntry, 0, len(impact.Users))
@@ -535,19 +536,19 @@ func finishDeactivation(tx *gorm.DB, actor *Actor, impact *DeactivationImpact, p
 		audit = append(audit, auditRow(actor, AuditUserDeactivated, &target, now, details))
 	}
 	if len(demote) > 0 {
-		if err := tx.Model(&User{}).Where("id IN ?", demote).Update("role", RoleMember).Error; err != nil {
+		if err := tx.Model(&User{}).Where(s.idIn("id", demote)).Update("role", RoleMember).Error; err != nil {
 			return err
 		}
 		result.Demoted = len(demote)
 	}
-	if err := tx.Model(&User{}).Where("id IN ?", ids).
+	if err := tx.Model(&User{}).Where(s.idIn("id", ids)).
 		Updates(map[string]any{"status": StatusInactive, "deactivated_at": now, "updated_at": now}).Error; err != nil {
 		return err
 	}
 	if err := recordSeatChanges(tx, ledger); err != nil {
 		return err
 	}
-	return tx.CreateInBatches(audit, 500).Error
+	return tx.CreateInBatches(audit, MaxUsersPerAction).Error
 }
 
 // Reactivate makes inactive users active again, each taking a seat of their plan. If any plan
@@ -609,7 +610,7 @@ func (s *Store) Reactivate(ctx context.Context, actor *Actor, ids []int64) (int,
 		if err := recordSeatChanges(tx, ledger); err != nil {
 			return err
 		}
-		return tx.CreateInBatches(audit, 500).Error
+		return tx.CreateInBatches(audit, MaxUsersPerAction).Error
 	})
 	if err != nil {
 		return 0, err

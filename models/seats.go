@@ -153,7 +153,7 @@ func recordSeatChanges(tx *gorm.DB, entries []SeatLedgerEntry) error {
 	if len(entries) == 0 {
 		return nil
 	}
-	return tx.CreateInBatches(entries, 1000).Error
+	return tx.CreateInBatches(entries, MaxUsersPerAction).Error
 }
 
 func seatEntry(u *User, inUse, reserved int, reason string, actor *int64, at time.Time) SeatLedgerEntry {

@@ -109,3 +109,26 @@ func TestDeactivationImpactQueryCountIsFixed(t *testing.T) {
 		}
 	})
 }
+
+// Deactivating fifty people takes as many statements as deactivating one: everything is set-based.
+func TestDeactivateQueryCountIsFixed(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, store *models.Store) {
+		seeded := modelstest.Seeded(t, store, 200)
+		actor := modelstest.ActorFor(t, store, seeded)
+		var members []int64
+		store.DB().Model(&models.User{}).Where("account_id = ? AND status = ? AND role = ?", seeded.Account.ID, models.StatusActive, models.RoleMember).
+			Order("id").Limit(52).Pluck("id", &members)
+		receiver := members[51]
+		count := func(ids []int64) int {
+			counter := &queryCounter{}
+			if _, err := store.WithQueryLogger(counter).Deactivate(context.Background(), actor, ids,
+				models.HandoverPlan{RecordsTo: receiver, GroupsTo: receiver, ManagerTo: receiver, IncludeClosed: true}); err != nil {
+				t.Fatal(err)
+			}
+			return counter.n
+		}
+		if one, fifty := count(members[:1]), count(members[1:51]); one != fifty {
+			t.Fatalf("deactivating 1 user takes %d statements, 50 take %d", one, fifty)
+		}
+	})
+}

@@ -4,15 +4,18 @@ package models
 
 import (
 	"context"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/glebarez/sqlite"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 	"gorm.io/gorm/logger"
 
 	"roster/migrations"
@@ -154,4 +157,38 @@ func (s *Store) WithQueryLogger(l logger.Interface) *Store {
 	copied := *s
 	copied.db = s.db.Session(&gorm.Session{Logger: l})
 	return &copied
+}
+
+// idIn matches column against a list of IDs. PostgreSQL gets the list as one array parameter:
+// a selection of thousands of users would otherwise bind, and parse, thousands of parameters.
+func (s *Store) idIn(column string, ids []int64) clause.Expr {
+	if s.IsPostgres() {
+		return clause.Expr{SQL: column + " = ANY(CAST(? AS BIGINT[]))", Vars: []any{idArray(ids)}}
+	}
+	return clause.Expr{SQL: column + " IN ?", Vars: []any{ids}}
+}
+
+// idNotIn is idIn's complement.
+func (s *Store) idNotIn(column string, ids []int64) clause.Expr {
+	if s.IsPostgres() {
+		return clause.Expr{SQL: "NOT (" + column + " = ANY(CAST(? AS BIGINT[])))", Vars: []any{idArray(ids)}}
+	}
+	return clause.Expr{SQL: column + " NOT IN ?", Vars: []any{ids}}
+}
+
+// idArray is a list of IDs sent as one PostgreSQL array literal; as a driver.Valuer it is not
+// expanded into one parameter per element.
+type idArray []int64
+
+func (a idArray) Value() (driver.Value, error) {
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, id := range a {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.FormatInt(id, 10))
+	}
+	b.WriteByte('}')
+	return b.String(), nil
 }

@@ -170,3 +170,28 @@ func pluralCount(n int64, one, many string) string {
 }
 
 func recordsMove(n int64) string { return pluralCount(n, "record moves", "records move") }
+
+// impactRowsShown bounds the wizard's table: every user with a blocker, then the first others.
+// The totals above it always cover everyone.
+const impactRowsShown = 100
+
+// shownUsers are the rows of the impact table and how many ready users it leaves out.
+func (v WizardView) shownUsers() ([]models.UserImpact, int) {
+	var shown []models.UserImpact
+	ready := 0
+	for _, u := range v.Impact.Users {
+		if len(u.Blockers) > 0 {
+			shown = append(shown, u)
+		}
+	}
+	for _, u := range v.Impact.Users {
+		if len(u.Blockers) == 0 {
+			if len(shown) < impactRowsShown {
+				shown = append(shown, u)
+			} else {
+				ready++
+			}
+		}
+	}
+	return shown, ready
+}

@@ -86,9 +86,9 @@ func BenchAccount(tb testing.TB, store *models.Store, n int) *models.SeededAccou
 		return seeded
 	}
 	seeded := Seeded(tb, store, n)
-	// Fresh statistics, as autovacuum would gather them on a live database.
+	// Statistics and visibility maps, as autovacuum keeps them on a live database.
 	if store.IsPostgres() {
-		if err := store.DB().Exec("ANALYZE").Error; err != nil {
+		if err := store.DB().Exec("VACUUM ANALYZE").Error; err != nil {
 			tb.Fatal(err)
 		}
 	}
