@@ -138,7 +138,14 @@ func stepNumber(step string) int {
 	return 1
 }
 
+// recordCountText is "3 open, 1 closed", leaving out a zero half.
 func recordCountText(r models.RecordCount) string {
+	switch {
+	case r.Closed == 0:
+		return thousands(r.Open) + " open"
+	case r.Open == 0:
+		return thousands(r.Closed) + " closed"
+	}
 	return thousands(r.Open) + " open, " + thousands(r.Closed) + " closed"
 }
 

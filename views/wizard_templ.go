@@ -496,7 +496,7 @@ func impactStep(v WizardView) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 28, " a month</li></ul><div class=\"table-wrap\"><table class=\"data\" data-testid=\"impact-table\"><thead><tr><th scope=\"col\">User</th><th scope=\"col\">Role</th><th scope=\"col\" class=\"hide-sm\">Seat</th><th scope=\"col\">Records</th><th scope=\"col\" class=\"hide-sm\">Groups · people · sessions</th><th scope=\"col\">Before deactivating</th></tr></thead> <tbody>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 28, " a month</li></ul><div class=\"table-wrap\"><table class=\"data\" data-testid=\"impact-table\"><thead><tr><th scope=\"col\">User</th><th scope=\"col\">Role</th><th scope=\"col\" class=\"hide-lg\">Seat</th><th scope=\"col\">Records</th><th scope=\"col\" class=\"hide-sm\"><abbr title=\"Groups owned · people managed · open sessions\">Groups · people · sessions</abbr></th><th scope=\"col\">Before deactivating</th></tr></thead> <tbody>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -563,7 +563,7 @@ func impactStep(v WizardView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 34, "</span></td><td class=\"hide-sm\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 34, "</span></td><td class=\"hide-lg\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
