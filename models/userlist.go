@@ -137,16 +137,22 @@ func (s *Store) ListUsers(ctx context.Context, actor *Actor, q UserListQuery) (*
 	q = q.normalized()
 	sortExpr := s.sortExpression(q.Sort)
 
+	// Each tab joins only what it shows: PostgreSQL plans every list query for its parameters,
+	// and every join it need not consider is planning time saved on each page view.
 	rowsQuery := s.filteredUsers(ctx, actor.Account.ID, q).
 		Where("users.status = ?", q.Status).
-		Select(`users.id, users.name, users.email, users.role, users.status, users.last_sign_in_at,
-			users.created_at, plans.name AS plan_name, managers.name AS manager_name,
-			inviters.name AS invited_by_name, invitations.sent_at AS invited_at, invitations.reminded_at,
-			invitations.expires_at, ` + sortExpr + ` AS sort_key`).
-		Joins("LEFT JOIN plans ON plans.id = users.plan_id").
-		Joins("LEFT JOIN users managers ON managers.id = users.manager_id").
-		Joins("LEFT JOIN users inviters ON inviters.id = users.invited_by_id").
-		Joins("LEFT JOIN invitations ON invitations.user_id = users.id AND invitations.accepted_at IS NULL AND invitations.revoked_at IS NULL")
+		Joins("LEFT JOIN plans ON plans.id = users.plan_id")
+	if q.Status == StatusInvited {
+		rowsQuery = rowsQuery.Select(`users.id, users.name, users.email, users.role, users.status, users.created_at,
+			plans.name AS plan_name, inviters.name AS invited_by_name, invitations.sent_at AS invited_at,
+			invitations.reminded_at, invitations.expires_at, ` + sortExpr + ` AS sort_key`).
+			Joins("LEFT JOIN users inviters ON inviters.id = users.invited_by_id").
+			Joins("LEFT JOIN invitations ON invitations.user_id = users.id AND invitations.accepted_at IS NULL AND invitations.revoked_at IS NULL")
+	} else {
+		rowsQuery = rowsQuery.Select(`users.id, users.name, users.email, users.role, users.status, users.last_sign_in_at,
+			users.created_at, plans.name AS plan_name, managers.name AS manager_name, ` + sortExpr + ` AS sort_key`).
+			Joins("LEFT JOIN users managers ON managers.id = users.manager_id")
+	}
 
 	// Paging backwards reads the index in the opposite direction and flips the rows afterwards.
 	backwards := false
@@ -296,11 +302,12 @@ func (s *Store) countByStatus(ctx context.Context, accountID int64, q UserListQu
 	return result, nil
 }
 
-// countFiltered counts the tabs under a search or filter. A search is answered by one pass over
-// at most countScanLimit matches, which counts every tab exactly for nearly every real search;
-// broader searches, and filters, which have an index per tab, get one bounded count per tab.
+// countFiltered counts the tabs under a search or filter. A search or a group is answered by one
+// pass over at most countScanLimit matches, which counts every tab exactly for nearly every real
+// search and group; broader ones, and role and plan filters, which have an index per tab, get
+// one bounded count per tab.
 func (s *Store) countFiltered(ctx context.Context, accountID int64, q UserListQuery) ([]statusCount, error) {
-	if q.Search == "" {
+	if q.Search == "" && q.GroupID == 0 {
 		return s.countEachTabBounded(ctx, accountID, q)
 	}
 	var counts []statusCount
