@@ -1,0 +1,105 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// useDatabase points the commands at a fresh SQLite file for one test.
+func useDatabase(t *testing.T) string {
+	path := filepath.Join(t.TempDir(), "roster.db")
+	t.Setenv("DATABASE_URL", path)
+	t.Setenv("ROSTER_SESSION_SECRET", "")
+	t.Setenv("ROSTER_SMTP_URL", "")
+	t.Setenv("ROSTER_DEMO", "")
+	return path
+}
+
+func TestCommands(t *testing.T) {
+	useDatabase(t)
+	ctx := context.Background()
+	var out bytes.Buffer
+
+	if err := run(ctx, []string{"migrate"}, &out); err != nil || !strings.Contains(out.String(), "Migrations applied") {
+		t.Fatalf("migrate: %v, %q", err, out.String())
+	}
+	out.Reset()
+	err := run(ctx, []string{"create-owner", "--account", "Acme", "--name", "Ada", "--email", "not-an-address"}, &out)
+	if err == nil || !strings.Contains(out.String(), "--email:") {
+		t.Fatalf("create-owner with a bad address: %v, %q; want the flag named beside its problem", err, out.String())
+	}
+	out.Reset()
+	if err := run(ctx, []string{"create-owner", "--account", "Acme", "--name", "Ada Admin", "--email", "ada@acme.example", "--seats", "5"}, &out); err != nil {
+		t.Fatalf("create-owner: %v", err)
+	}
+	if !regexp.MustCompile(`Owner ada@acme.example created; sign in with password \S{12,}`).MatchString(out.String()) {
+		t.Fatalf("create-owner printed %q", out.String())
+	}
+	out.Reset()
+	if err := run(ctx, []string{"seed", "--users", "0"}, &out); err == nil {
+		t.Fatal("seed --users 0 must be refused")
+	}
+	if err := run(ctx, []string{"seed", "--users", "40"}, &out); err != nil || !strings.Contains(out.String(), "40 users") {
+		t.Fatalf("seed: %v, %q", err, out.String())
+	}
+	if err := run(ctx, []string{"frobnicate"}, &out); err == nil {
+		t.Fatal("an unknown command must fail")
+	}
+}
+
+// TestServeStartsWithADemoAccount runs the console as `go run .` does on an empty database: it
+// prints the demo login, serves the sign-in page, and keeps its generated secret across restarts.
+func TestServeStartsWithADemoAccount(t *testing.T) {
+	useDatabase(t)
+	started := time.Now()
+	out := serveBriefly(t)
+	if !regexp.MustCompile(`Demo account ready: open http://127\.0\.0\.1:\d+/login and sign in as owner@northwind\.example with password \S{12,}`).MatchString(out) {
+		t.Fatalf("serve printed %q", out)
+	}
+	t.Logf("first start with demo data took %s", time.Since(started))
+	again := serveBriefly(t)
+	if strings.Contains(again, "Demo account") {
+		t.Fatal("a second start created the demo account again")
+	}
+	if ms := regexp.MustCompile(`ready in (\d+) ms`).FindStringSubmatch(again); ms == nil || len(ms[1]) > 3 {
+		t.Fatalf("start on an existing database must take under a second: %q", again)
+	}
+}
+
+// serveBriefly starts the server on a free port, fetches the sign-in page and stops it.
+func serveBriefly(t *testing.T) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	reader, writer := io.Pipe()
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}, writer); writer.Close() }()
+	var printed strings.Builder
+	buf := make([]byte, 4096)
+	for !strings.Contains(printed.String(), "Roster is serving") {
+		n, err := reader.Read(buf)
+		if err != nil {
+			cancel()
+			t.Fatalf("serve stopped early: %v %q", <-done, printed.String())
+		}
+		printed.Write(buf[:n])
+	}
+	url := regexp.MustCompile(`serving (http://\S+)`).FindStringSubmatch(printed.String())[1]
+	res, err := http.Get(url + "/login")
+	if err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("GET /login: %v %v", err, res)
+	}
+	res.Body.Close()
+	cancel()
+	go io.Copy(io.Discard, reader)
+	if err := <-done; err != nil {
+		t.Fatalf("serve returned %v", err)
+	}
+	return printed.String()
+}
