@@ -4,8 +4,12 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
+	"runtime/metrics"
 	"strconv"
+	"sync"
 	"testing"
+	"time"
 
 	"roster/models"
 	"roster/models/modelstest"
@@ -103,4 +107,97 @@ func BenchmarkDeactivationWizardImpact(b *testing.B) {
 			b.Fatalf("status %d", rec.Code)
 		}
 	}
+}
+
+// BenchmarkExportUsers100k streams the Active tab of the 100,000-user account as CSV through the
+// router to a client that throws it away, and reports the heap's high-water mark while it runs:
+// the export must not hold the account in memory (-benchmem adds what it allocates in total).
+func BenchmarkExportUsers100k(b *testing.B) {
+	store := modelstest.Postgres(b)
+	seeded := modelstest.BenchAccount(b, store, 100_000)
+	e, err := New(store, Config{SessionSecret: testSecret})
+	if err != nil {
+		b.Fatal(err)
+	}
+	_, token, err := store.SignIn(context.Background(), seeded.OwnerEmail, seeded.OwnerPassword, "127.0.0.1", "bench")
+	if err != nil {
+		b.Fatal(err)
+	}
+	cookie := sessionCookie(b, e, token)
+	runtime.GC()
+	baseline := heapInUse()
+	peak := newHeapPeak()
+	var bytes int64
+	for b.Loop() {
+		req := httptest.NewRequest(http.MethodGet, "/settings/users/export.csv", nil)
+		req.AddCookie(cookie)
+		w := &discardResponse{header: http.Header{}}
+		e.ServeHTTP(w, req)
+		if w.status != http.StatusOK || w.bytes == 0 {
+			b.Fatalf("status %d, %d bytes", w.status, w.bytes)
+		}
+		bytes = w.bytes
+	}
+	b.ReportMetric(float64(peak.stop()-baseline)/(1<<20), "peak-heap-MB")
+	b.ReportMetric(float64(bytes)/(1<<20), "csv-MB")
+}
+
+// discardResponse is a client that reads the response as it comes and keeps none of it, so that
+// the benchmark measures the server's memory, not a recorder's copy of the body.
+type discardResponse struct {
+	header http.Header
+	status int
+	bytes  int64
+}
+
+func (w *discardResponse) Header() http.Header { return w.header }
+func (w *discardResponse) WriteHeader(status int) {
+	if w.status == 0 {
+		w.status = status
+	}
+}
+func (w *discardResponse) Write(p []byte) (int, error) {
+	w.WriteHeader(http.StatusOK)
+	w.bytes += int64(len(p))
+	return len(p), nil
+}
+func (w *discardResponse) Flush() {}
+
+// heapPeak samples the live heap every millisecond until stopped and keeps the highest value.
+type heapPeak struct {
+	done chan struct{}
+	wg   sync.WaitGroup
+	max  uint64
+}
+
+func newHeapPeak() *heapPeak {
+	p := &heapPeak{done: make(chan struct{})}
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		tick := time.NewTicker(time.Millisecond)
+		defer tick.Stop()
+		for {
+			p.max = max(p.max, heapInUse())
+			select {
+			case <-p.done:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return p
+}
+
+func (p *heapPeak) stop() uint64 {
+	close(p.done)
+	p.wg.Wait()
+	return p.max
+}
+
+// heapInUse is the memory held by heap objects, live or not yet swept, without stopping the world.
+func heapInUse() uint64 {
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	metrics.Read(sample)
+	return sample[0].Value.Uint64()
 }

@@ -66,6 +66,12 @@ func (s *Server) bulkAction(c echo.Context) error {
 		if n, err = s.store.Revoke(ctx, actor, ids); err == nil {
 			done = fmt.Sprintf("Revoked %s; their seats are free again.", plural(n, "invitation"))
 		}
+	case "reset_password":
+		var n int
+		if n, err = s.store.RequestPasswordResets(ctx, actor, ids, s.baseURL(c)); err == nil {
+			s.mailQueued()
+			done = fmt.Sprintf("Sent %s; their sessions ended.", plural(n, "password reset link"))
+		}
 	default:
 		s.flash(c, "Choose an action.")
 		return redirect(c, back)

@@ -26,13 +26,26 @@ func readInviteCSV(file *multipart.FileHeader) ([]models.InviteLine, error) {
 	return models.ParseInviteCSV(f)
 }
 
-// invitationProblems are the pages for links that no longer work, each saying what to do.
-var invitationProblems = []struct {
+// linkProblem is the page for an e-mailed link that no longer works, saying what to do instead.
+type linkProblem struct {
 	err     error
 	status  int
 	title   string
 	message string
-}{
+}
+
+// renderLinkProblem shows the page of the first problem err matches, or passes err on.
+func renderLinkProblem(c echo.Context, problems []linkProblem, err error) error {
+	for _, p := range problems {
+		if errors.Is(err, p.err) {
+			return render(c, p.status, views.ErrorPage(p.status, p.title, p.message))
+		}
+	}
+	return err
+}
+
+// invitationProblems are the pages for invitation links that no longer work.
+var invitationProblems = []linkProblem{
 	{models.ErrInvitationUnknown, http.StatusNotFound, "This invitation link does not work",
 		"It may be mistyped, or a newer reminder replaced it. Use the link in the newest e-mail, or ask your administrator to send a reminder."},
 	{models.ErrInvitationExpired, http.StatusGone, "This invitation has expired",
@@ -46,12 +59,7 @@ var invitationProblems = []struct {
 }
 
 func invitationProblem(c echo.Context, err error) error {
-	for _, p := range invitationProblems {
-		if errors.Is(err, p.err) {
-			return render(c, p.status, views.ErrorPage(p.status, p.title, p.message))
-		}
-	}
-	return err
+	return renderLinkProblem(c, invitationProblems, err)
 }
 
 func (s *Server) acceptForm(c echo.Context) error {

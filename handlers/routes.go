@@ -17,15 +17,26 @@ const (
 	RouteLoginSubmit     = "login.submit"
 	RouteLogout          = "logout"
 	RouteUsers           = "users.list"
+	RouteUsersExport     = "users.export"
 	RouteUserProfile     = "users.profile"
 	RouteBulkAction      = "users.bulk"
 	RouteDeactivate      = "users.deactivate"
 	RouteDeactivateStep  = "users.deactivate.step"
+	RoutePrivacyEdit     = "users.privacy"
+	RoutePrivacySubmit   = "users.privacy.submit"
 	RouteInvite          = "users.invite"
 	RouteInviteSubmit    = "users.invite.submit"
 	RouteInvitation      = "invitation"
 	RouteInvitationApply = "invitation.accept"
 	RouteOutbox          = "outbox"
+)
+
+// Password reset routes are public: whoever needs them cannot sign in.
+const (
+	RoutePasswordForgot       = "password.forgot"
+	RoutePasswordForgotSubmit = "password.forgot.submit"
+	RoutePasswordReset        = "password.reset"
+	RoutePasswordResetSubmit  = "password.reset.submit"
 )
 
 // route is one entry of the route table: every route states its permission here and nowhere else.
@@ -46,15 +57,22 @@ func (s *Server) routeTable() []route {
 		{http.MethodPost, "/logout", RouteLogout, models.PermSignedIn, s.logout},
 		{http.MethodGet, "/", RouteHome, models.PermSignedIn, s.home},
 		{http.MethodGet, "/settings/users", RouteUsers, models.PermViewUsers, s.userList},
+		{http.MethodGet, "/settings/users/export.csv", RouteUsersExport, models.PermViewUsers, s.exportUsers},
 		{http.MethodGet, "/settings/users/:id", RouteUserProfile, models.PermViewUsers, s.userProfile},
 		{http.MethodGet, "/settings/users/invite", RouteInvite, models.PermManageUsers, s.inviteForm},
 		{http.MethodPost, "/settings/users/invite", RouteInviteSubmit, models.PermManageUsers, s.inviteSubmit},
 		{http.MethodPost, "/settings/users/actions", RouteBulkAction, models.PermManageUsers, s.bulkAction},
 		{http.MethodGet, "/settings/users/deactivate", RouteDeactivate, models.PermManageUsers, s.deactivateStart},
 		{http.MethodPost, "/settings/users/deactivate", RouteDeactivateStep, models.PermManageUsers, s.deactivateStep},
+		{http.MethodGet, "/settings/users/:id/privacy", RoutePrivacyEdit, models.PermManageUsers, s.privacyForm},
+		{http.MethodPost, "/settings/users/:id/privacy", RoutePrivacySubmit, models.PermManageUsers, s.privacySubmit},
 		{http.MethodGet, "/settings/outbox", RouteOutbox, models.PermManageUsers, s.outbox},
 		{http.MethodGet, "/invitations/:token", RouteInvitation, models.PermPublic, s.acceptForm},
 		{http.MethodPost, "/invitations/:token", RouteInvitationApply, models.PermPublic, s.acceptSubmit},
+		{http.MethodGet, "/password/forgot", RoutePasswordForgot, models.PermPublic, s.forgotPasswordForm},
+		{http.MethodPost, "/password/forgot", RoutePasswordForgotSubmit, models.PermPublic, s.forgotPasswordSubmit},
+		{http.MethodGet, "/password/reset/:token", RoutePasswordReset, models.PermPublic, s.resetPasswordForm},
+		{http.MethodPost, "/password/reset/:token", RoutePasswordResetSubmit, models.PermPublic, s.resetPasswordSubmit},
 	}
 }
 

@@ -17,6 +17,12 @@ const (
 	AuditInvitationAccepted = "invitation.accepted"
 	AuditUserDeactivated    = "user.deactivated"
 	AuditUserReactivated    = "user.reactivated"
+	// AuditPasswordResetRequested is a reset link sent, by an admin or asked for from the sign-in page.
+	AuditPasswordResetRequested = "user.password_reset_requested"
+	// AuditPasswordReset is a new password chosen through a reset link.
+	AuditPasswordReset = "user.password_reset"
+	// AuditPrivacyEdited says what a privacy edit changed, never the personal data itself.
+	AuditPrivacyEdited = "user.privacy_edited"
 )
 
 // auditEntry is what an operation says about itself; writeAudit stores it in the operation's

@@ -14,6 +14,19 @@ import (
 // MaxUsersPerAction bounds one bulk operation; larger selections are split by the admin.
 const MaxUsersPerAction = 5000
 
+// selection checks the users an action was asked for: at least one, at most MaxUsersPerAction,
+// each once.
+func selection(ids []int64) ([]int64, error) {
+	ids = unique64(ids)
+	if len(ids) == 0 {
+		return nil, FieldErrors{"ids": "Select at least one user."}
+	}
+	if len(ids) > MaxUsersPerAction {
+		return nil, FieldErrors{"ids": fmt.Sprintf("Select at most %d users at a time.", MaxUsersPerAction)}
+	}
+	return ids, nil
+}
+
 // Blocker is something that stops a user from being deactivated, shown in the wizard's first step.
 // A blocker the wizard can resolve itself (demoting) says so with FixedByDemoting.
 type Blocker struct {
@@ -73,12 +86,9 @@ func (s *Store) DeactivationImpact(ctx context.Context, actor *Actor, ids []int6
 }
 
 func (s *Store) deactivationImpact(db *gorm.DB, actor *Actor, ids []int64, lock bool) (*DeactivationImpact, error) {
-	ids = unique64(ids)
-	if len(ids) == 0 {
-		return nil, FieldErrors{"ids": "Select at least one user."}
-	}
-	if len(ids) > MaxUsersPerAction {
-		return nil, FieldErrors{"ids": fmt.Sprintf("Select at most %d users at a time.", MaxUsersPerAction)}
+	ids, err := selection(ids)
+	if err != nil {
+		return nil, err
 	}
 	var users []User
 	q := db.Where(s.idIn("id", ids)).Where("account_id = ? AND status <> ?", actor.Account.ID, StatusDeleted).Order("lower(name), id")
@@ -558,14 +568,11 @@ func (s *Store) Reactivate(ctx context.Context, actor *Actor, ids []int64) (int,
 	if !actor.Allows(PermManageUsers) {
 		return 0, ErrForbidden
 	}
-	ids = unique64(ids)
-	if len(ids) == 0 {
-		return 0, FieldErrors{"ids": "Select at least one user."}
+	ids, err := selection(ids)
+	if err != nil {
+		return 0, err
 	}
-	if len(ids) > MaxUsersPerAction {
-		return 0, FieldErrors{"ids": fmt.Sprintf("Select at most %d users at a time.", MaxUsersPerAction)}
-	}
-	err := s.transaction(ctx, func(tx *gorm.DB) error {
+	err = s.transaction(ctx, func(tx *gorm.DB) error {
 		var users []User
 		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("id IN ? AND account_id = ? AND status <> ?", ids, actor.Account.ID, StatusDeleted).
 			Order("id").Find(&users).Error; err != nil {

@@ -264,11 +264,13 @@ func (s *Store) Remind(ctx context.Context, actor *Actor, ids []int64, baseURL s
 	if !actor.Allows(PermManageUsers) {
 		return 0, ErrForbidden
 	}
+	reminded := 0
 	err := s.transaction(ctx, func(tx *gorm.DB) error {
 		users, invitations, err := s.lockInvitations(tx, actor, ids)
 		if err != nil {
 			return err
 		}
+		reminded = len(users)
 		now := s.now()
 		refusal := BulkRefusal{Action: "Remind", Reasons: map[int64]string{}, Names: map[int64]string{}}
 		for i, inv := range invitations {
@@ -304,7 +306,7 @@ func (s *Store) Remind(ctx context.Context, actor *Actor, ids []int64, baseURL s
 	if err != nil {
 		return 0, err
 	}
-	return len(ids), nil
+	return reminded, nil
 }
 
 // Revoke withdraws the selected invitations: their links stop working and their seats are free.
@@ -312,11 +314,13 @@ func (s *Store) Revoke(ctx context.Context, actor *Actor, ids []int64) (int, err
 	if !actor.Allows(PermManageUsers) {
 		return 0, ErrForbidden
 	}
+	revoked := 0
 	err := s.transaction(ctx, func(tx *gorm.DB) error {
 		users, invitations, err := s.lockInvitations(tx, actor, ids)
 		if err != nil {
 			return err
 		}
+		revoked = len(users)
 		now := s.now()
 		invIDs := make([]int64, len(invitations))
 		ledger := make([]SeatLedgerEntry, 0, len(users))
@@ -331,10 +335,14 @@ func (s *Store) Revoke(ctx context.Context, actor *Actor, ids []int64) (int, err
 		if err := tx.Model(&Invitation{}).Where("id IN ?", invIDs).Update("revoked_at", now).Error; err != nil {
 			return err
 		}
-		if err := tx.Model(&User{}).Where("id IN ?", ids).Updates(map[string]any{"status": StatusDeleted, "updated_at": now}).Error; err != nil {
+		revokedIDs := make([]int64, len(users))
+		for i := range users {
+			revokedIDs[i] = users[i].ID
+		}
+		if err := tx.Model(&User{}).Where("id IN ?", revokedIDs).Updates(map[string]any{"status": StatusDeleted, "updated_at": now}).Error; err != nil {
 			return err
 		}
-		if err := tx.Where("user_id IN ?", ids).Delete(&GroupMember{}).Error; err != nil {
+		if err := tx.Where("user_id IN ?", revokedIDs).Delete(&GroupMember{}).Error; err != nil {
 			return err
 		}
 		if err := recordSeatChanges(tx, ledger); err != nil {
@@ -345,15 +353,15 @@ func (s *Store) Revoke(ctx context.Context, actor *Actor, ids []int64) (int, err
 	if err != nil {
 		return 0, err
 	}
-	return len(ids), nil
+	return revoked, nil
 }
 
 // lockInvitations loads the selected users and their open invitations, locking both, and refuses
 // unless every one is an invited user of the actor's account.
 func (s *Store) lockInvitations(tx *gorm.DB, actor *Actor, ids []int64) ([]User, []Invitation, error) {
-	ids = unique64(ids)
-	if len(ids) == 0 {
-		return nil, nil, FieldErrors{"ids": "Select at least one invitation."}
+	ids, err := selection(ids)
+	if err != nil {
+		return nil, nil, err
 	}
 	var users []User
 	if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("id IN ? AND account_id = ?", ids, actor.Account.ID).
@@ -428,13 +436,7 @@ func findInvitation(db *gorm.DB, token string, now time.Time, lock bool) (*Invit
 		return nil, nil, ErrInvitationUnknown
 	}
 	var inv Invitation
-	query := func() *gorm.DB {
-		if lock {
-			return db.Clauses(clause.Locking{Strength: "UPDATE"})
-		}
-		return db
-	}
-	if err := query().Where("token_hash = ?", hashToken(token)).Take(&inv).Error; err != nil {
+	if err := lockIf(db, lock).Where("token_hash = ?", hashToken(token)).Take(&inv).Error; err != nil {
 		return nil, nil, notFoundAs(err, ErrInvitationUnknown)
 	}
 	switch {
@@ -446,7 +448,7 @@ func findInvitation(db *gorm.DB, token string, now time.Time, lock bool) (*Invit
 		return nil, nil, ErrInvitationExpired
 	}
 	var user User
-	if err := query().Take(&user, inv.UserID).Error; err != nil {
+	if err := lockIf(db, lock).Take(&user, inv.UserID).Error; err != nil {
 		return nil, nil, err
 	}
 	if user.Status != StatusInvited {

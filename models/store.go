@@ -192,3 +192,11 @@ func (a idArray) Value() (driver.Value, error) {
 	b.WriteByte('}')
 	return b.String(), nil
 }
+
+// lockIf adds FOR UPDATE to a query that runs inside a transaction about to change the rows.
+func lockIf(db *gorm.DB, lock bool) *gorm.DB {
+	if lock {
+		return db.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	return db
+}

@@ -135,44 +135,16 @@ func (s *Store) ListUsers(ctx context.Context, actor *Actor, q UserListQuery) (*
 		return nil, ErrForbidden
 	}
 	q = q.normalized()
-	sortExpr := s.sortExpression(q.Sort)
-
-	// Each tab joins only what it shows: PostgreSQL plans every list query for its parameters,
-	// and every join it need not consider is planning time saved on each page view.
-	rowsQuery := s.filteredUsers(ctx, actor.Account.ID, q).
-		Where("users.status = ?", q.Status).
-		Joins("LEFT JOIN plans ON plans.id = users.plan_id")
-	if q.Status == StatusInvited {
-		rowsQuery = rowsQuery.Select(`users.id, users.name, users.email, users.role, users.status, users.created_at,
-			plans.name AS plan_name, inviters.name AS invited_by_name, invitations.sent_at AS invited_at,
-			invitations.reminded_at, invitations.expires_at, ` + sortExpr + ` AS sort_key`).
-			Joins("LEFT JOIN users inviters ON inviters.id = users.invited_by_id").
-			Joins("LEFT JOIN invitations ON invitations.user_id = users.id AND invitations.accepted_at IS NULL AND invitations.revoked_at IS NULL")
-	} else {
-		rowsQuery = rowsQuery.Select(`users.id, users.name, users.email, users.role, users.status, users.last_sign_in_at,
-			users.created_at, plans.name AS plan_name, managers.name AS manager_name, ` + sortExpr + ` AS sort_key`).
-			Joins("LEFT JOIN users managers ON managers.id = users.manager_id")
-	}
 
 	// Paging backwards reads the index in the opposite direction and flips the rows afterwards.
+	var from *listCursor
 	backwards := false
-	forwardOp, backwardOp, order := ">", "<", "ASC"
-	if q.Desc {
-		forwardOp, backwardOp, order = "<", ">", "DESC"
-	}
 	if c, ok := decodeCursor(q.After); ok {
-		rowsQuery = rowsQuery.Where("("+sortExpr+", users.id) "+forwardOp+" (?, ?)", s.cursorValue(q.Sort, c.Key), c.ID)
+		from = &c
 	} else if c, ok := decodeCursor(q.Before); ok {
-		backwards = true
-		rowsQuery = rowsQuery.Where("("+sortExpr+", users.id) "+backwardOp+" (?, ?)", s.cursorValue(q.Sort, c.Key), c.ID)
-		if order == "ASC" {
-			order = "DESC"
-		} else {
-			order = "ASC"
-		}
+		from, backwards = &c, true
 	}
-	var rows []UserRow
-	err := rowsQuery.Order(sortExpr + " " + order + ", users.id " + order).Limit(q.PageSize + 1).Scan(&rows).Error
+	rows, err := s.readTab(ctx, actor.Account.ID, q, tabColumnsShown, from, backwards, q.PageSize+1)
 	if err != nil {
 		return nil, err
 	}
@@ -231,12 +203,67 @@ func (s *Store) ListUserIDs(ctx context.Context, actor *Actor, q UserListQuery, 
 	return ids, nil
 }
 
-func (s *Store) rowCursor(sort UserSort, row UserRow) string {
+// tabColumns chooses between the columns a tab shows on screen and every column an export has.
+type tabColumns bool
+
+const (
+	tabColumnsShown tabColumns = false
+	tabColumnsAll   tabColumns = true
+)
+
+// tabRows selects q's tab under its filters, neither ordered nor positioned. Each tab joins only
+// what it shows: PostgreSQL plans every list query for its parameters, and every join it need
+// not consider is planning time saved on each page view. An export also wants the manager of
+// people still invited.
+func (s *Store) tabRows(ctx context.Context, accountID int64, q UserListQuery, columns tabColumns) *gorm.DB {
+	db := s.filteredUsers(ctx, accountID, q).
+		Where("users.status = ?", q.Status).
+		Joins("LEFT JOIN plans ON plans.id = users.plan_id")
+	selected := `users.id, users.name, users.email, users.role, users.status, users.created_at,
+		plans.name AS plan_name, ` + s.sortExpression(q.Sort) + ` AS sort_key`
+	if q.Status != StatusInvited || columns == tabColumnsAll {
+		selected += ", users.last_sign_in_at, managers.name AS manager_name"
+		db = db.Joins("LEFT JOIN users managers ON managers.id = users.manager_id")
+	}
+	if q.Status == StatusInvited {
+		selected += `, inviters.name AS invited_by_name, invitations.sent_at AS invited_at,
+			invitations.reminded_at, invitations.expires_at`
+		db = db.Joins("LEFT JOIN users inviters ON inviters.id = users.invited_by_id").
+			Joins("LEFT JOIN invitations ON invitations.user_id = users.id AND invitations.accepted_at IS NULL AND invitations.revoked_at IS NULL")
+	}
+	return db.Select(selected)
+}
+
+// readTab reads up to limit rows of q's tab in q's order by keyset: from the start when from is
+// nil, else the rows after the one from names, or when backwards the rows before it, nearest
+// first. Every read walks the sort column's index, so the last rows cost what the first do.
+func (s *Store) readTab(ctx context.Context, accountID int64, q UserListQuery, columns tabColumns, from *listCursor, backwards bool, limit int) ([]UserRow, error) {
+	sortExpr := s.sortExpression(q.Sort)
+	db := s.tabRows(ctx, accountID, q, columns)
+	op, order := ">", "ASC"
+	if q.Desc != backwards {
+		op, order = "<", "DESC"
+	}
+	if from != nil {
+		db = db.Where("("+sortExpr+", users.id) "+op+" (?, ?)", s.cursorValue(q.Sort, from.Key), from.ID)
+	}
+	var rows []UserRow
+	err := db.Order(sortExpr + " " + order + ", users.id " + order).Limit(limit).Scan(&rows).Error
+	return rows, err
+}
+
+// rowPosition is where row stands in the ordering by sort, as a cursor holds it.
+func (s *Store) rowPosition(sort UserSort, row UserRow) listCursor {
 	key := row.SortKey
 	if sort == SortCreated {
 		key = row.CreatedAt.UTC().Format(time.RFC3339Nano)
 	}
-	return encodeCursor(key, row.ID)
+	return listCursor{Key: key, ID: row.ID}
+}
+
+func (s *Store) rowCursor(sort UserSort, row UserRow) string {
+	c := s.rowPosition(sort, row)
+	return encodeCursor(c.Key, c.ID)
 }
 
 // cursorValue turns a cursor's key back into a value comparable with the sort column.
@@ -351,7 +378,7 @@ type statusCount struct {
 	bounded bool
 }
 
-// attachGroupNames fills in every row's groups with one query for the whole page.
+// attachGroupNames fills in every row's groups with one query for the whole page (or export batch).
 func (s *Store) attachGroupNames(ctx context.Context, rows []UserRow) error {
 	if len(rows) == 0 {
 		return nil
@@ -368,7 +395,7 @@ func (s *Store) attachGroupNames(ctx context.Context, rows []UserRow) error {
 	}
 	err := s.read(ctx).Table("group_members").Select("group_members.user_id, groups.name").
 		Joins("JOIN groups ON groups.id = group_members.group_id").
-		Where("group_members.user_id IN ?", ids).Order("groups.name").Scan(&memberships).Error
+		Where(s.idIn("group_members.user_id", ids)).Order("groups.name").Scan(&memberships).Error
 	if err != nil {
 		return err
 	}

@@ -43,6 +43,10 @@ var auditActionLabels = map[string]string{
 	models.AuditInvitationAccepted: "Accepted the invitation",
 	models.AuditUserDeactivated:    "Deactivated",
 	models.AuditUserReactivated:    "Reactivated",
+	models.AuditPrivacyEdited:      "Privacy edit: name, phone or picture changed",
+	// Who asked for a link shows beside it: an admin by name, the sign-in page by no name.
+	models.AuditPasswordResetRequested: "Password reset link sent",
+	models.AuditPasswordReset:          "Chose a new password with a reset link",
 }
 
 func auditActionLabel(action string) string {

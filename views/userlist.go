@@ -48,7 +48,7 @@ func bulkActions(tab string) []BulkAction {
 	case "invited":
 		return []BulkAction{{"remind", "Remind"}, {"revoke", "Revoke invitation"}}
 	}
-	return []BulkAction{{"deactivate", "Deactivate…"}}
+	return []BulkAction{{"deactivate", "Deactivate…"}, {"reset_password", "Reset password"}}
 }
 
 func matchVerb(n int64) string {
@@ -71,8 +71,25 @@ func expiryText(t *time.Time) string {
 	return "in " + plural(int((d+24*time.Hour-time.Minute)/(24*time.Hour)), "day")
 }
 
-// href is the list's URL for this state; defaults are left out to keep links short.
-func (s UserListState) href() string {
+// href is the list's URL for this state.
+func (s UserListState) href() string { return withQuery("/settings/users", s.query()) }
+
+// exportHref downloads the whole tab as CSV, with the same filters and order; pages do not
+// apply to a download, so the cursors are left out.
+func (s UserListState) exportHref() string {
+	s.After, s.Before = "", ""
+	return withQuery("/settings/users/export.csv", s.query())
+}
+
+func withQuery(path string, v url.Values) string {
+	if len(v) == 0 {
+		return path
+	}
+	return path + "?" + v.Encode()
+}
+
+// query is the state as URL parameters; defaults are left out to keep links short.
+func (s UserListState) query() url.Values {
 	v := url.Values{}
 	set := func(key, value, def string) {
 		if value != "" && value != def {
@@ -88,10 +105,7 @@ func (s UserListState) href() string {
 	set("dir", s.Dir, "asc")
 	set("after", s.After, "")
 	set("before", s.Before, "")
-	if len(v) == 0 {
-		return "/settings/users"
-	}
-	return "/settings/users?" + v.Encode()
+	return v
 }
 
 // withTab is the first page of another tab under the same filters.
