@@ -141,6 +141,9 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 		}
 		go store.RunMailDelivery(ctx, sender, wake, 30*time.Second, func(err error) { slog.Error("mail delivery", "err", err) })
 	}
+	// Deletions whose grace period ended are carried out by every server; row locks make each
+	// happen once.
+	go store.RunDeletions(ctx, time.Minute, func(err error) { slog.Error("carrying out deletions", "err", err) })
 	app, err := handlers.New(store, config)
 	if err != nil {
 		return err

@@ -109,6 +109,38 @@ func BenchmarkDeactivationWizardImpact(b *testing.B) {
 	}
 }
 
+// BenchmarkStatisticsPage measures Settings > Team statistics, rendered, for the 100,000-user
+// account: a year of activity aggregated per month and per user.
+func BenchmarkStatisticsPage(b *testing.B) {
+	store := modelstest.Postgres(b)
+	seeded := modelstest.BenchAccount(b, store, 100_000)
+	e, err := New(store, Config{SessionSecret: testSecret})
+	if err != nil {
+		b.Fatal(err)
+	}
+	_, token, err := store.SignIn(context.Background(), seeded.OwnerEmail, seeded.OwnerPassword, "127.0.0.1", "bench")
+	if err != nil {
+		b.Fatal(err)
+	}
+	cookie := sessionCookie(b, e, token)
+	for _, bc := range []struct{ name, path string }{
+		{"year", "/settings/statistics"},
+		{"two_years_deals_won", "/settings/statistics?from=2000-01&kind=deal_won"},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			for b.Loop() {
+				req := httptest.NewRequest(http.MethodGet, bc.path, nil)
+				req.AddCookie(cookie)
+				rec := httptest.NewRecorder()
+				e.ServeHTTP(rec, req)
+				if rec.Code != http.StatusOK {
+					b.Fatalf("%s: status %d", bc.path, rec.Code)
+				}
+			}
+		})
+	}
+}
+
 // BenchmarkExportUsers100k streams the Active tab of the 100,000-user account as CSV through the
 // router to a client that throws it away, and reports the heap's high-water mark while it runs:
 // the export must not hold the account in memory (-benchmem adds what it allocates in total).

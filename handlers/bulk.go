@@ -50,6 +50,13 @@ func (s *Server) bulkAction(c echo.Context) error {
 	case "deactivate":
 		form := views.HandoverForm{IDs: joinIDs(ids), RecordsMode: "one", Scope: "open"}
 		return s.renderWizard(c, views.StepImpact, form, ids, nil)
+	case "delete":
+		return s.renderDeleteForm(c, ids)
+	case "undo_delete":
+		var n int
+		if n, err = s.store.UndoDeletion(ctx, actor, ids); err == nil {
+			done = fmt.Sprintf("Undid the deletion of %s; they stay inactive.", plural(n, "user"))
+		}
 	case "reactivate":
 		var n int
 		if n, err = s.store.Reactivate(ctx, actor, ids); err == nil {

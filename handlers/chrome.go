@@ -13,6 +13,7 @@ var navigation = []struct {
 	permission models.Permission
 }{
 	{views.NavItem{Section: views.SectionUsers, Label: "User management", Href: "/settings/users"}, models.PermViewUsers},
+	{views.NavItem{Section: views.SectionStatistics, Label: "Team statistics", Href: "/settings/statistics"}, models.PermViewStatistics},
 }
 
 // chrome is the frame of a console page for the signed-in actor.

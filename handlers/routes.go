@@ -29,6 +29,14 @@ const (
 	RouteInvitation      = "invitation"
 	RouteInvitationApply = "invitation.accept"
 	RouteOutbox          = "outbox"
+	RouteDelete          = "users.delete"
+	RouteDeleteSubmit    = "users.delete.submit"
+)
+
+// Transfer account routes (L6).
+const (
+	RouteTransfer       = "users.transfer"
+	RouteTransferSubmit = "users.transfer.submit"
 )
 
 // Password reset routes are public: whoever needs them cannot sign in.
@@ -64,8 +72,13 @@ func (s *Server) routeTable() []route {
 		{http.MethodPost, "/settings/users/actions", RouteBulkAction, models.PermManageUsers, s.bulkAction},
 		{http.MethodGet, "/settings/users/deactivate", RouteDeactivate, models.PermManageUsers, s.deactivateStart},
 		{http.MethodPost, "/settings/users/deactivate", RouteDeactivateStep, models.PermManageUsers, s.deactivateStep},
+		{http.MethodGet, "/settings/users/delete", RouteDelete, models.PermManageUsers, s.deleteForm},
+		{http.MethodPost, "/settings/users/delete", RouteDeleteSubmit, models.PermManageUsers, s.deleteSubmit},
 		{http.MethodGet, "/settings/users/:id/privacy", RoutePrivacyEdit, models.PermManageUsers, s.privacyForm},
 		{http.MethodPost, "/settings/users/:id/privacy", RoutePrivacySubmit, models.PermManageUsers, s.privacySubmit},
+		{http.MethodGet, "/settings/users/:id/transfer", RouteTransfer, models.PermManageUsers, s.transferForm},
+		{http.MethodPost, "/settings/users/:id/transfer", RouteTransferSubmit, models.PermManageUsers, s.transferSubmit},
+		{http.MethodGet, "/settings/statistics", RouteStatistics, models.PermViewStatistics, s.teamStatistics},
 		{http.MethodGet, "/settings/outbox", RouteOutbox, models.PermManageUsers, s.outbox},
 		{http.MethodGet, "/invitations/:token", RouteInvitation, models.PermPublic, s.acceptForm},
 		{http.MethodPost, "/invitations/:token", RouteInvitationApply, models.PermPublic, s.acceptSubmit},

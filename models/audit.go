@@ -23,6 +23,9 @@ const (
 	AuditPasswordReset = "user.password_reset"
 	// AuditPrivacyEdited says what a privacy edit changed, never the personal data itself.
 	AuditPrivacyEdited = "user.privacy_edited"
+	// AuditAccountTransferred says what moved to whom when a user's account was transferred (L6):
+	// IDs and counts only.
+	AuditAccountTransferred = "user.account_transferred"
 )
 
 // auditEntry is what an operation says about itself; writeAudit stores it in the operation's

@@ -244,6 +244,8 @@ type HandoverPlan struct {
 	// Demote turns administrators and managers into members in the same step.
 	Demote bool
 	Reason string
+	// historyLabel names the hand-over in ownership history; empty is a deactivation's.
+	historyLabel string
 }
 
 // recipientFor is who receives records of kind, or 0.
@@ -471,7 +473,7 @@ func (s *Store) moveRecords(tx *gorm.DB, actor *Actor, ids []int64, plan Handove
 			moved[c.OwnerID][c.Kind] += c.N
 		}
 		history := scope(tx.Model(&Record{})).Select("records.account_id, records.id, records.owner_id, ?, ?, ?, ?",
-			to, actor.User.ID, handoverReason(plan.Reason), now)
+			to, actor.User.ID, plan.historyReason(), now)
 		if err := tx.Exec("INSERT INTO record_ownership_changes (account_id, record_id, from_user_id, to_user_id, changed_by_id, reason, changed_at) ?",
 			history).Error; err != nil {
 			return nil, err
@@ -483,11 +485,17 @@ func (s *Store) moveRecords(tx *gorm.DB, actor *Actor, ids []int64, plan Handove
 	return moved, nil
 }
 
-func handoverReason(reason string) string {
-	if reason == "" {
-		return "deactivation hand-over"
+// historyReason is the reason an ownership history line records: what kind of hand-over it was,
+// and the admin's reason if they gave one.
+func (p HandoverPlan) historyReason() string {
+	label := p.historyLabel
+	if label == "" {
+		label = "deactivation hand-over"
 	}
-	return "deactivation hand-over: " + reason
+	if p.Reason == "" {
+		return label
+	}
+	return label + ": " + p.Reason
 }
 
 // transferGroups gives the groups the leaving users own to a new owner, who becomes a member too.
@@ -589,6 +597,8 @@ func (s *Store) Reactivate(ctx context.Context, actor *Actor, ids []int64) (int,
 				refusal.Reasons[u.ID] = "Not inactive (" + string(u.Status) + ")."
 			case !actor.CanActOn(&u):
 				refusal.Reasons[u.ID] = "You may not change this user."
+			case u.DeletionDueAt != nil:
+				refusal.Reasons[u.ID] = "Scheduled for deletion: undo the delete first."
 			case u.PlanID == nil:
 				refusal.Reasons[u.ID] = "Has no plan: give them a plan first."
 			default:

@@ -12,14 +12,16 @@ const (
 	PermViewUsers Permission = "users.view"
 	// PermManageUsers allows changing users: invite, deactivate, reactivate and the like.
 	PermManageUsers Permission = "users.manage"
+	// PermViewStatistics opens Settings > Team statistics: activity per user and month.
+	PermViewStatistics Permission = "statistics.view"
 )
 
 // Permissions lists every permission a route may declare.
-var Permissions = []Permission{PermPublic, PermSignedIn, PermViewUsers, PermManageUsers}
+var Permissions = []Permission{PermPublic, PermSignedIn, PermViewUsers, PermManageUsers, PermViewStatistics}
 
 var rolePermissions = map[Role][]Permission{
-	RoleOwner: {PermViewUsers, PermManageUsers},
-	RoleAdmin: {PermViewUsers, PermManageUsers},
+	RoleOwner: {PermViewUsers, PermManageUsers, PermViewStatistics},
+	RoleAdmin: {PermViewUsers, PermManageUsers, PermViewStatistics},
 }
 
 // Actor is who is making a request: the signed-in user, their account and their session.
@@ -69,4 +71,23 @@ func (a *Actor) CanGrantRole(role Role) bool {
 		return false
 	}
 	return role != RoleOwner || a.User.Role == RoleOwner
+}
+
+// RoleRank orders roles by the rights they carry, for hand-overs that must never lose rights:
+// owner > admin > group administrator > manager > support, finance > member. Support and finance
+// carry different rights of equal weight; unknown roles rank lowest.
+func RoleRank(r Role) int {
+	switch r {
+	case RoleOwner:
+		return 5
+	case RoleAdmin:
+		return 4
+	case RoleGroupAdmin:
+		return 3
+	case RoleManager:
+		return 2
+	case RoleSupport, RoleFinance:
+		return 1
+	}
+	return 0
 }

@@ -98,8 +98,13 @@ type User struct {
 	InvitedByID   *int64
 	LastSignInAt  *time.Time
 	DeactivatedAt *time.Time
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	// DeletionMode, DeletionDueAt and DeletionRequestedByID are set while a deletion waits out
+	// its grace period (see ScheduleDeletion); DeletionMode stays on a deleted row.
+	DeletionMode          *string
+	DeletionDueAt         *time.Time
+	DeletionRequestedByID *int64
+	CreatedAt             time.Time
+	UpdatedAt             time.Time
 }
 
 // EmailAddress is the user's e-mail, or "" when it has been erased.

@@ -67,7 +67,9 @@ type UserRow struct {
 	InvitedAt  *time.Time
 	RemindedAt *time.Time
 	ExpiresAt  *time.Time
-	SortKey    string `gorm:"column:sort_key"`
+	// DeletionDueAt is set on the Inactive tab for users scheduled for deletion.
+	DeletionDueAt *time.Time
+	SortKey       string `gorm:"column:sort_key"`
 }
 
 // FilteredCountLimit is where counting stops under a search or filter: "1,000+" is as useful to
@@ -224,6 +226,9 @@ func (s *Store) tabRows(ctx context.Context, accountID int64, q UserListQuery, c
 	if q.Status != StatusInvited || columns == tabColumnsAll {
 		selected += ", users.last_sign_in_at, managers.name AS manager_name"
 		db = db.Joins("LEFT JOIN users managers ON managers.id = users.manager_id")
+	}
+	if q.Status == StatusInactive {
+		selected += ", users.deletion_due_at"
 	}
 	if q.Status == StatusInvited {
 		selected += `, inviters.name AS invited_by_name, invitations.sent_at AS invited_at,

@@ -44,9 +44,14 @@ var auditActionLabels = map[string]string{
 	models.AuditUserDeactivated:    "Deactivated",
 	models.AuditUserReactivated:    "Reactivated",
 	models.AuditPrivacyEdited:      "Privacy edit: name, phone or picture changed",
+	models.AuditAccountTransferred: "Account transferred to another user",
 	// Who asked for a link shows beside it: an admin by name, the sign-in page by no name.
 	models.AuditPasswordResetRequested: "Password reset link sent",
 	models.AuditPasswordReset:          "Chose a new password with a reset link",
+	models.AuditDeletionScheduled:      "Scheduled for deletion",
+	models.AuditDeletionUndone:         "Deletion undone",
+	models.AuditDeletionCancelled:      "Scheduled deletion cancelled: no longer allowed",
+	models.AuditUserDeleted:            "Deleted",
 }
 
 func auditActionLabel(action string) string {
@@ -81,6 +86,10 @@ func handoverReason(reason string) string {
 		return "Hand-over at deactivation"
 	case strings.HasPrefix(reason, "deactivation hand-over: "):
 		return "Hand-over at deactivation: " + strings.TrimPrefix(reason, "deactivation hand-over: ")
+	case reason == "account transfer":
+		return "Account transfer"
+	case strings.HasPrefix(reason, "account transfer: "):
+		return "Account transfer: " + strings.TrimPrefix(reason, "account transfer: ")
 	case reason == "created":
 		return "Created"
 	}

@@ -44,7 +44,7 @@ type BulkAction struct{ Value, Label string }
 func bulkActions(tab string) []BulkAction {
 	switch tab {
 	case "inactive":
-		return []BulkAction{{"reactivate", "Reactivate"}}
+		return []BulkAction{{"reactivate", "Reactivate"}, {"delete", "Delete…"}, {"undo_delete", "Undo delete"}}
 	case "invited":
 		return []BulkAction{{"remind", "Remind"}, {"revoke", "Revoke invitation"}}
 	}

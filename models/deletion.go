@@ -1,0 +1,607 @@
+package models
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// DeletionMode is what deleting a user does to them (L5).
+type DeletionMode string
+
+const (
+	// DeleteAnonymise erases name, e-mail, phone and picture; records, ownership history and
+	// activity stay, shown as DeletedUserName.
+	DeleteAnonymise DeletionMode = "anonymise"
+	// DeleteWithHistory anonymises and also removes their activity, so team statistics stop
+	// counting them.
+	DeleteWithHistory DeletionMode = "with_history"
+	// DeleteRemove removes the row itself; only for users who own nothing and have no history.
+	DeleteRemove DeletionMode = "remove"
+)
+
+// DeletionModes lists the outcomes in the order the delete page explains them.
+var DeletionModes = []DeletionMode{DeleteAnonymise, DeleteWithHistory, DeleteRemove}
+
+// ParseDeletionMode returns the mode named s, or false when s names none.
+func ParseDeletionMode(s string) (DeletionMode, bool) {
+	for _, m := range DeletionModes {
+		if string(m) == s {
+			return m, true
+		}
+	}
+	return "", false
+}
+
+// Audit actions of deletions. Their details never hold personal data.
+const (
+	AuditDeletionScheduled = "user.deletion_scheduled"
+	AuditDeletionUndone    = "user.deletion_undone"
+	AuditUserDeleted       = "user.deleted"
+	AuditDeletionCancelled = "user.deletion_cancelled"
+)
+
+// DeletionReason is why a mode of deletion is not allowed, with where to fix it.
+type DeletionReason struct {
+	Message string
+	// FixLabel and FixHref point to the page that resolves the reason; empty when none does.
+	FixLabel string
+	FixHref  string
+}
+
+// DeletionOptions says which outcomes a user's deletion may have, and why the others may not.
+type DeletionOptions struct {
+	User      User
+	GraceDays int
+	// DueAt is when a deletion asked for now would be carried out.
+	DueAt time.Time
+	// Refused holds, per mode, each reason that mode is not allowed; a mode without reasons is allowed.
+	Refused map[DeletionMode][]DeletionReason
+	// Scheduled is true when the user already waits for deletion.
+	Scheduled bool
+}
+
+// Allowed tells whether mode may be chosen.
+func (o *DeletionOptions) Allowed(mode DeletionMode) bool { return len(o.Refused[mode]) == 0 }
+
+// deletionUsers loads and optionally locks the selected users of the actor's account.
+func (s *Store) deletionUsers(db *gorm.DB, accountID int64, ids []int64, lock bool) ([]User, error) {
+	var users []User
+	q := db.Where(s.idIn("id", ids)).Where("account_id = ? AND status <> ?", accountID, StatusDeleted).Order("id")
+	if err := lockIf(q, lock).Find(&users).Error; err != nil {
+		return nil, err
+	}
+	if len(users) != len(ids) {
+		return nil, ErrNotFound
+	}
+	return users, nil
+}
+
+// deletionRefusals computes, for each user and mode, why the mode is not allowed, with a fixed
+// number of queries however many users are selected. It checks the rules that depend on other
+// rows (ownership, management, history), not the user's own status.
+func (s *Store) deletionRefusals(db *gorm.DB, accountID int64, users []User) (map[int64]map[DeletionMode][]DeletionReason, error) {
+	ids := make([]int64, len(users))
+	for i, u := range users {
+		ids[i] = u.ID
+	}
+	counts := func(model any, column string, extra string, args ...any) (map[int64]int64, error) {
+		var rows []struct {
+			ID int64
+			N  int64
+		}
+		q := db.Model(model).Select(column + " AS id, count(*) AS n").Where(s.idIn(column, ids))
+		if extra != "" {
+			q = q.Where(extra, args...)
+		}
+		if err := q.Group(column).Scan(&rows).Error; err != nil {
+			return nil, err
+		}
+		m := map[int64]int64{}
+		for _, r := range rows {
+			m[r.ID] = r.N
+		}
+		return m, nil
+	}
+	groups, err := counts(&Group{}, "owner_id", "")
+	if err != nil {
+		return nil, err
+	}
+	managed, err := counts(&User{}, "manager_id", "status <> ?", StatusDeleted)
+	if err != nil {
+		return nil, err
+	}
+	owned, err := counts(&Record{}, "owner_id", "")
+	if err != nil {
+		return nil, err
+	}
+	created, err := counts(&Record{}, "created_by_id", "")
+	if err != nil {
+		return nil, err
+	}
+	activity, err := counts(&Activity{}, "user_id", "")
+	if err != nil {
+		return nil, err
+	}
+	history := map[int64]int64{}
+	for _, column := range []string{"from_user_id", "to_user_id", "changed_by_id"} {
+		n, err := counts(&RecordOwnershipChange{}, column, "")
+		if err != nil {
+			return nil, err
+		}
+		for id, c := range n {
+			history[id] += c
+		}
+	}
+	// Acting on other people is history too; what happened to the user themselves is not.
+	acted, err := counts(&AuditEvent{}, "actor_id", "target_user_id IS NULL OR target_user_id <> actor_id")
+	if err != nil {
+		return nil, err
+	}
+	var otherOwners int64
+	if err := db.Model(&User{}).Where("account_id = ? AND role = ? AND status = ?", accountID, RoleOwner, StatusActive).
+		Where(s.idNotIn("id", ids)).Count(&otherOwners).Error; err != nil {
+		return nil, err
+	}
+	out := map[int64]map[DeletionMode][]DeletionReason{}
+	for _, u := range users {
+		profile := fmt.Sprintf("/settings/users/%d", u.ID)
+		transfer := profile + "/transfer"
+		var every, remove []DeletionReason
+		if u.Role == RoleOwner && otherOwners == 0 {
+			every = append(every, DeletionReason{Message: "Is the last owner of the account: make someone else an owner first.",
+				FixLabel: "See the active users", FixHref: "/settings/users"})
+		}
+		if n := groups[u.ID]; n > 0 {
+			every = append(every, DeletionReason{Message: fmt.Sprintf("Owns %s: give them a new administrator first.", countNoun(n, "group")),
+				FixLabel: "Transfer their groups", FixHref: transfer})
+		}
+		if n := managed[u.ID]; n > 0 {
+			every = append(every, DeletionReason{Message: fmt.Sprintf("Manages %s: give them another manager first.", countNoun(n, "user")),
+				FixLabel: "Transfer the people they manage", FixHref: transfer})
+		}
+		if n := owned[u.ID]; n > 0 {
+			remove = append(remove, DeletionReason{Message: fmt.Sprintf("Owns %s: transfer them, or anonymise instead.", countNoun(n, "record")),
+				FixLabel: "Transfer their records", FixHref: transfer})
+		}
+		if created[u.ID]+activity[u.ID]+history[u.ID]+acted[u.ID] > 0 {
+			remove = append(remove, DeletionReason{Message: "Has history (records created, ownership changes, activity or actions on others): anonymise instead.",
+				FixLabel: "See their history", FixHref: profile + "#handovers-title"})
+		}
+		out[u.ID] = map[DeletionMode][]DeletionReason{
+			DeleteAnonymise:   every,
+			DeleteWithHistory: every,
+			DeleteRemove:      append(append([]DeletionReason{}, every...), remove...),
+		}
+	}
+	return out, nil
+}
+
+func countNoun(n int64, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// deletionStatusRefusal is why a user's status or the actor rules out scheduling a deletion, or "".
+func deletionStatusRefusal(actor *Actor, u *User) string {
+	switch {
+	case u.ID == actor.User.ID:
+		return "You cannot delete yourself."
+	case !actor.CanActOn(u):
+		return "You may not change this user."
+	case u.Status != StatusInactive:
+		return "Only inactive users can be deleted: deactivate them first."
+	case u.DeletionDueAt != nil:
+		return "Already scheduled for deletion."
+	}
+	return ""
+}
+
+// DeletionCandidates loads the selected users for the delete page of several users. Returns
+// ErrNotFound if any is deleted or in another account, FieldErrors for an empty selection.
+func (s *Store) DeletionCandidates(ctx context.Context, actor *Actor, ids []int64) ([]User, error) {
+	if !actor.Allows(PermManageUsers) {
+		return nil, ErrForbidden
+	}
+	ids, err := selection(ids)
+	if err != nil {
+		return nil, err
+	}
+	return s.deletionUsers(s.read(ctx), actor.Account.ID, ids, false)
+}
+
+// DeletionOptions loads what the delete page shows for one user. Returns ErrForbidden when the
+// actor may not manage users, ErrNotFound for deleted users and users of other accounts.
+func (s *Store) DeletionOptions(ctx context.Context, actor *Actor, id int64) (*DeletionOptions, error) {
+	if !actor.Allows(PermManageUsers) {
+		return nil, ErrForbidden
+	}
+	db := s.read(ctx)
+	users, err := s.deletionUsers(db, actor.Account.ID, []int64{id}, false)
+	if err != nil {
+		return nil, err
+	}
+	refusals, err := s.deletionRefusals(db, actor.Account.ID, users)
+	if err != nil {
+		return nil, err
+	}
+	u := users[0]
+	opts := &DeletionOptions{User: u, GraceDays: graceDays(actor.Account), Refused: refusals[u.ID], Scheduled: u.DeletionDueAt != nil}
+	opts.DueAt = s.now().AddDate(0, 0, opts.GraceDays)
+	if msg := deletionStatusRefusal(actor, &u); msg != "" {
+		for _, m := range DeletionModes {
+			opts.Refused[m] = append([]DeletionReason{{Message: msg}}, opts.Refused[m]...)
+		}
+	}
+	return opts, nil
+}
+
+func graceDays(a *Account) int {
+	if a.DeletionGraceDays < 0 {
+		return 0
+	}
+	return a.DeletionGraceDays
+}
+
+// DeletionResult says what ScheduleDeletion did.
+type DeletionResult struct {
+	Users int
+	// DueAt is when the deletion will be carried out; zero when it was carried out at once.
+	DueAt time.Time
+}
+
+// ScheduleDeletion deletes inactive users with mode after the account's grace period, or at
+// once when eraseNow is set (privacy requests). All or nothing: if any user may not be deleted
+// this way, nothing changes and BulkRefusal names each user with the reasons. Until the deletion
+// is carried out the users stay inactive, listed as scheduled for deletion, and UndoDeletion
+// brings them back. Returns ErrForbidden, ErrNotFound for IDs outside the account, FieldErrors
+// for an unknown mode or an empty selection.
+func (s *Store) ScheduleDeletion(ctx context.Context, actor *Actor, ids []int64, mode DeletionMode, eraseNow bool) (*DeletionResult, error) {
+	if !actor.Allows(PermManageUsers) {
+		return nil, ErrForbidden
+	}
+	if _, ok := ParseDeletionMode(string(mode)); !ok {
+		return nil, FieldErrors{"mode": "Choose what deleting does."}
+	}
+	ids, err := selection(ids)
+	if err != nil {
+		return nil, err
+	}
+	result := &DeletionResult{Users: len(ids)}
+	err = s.transaction(ctx, func(tx *gorm.DB) error {
+		var account Account
+		if err := tx.Where("id = ?", actor.Account.ID).Take(&account).Error; err != nil {
+			return err
+		}
+		users, err := s.deletionUsers(tx, actor.Account.ID, ids, true)
+		if err != nil {
+			return err
+		}
+		refusals, err := s.deletionRefusals(tx, actor.Account.ID, users)
+		if err != nil {
+			return err
+		}
+		refusal := BulkRefusal{Action: "Delete", Reasons: map[int64]string{}, Names: map[int64]string{}}
+		for _, u := range users {
+			reasons := []string{}
+			if msg := deletionStatusRefusal(actor, &u); msg != "" {
+				reasons = append(reasons, msg)
+			}
+			for _, r := range refusals[u.ID][mode] {
+				reasons = append(reasons, r.Message)
+			}
+			if len(reasons) > 0 {
+				refusal.Reasons[u.ID], refusal.Names[u.ID] = strings.Join(reasons, " "), u.Name
+			}
+		}
+		if len(refusal.Reasons) > 0 {
+			return refusal
+		}
+		now := s.now()
+		due := now.AddDate(0, 0, graceDays(&account))
+		if eraseNow {
+			due = now
+		}
+		if err := tx.Model(&User{}).Where(s.idIn("id", ids)).Updates(map[string]any{
+			"deletion_mode": string(mode), "deletion_due_at": due, "deletion_requested_by_id": actor.User.ID, "updated_at": now,
+		}).Error; err != nil {
+			return err
+		}
+		audit := make([]AuditEvent, len(users))
+		for i := range users {
+			audit[i] = auditRow(actor, AuditDeletionScheduled, &users[i].ID, now,
+				map[string]any{"mode": string(mode), "due_at": due, "erase_now": eraseNow})
+		}
+		if err := tx.CreateInBatches(audit, MaxUsersPerAction).Error; err != nil {
+			return err
+		}
+		if !eraseNow {
+			result.DueAt = due
+			return nil
+		}
+		for i := range users {
+			users[i].DeletionMode, users[i].DeletionRequestedByID = ptr(string(mode)), &actor.User.ID
+		}
+		return s.carryOut(tx, users, now)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return result, nil
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// UndoDeletion brings users scheduled for deletion back as plain inactive users. All or
+// nothing: BulkRefusal names users who are not scheduled. Returns ErrNotFound for users already
+// deleted or of other accounts.
+func (s *Store) UndoDeletion(ctx context.Context, actor *Actor, ids []int64) (int, error) {
+	if !actor.Allows(PermManageUsers) {
+		return 0, ErrForbidden
+	}
+	ids, err := selection(ids)
+	if err != nil {
+		return 0, err
+	}
+	err = s.transaction(ctx, func(tx *gorm.DB) error {
+		users, err := s.deletionUsers(tx, actor.Account.ID, ids, true)
+		if err != nil {
+			return err
+		}
+		refusal := BulkRefusal{Action: "Undo delete", Reasons: map[int64]string{}, Names: map[int64]string{}}
+		for _, u := range users {
+			switch {
+			case !actor.CanActOn(&u):
+				refusal.Reasons[u.ID] = "You may not change this user."
+			case u.DeletionDueAt == nil:
+				refusal.Reasons[u.ID] = "Not scheduled for deletion."
+			default:
+				continue
+			}
+			refusal.Names[u.ID] = u.Name
+		}
+		if len(refusal.Reasons) > 0 {
+			return refusal
+		}
+		now := s.now()
+		if err := tx.Model(&User{}).Where(s.idIn("id", ids)).Updates(map[string]any{
+			"deletion_mode": nil, "deletion_due_at": nil, "deletion_requested_by_id": nil, "updated_at": now,
+		}).Error; err != nil {
+			return err
+		}
+		audit := make([]AuditEvent, len(users))
+		for i := range users {
+			audit[i] = auditRow(actor, AuditDeletionUndone, &users[i].ID, now, map[string]any{"mode": *users[i].DeletionMode})
+		}
+		return tx.CreateInBatches(audit, MaxUsersPerAction).Error
+	})
+	if err != nil {
+		return 0, err
+	}
+	return len(ids), nil
+}
+
+// CarryOutDueDeletions carries out up to limit deletions whose grace period has ended and says
+// how many it carried out. Each user is claimed with a row lock that other servers skip, so with
+// several servers each deletion happens once. A deletion whose mode is no longer allowed (the
+// user was given a group meanwhile, say) is cancelled with an audit event instead.
+func (s *Store) CarryOutDueDeletions(ctx context.Context, limit int) (int, error) {
+	done := 0
+	for done < limit {
+		found := false
+		err := s.transaction(ctx, func(tx *gorm.DB) error {
+			var u User
+			err := tx.Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"}).
+				Where("deletion_due_at IS NOT NULL AND deletion_due_at <= ? AND status = ?", s.now(), StatusInactive).
+				Order("deletion_due_at, id").Limit(1).Find(&u).Error
+			if err != nil || u.ID == 0 {
+				return err
+			}
+			found = true
+			now := s.now()
+			refusals, err := s.deletionRefusals(tx, u.AccountID, []User{u})
+			if err != nil {
+				return err
+			}
+			if reasons := refusals[u.ID][DeletionMode(*u.DeletionMode)]; len(reasons) > 0 {
+				if err := tx.Model(&User{}).Where("id = ?", u.ID).Updates(map[string]any{
+					"deletion_mode": nil, "deletion_due_at": nil, "deletion_requested_by_id": nil, "updated_at": now,
+				}).Error; err != nil {
+					return err
+				}
+				messages := make([]string, len(reasons))
+				for i, r := range reasons {
+					messages[i] = r.Message
+				}
+				return tx.Create(&AuditEvent{AccountID: u.AccountID, ActorID: u.DeletionRequestedByID, Action: AuditDeletionCancelled,
+					TargetUserID: &u.ID, Details: jsonDetails(map[string]any{"mode": *u.DeletionMode, "reasons": messages}), CreatedAt: now}).Error
+			}
+			return s.carryOut(tx, []User{u}, now)
+		})
+		if err != nil {
+			return done, err
+		}
+		if !found {
+			break
+		}
+		done++
+	}
+	return done, nil
+}
+
+// RunDeletions carries out due deletions until ctx ends, every interval.
+func (s *Store) RunDeletions(ctx context.Context, interval time.Duration, report func(error)) {
+	ticker := time.NewTicker(interval)
+	defer ticker.Stop()
+	for {
+		if _, err := s.CarryOutDueDeletions(ctx, 100); err != nil && ctx.Err() == nil {
+			report(err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-ticker.C:
+		}
+	}
+}
+
+// carryOut deletes locked users for good, each as their DeletionMode says, writing one audit
+// event each in the caller's transaction. Rules were checked by the caller.
+func (s *Store) carryOut(tx *gorm.DB, users []User, now time.Time) error {
+	byMode := map[DeletionMode][]User{}
+	for _, u := range users {
+		byMode[DeletionMode(*u.DeletionMode)] = append(byMode[DeletionMode(*u.DeletionMode)], u)
+	}
+	modes := make([]string, 0, len(byMode))
+	for m := range byMode {
+		modes = append(modes, string(m))
+	}
+	sort.Strings(modes)
+	for _, m := range modes {
+		group := byMode[DeletionMode(m)]
+		ids := make([]int64, len(group))
+		for i, u := range group {
+			ids[i] = u.ID
+		}
+		if err := s.erasePersonalTraces(tx, group); err != nil {
+			return err
+		}
+		var err error
+		switch DeletionMode(m) {
+		case DeleteRemove:
+			err = s.removeUsers(tx, ids)
+		case DeleteWithHistory:
+			if err = tx.Where(s.idIn("user_id", ids)).Delete(&Activity{}).Error; err == nil {
+				err = s.anonymiseUsers(tx, ids, now)
+			}
+		default:
+			err = s.anonymiseUsers(tx, ids, now)
+		}
+		if err != nil {
+			return err
+		}
+		audit := make([]AuditEvent, len(group))
+		for i, u := range group {
+			details := map[string]any{"mode": m}
+			target := &group[i].ID
+			if DeletionMode(m) == DeleteRemove {
+				details["removed_user_id"], target = u.ID, nil
+			}
+			audit[i] = AuditEvent{AccountID: u.AccountID, ActorID: u.DeletionRequestedByID, Action: AuditUserDeleted,
+				TargetUserID: target, Details: jsonDetails(details), CreatedAt: now}
+		}
+		if err := tx.CreateInBatches(audit, MaxUsersPerAction).Error; err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// erasePersonalTraces removes the users' name and e-mail address from the rows that copied
+// them: mail to them is deleted, mail about them (an invitation they sent names them) has both
+// replaced by "(deleted user)"; failed sign-ins with their address go; and their IP addresses
+// and devices go with their sessions, whose cookies die with them.
+func (s *Store) erasePersonalTraces(tx *gorm.DB, users []User) error {
+	ids := make([]int64, len(users))
+	for i, u := range users {
+		ids[i] = u.ID
+	}
+	if err := tx.Where(s.idIn("user_id", ids)).Delete(&UserSession{}).Error; err != nil {
+		return err
+	}
+	if err := tx.Model(&AuditEvent{}).Where(s.idIn("actor_id", ids)).Update("ip", "").Error; err != nil {
+		return err
+	}
+	for _, u := range users {
+		if email := u.EmailAddress(); email != "" {
+			if err := tx.Where("account_id = ? AND lower(to_address) = lower(?)", u.AccountID, email).Delete(&OutboxMessage{}).Error; err != nil {
+				return err
+			}
+			if err := tx.Where("lower(email) = lower(?)", email).Delete(&SignInFailure{}).Error; err != nil {
+				return err
+			}
+		}
+		for _, text := range []string{u.EmailAddress(), u.Name} {
+			if strings.TrimSpace(text) == "" {
+				continue
+			}
+			like := "%" + escapeLike(text) + "%"
+			for _, column := range []string{"subject", "body", "action_url"} {
+				if err := tx.Model(&OutboxMessage{}).Where("account_id = ? AND "+column+" LIKE ? ESCAPE '\\'", u.AccountID, like).
+					Update(column, gorm.Expr("REPLACE("+column+", ?, ?)", text, DeletedUserName)).Error; err != nil {
+					return err
+				}
+			}
+		}
+		// Audit details hold no personal data by design (see EditInactiveUserPrivacy); the address
+		// is still scrubbed in case an older event copied it. Not the name: a short name would
+		// also match inside other words of the append-only log.
+		if email := u.EmailAddress(); email != "" {
+			if err := tx.Model(&AuditEvent{}).Where("account_id = ? AND details LIKE ? ESCAPE '\\'", u.AccountID, "%"+escapeLike(email)+"%").
+				Update("details", gorm.Expr("REPLACE(details, ?, ?)", email, DeletedUserName)).Error; err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// anonymiseUsers erases the users' personal data and makes them deleted; their open links stop
+// working. The rows stay for the records, history and activity that point at them.
+func (s *Store) anonymiseUsers(tx *gorm.DB, ids []int64, now time.Time) error {
+	if err := tx.Model(&Invitation{}).Where(s.idIn("user_id", ids)).Where("accepted_at IS NULL AND revoked_at IS NULL").
+		Update("revoked_at", now).Error; err != nil {
+		return err
+	}
+	if err := tx.Model(&PasswordReset{}).Where(s.idIn("user_id", ids)).Where("used_at IS NULL AND replaced_at IS NULL").
+		Update("replaced_at", now).Error; err != nil {
+		return err
+	}
+	return tx.Model(&User{}).Where(s.idIn("id", ids)).Updates(map[string]any{
+		"name": DeletedUserName, "email": nil, "phone": "", "picture_url": "", "password_hash": "",
+		"status": StatusDeleted, "deletion_due_at": nil, "updated_at": now,
+	}).Error
+}
+
+// removeUsers deletes the users' rows and what belongs only to them. References from other
+// rows that are not history (who invited whom, who asked for a reset, the seat ledger, the audit
+// trail about them) lose the person and keep the fact.
+func (s *Store) removeUsers(tx *gorm.DB, ids []int64) error {
+	for _, model := range []any{&GroupMember{}, &Invitation{}, &PasswordReset{}} {
+		if err := tx.Where(s.idIn("user_id", ids)).Delete(model).Error; err != nil {
+			return err
+		}
+	}
+	nullify := []struct {
+		model  any
+		column string
+	}{
+		{&Invitation{}, "invited_by_id"}, {&PasswordReset{}, "requested_by_id"}, {&User{}, "invited_by_id"},
+		{&User{}, "manager_id"}, {&User{}, "deletion_requested_by_id"},
+		{&SeatLedgerEntry{}, "user_id"}, {&SeatLedgerEntry{}, "actor_id"},
+		{&AuditEvent{}, "target_user_id"}, {&AuditEvent{}, "actor_id"}, {&AuditEvent{}, "real_actor_id"},
+	}
+	for _, n := range nullify {
+		if err := tx.Model(n.model).Where(s.idIn(n.column, ids)).Update(n.column, nil).Error; err != nil {
+			return err
+		}
+	}
+	return tx.Where(s.idIn("id", ids)).Delete(&User{}).Error
+}
+
+// jsonDetails encodes audit details for an event written without an acting user.
+func jsonDetails(details map[string]any) string {
+	raw, err := json.Marshal(details)
+	if err != nil {
+		return "{}"
+	}
+	return string(raw)
+}

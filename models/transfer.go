@@ -1,0 +1,261 @@
+package models
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// What happens to a user once their account has been transferred (AccountTransfer.Then).
+const (
+	// TransferThenDeactivate deactivates them the way the wizard does.
+	TransferThenDeactivate = "deactivate"
+	// TransferThenLeave leaves them as they are, now a member who owns nothing.
+	TransferThenLeave = "leave"
+)
+
+// TransferThens lists the choices of AccountTransfer.Then, in the order a form offers them.
+var TransferThens = []string{TransferThenDeactivate, TransferThenLeave}
+
+// AccountTransfer is "transfer this account to another user" (L6): To takes over everything the
+// user is responsible for, then Then happens to them.
+type AccountTransfer struct {
+	To     int64
+	Then   string
+	Reason string
+}
+
+// TransferResult says what a transfer moved.
+type TransferResult struct {
+	From, To      User
+	RecordsMoved  int64
+	RecordsByKind map[string]int64
+	GroupsMoved   int64
+	ManagedMoved  int64
+	// RoleGiven is the role To received, or "" when To already had as many rights.
+	RoleGiven Role
+	// Demoted is true when From lost a role above member.
+	Demoted       bool
+	Deactivated   bool
+	SessionsEnded int64
+	Then          string
+}
+
+// TransferRefusedError refuses to transfer a user's account for a reason no choice on the form
+// can fix. It unwraps to ErrConflict.
+type TransferRefusedError struct{ Reason string }
+
+func (e TransferRefusedError) Error() string { return e.Reason }
+func (e TransferRefusedError) Unwrap() error { return ErrConflict }
+
+// TransferAllowed tells whether the actor may transfer u's account, so that a form can explain
+// a refusal before anyone fills it in. Returns TransferRefusedError when not.
+func TransferAllowed(actor *Actor, u *User) error {
+	switch {
+	case u.Status == StatusInvited:
+		return TransferRefusedError{"They have not joined yet and own nothing: revoke the invitation instead."}
+	case u.Status != StatusActive && u.Status != StatusInactive:
+		return TransferRefusedError{"Only active and inactive users can be transferred."}
+	case !actor.CanActOn(u):
+		return TransferRefusedError{"You may not change this user."}
+	}
+	return nil
+}
+
+const transferHistoryLabel = "account transfer"
+
+// TransferAccount moves everything the user fromID is responsible for to t.To in one transaction:
+// every record, open and closed, with an ownership history line each; the groups they own; the
+// people they manage; and their role, when it carries more rights than To's (they become a
+// member). Then it deactivates them exactly as the wizard does, or leaves them as they are. One
+// audit event on fromID records what moved.
+//
+// Returns ErrNotFound when fromID is not a user of the actor's account, TransferRefusedError
+// when they cannot be transferred at all, and FieldErrors for an unusable recipient ("to"), an
+// unknown choice of what happens next ("then") or a reason that is too long ("reason"). Nothing
+// changes unless everything does.
+func (s *Store) TransferAccount(ctx context.Context, actor *Actor, fromID int64, t AccountTransfer) (*TransferResult, error) {
+	if !actor.Allows(PermManageUsers) {
+		return nil, ErrForbidden
+	}
+	t.Reason = strings.TrimSpace(cleanText(t.Reason))
+	errs := FieldErrors{}
+	if len([]rune(t.Reason)) > MaxReasonLength {
+		errs["reason"] = "Keep the reason under 500 characters."
+	}
+	if !knownThen(t.Then) {
+		errs["then"] = "Choose what happens to them after the transfer."
+	}
+	if t.To <= 0 {
+		errs["to"] = "Choose who takes over."
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	result := &TransferResult{Then: t.Then}
+	err := s.transaction(ctx, func(tx *gorm.DB) error {
+		from, to, err := lockTransferUsers(tx, actor, fromID, t.To)
+		if err != nil {
+			return err
+		}
+		if err := checkTransfer(actor, from, to, t.Then); err != nil {
+			return err
+		}
+		give := RoleRank(from.Role) > RoleRank(to.Role)
+		if give && !actor.CanGrantRole(from.Role) {
+			return FieldErrors{"to": "Only an owner can hand over owner rights: " + to.Name + " is not an owner, so ask an owner to do this transfer, or choose an owner."}
+		}
+		now := s.now()
+		moved, err := s.moveRecords(tx, actor, []int64{from.ID},
+			HandoverPlan{RecordsTo: to.ID, IncludeClosed: true, Reason: t.Reason, historyLabel: transferHistoryLabel}, now)
+		if err != nil {
+			return err
+		}
+		result.RecordsByKind = moved[from.ID]
+		for _, n := range result.RecordsByKind {
+			result.RecordsMoved += n
+		}
+		if result.GroupsMoved, err = s.transferGroups(tx, []int64{from.ID}, to.ID, now); err != nil {
+			return err
+		}
+		managed := tx.Model(&User{}).Where("account_id = ? AND manager_id = ? AND id <> ? AND status <> ?", actor.Account.ID, from.ID, to.ID, StatusDeleted).
+			Updates(map[string]any{"manager_id": to.ID, "updated_at": now})
+		if managed.Error != nil {
+			return managed.Error
+		}
+		result.ManagedMoved = managed.RowsAffected
+		if give {
+			if err := tx.Model(&User{}).Where("id = ?", to.ID).Updates(map[string]any{"role": from.Role, "updated_at": now}).Error; err != nil {
+				return err
+			}
+			result.RoleGiven = from.Role
+			to.Role = from.Role
+		}
+		if from.Role != RoleMember {
+			if err := tx.Model(&User{}).Where("id = ?", from.ID).Updates(map[string]any{"role": RoleMember, "updated_at": now}).Error; err != nil {
+				return err
+			}
+			result.Demoted = true
+		}
+		if err := keepAnOwner(tx, actor.Account.ID); err != nil {
+			return err
+		}
+		if t.Then == TransferThenDeactivate && from.Status == StatusActive {
+			if err := s.deactivateAfterTransfer(tx, actor, from.ID, t.Reason, now, result); err != nil {
+				return err
+			}
+		}
+		details := map[string]any{"to": to.ID, "records_moved": result.RecordsMoved, "groups_moved": result.GroupsMoved,
+			"managed_moved": result.ManagedMoved, "role_given": string(result.RoleGiven), "then": t.Then}
+		if t.Reason != "" {
+			details["reason"] = t.Reason
+		}
+		target := from.ID
+		event := auditRow(actor, AuditAccountTransferred, &target, now, details)
+		if err := tx.Create(&event).Error; err != nil {
+			return err
+		}
+		from.Role = RoleMember
+		if result.Deactivated {
+			from.Status = StatusInactive
+		}
+		result.From, result.To = *from, *to
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return result, nil
+}
+
+func knownThen(then string) bool {
+	for _, t := range TransferThens {
+		if t == then {
+			return true
+		}
+	}
+	return false
+}
+
+// lockTransferUsers locks both users in ID order, so that two transfers between the same people
+// cannot deadlock. Returns ErrNotFound when from is not a user of the account; a missing
+// recipient is a FieldErrors on "to".
+func lockTransferUsers(tx *gorm.DB, actor *Actor, fromID, toID int64) (from, to *User, err error) {
+	var users []User
+	if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).
+		Where("id IN ? AND account_id = ? AND status <> ?", unique64([]int64{fromID, toID}), actor.Account.ID, StatusDeleted).
+		Order("id").Find(&users).Error; err != nil {
+		return nil, nil, err
+	}
+	for i := range users {
+		if users[i].ID == fromID {
+			from = &users[i]
+		}
+		if users[i].ID == toID {
+			to = &users[i]
+		}
+	}
+	if from == nil {
+		return nil, nil, ErrNotFound
+	}
+	if to == nil {
+		return nil, nil, FieldErrors{"to": "Choose an active user of this account."}
+	}
+	return from, to, nil
+}
+
+// checkTransfer applies the rules on who gives and who receives. Admins may transfer their own
+// account, as the only owner handing the company over to a successor does, but not deactivate
+// themselves.
+func checkTransfer(actor *Actor, from, to *User, then string) error {
+	if err := TransferAllowed(actor, from); err != nil {
+		return err
+	}
+	switch {
+	case to.ID == from.ID:
+		return FieldErrors{"to": "Choose someone else: they cannot take over from themselves."}
+	case from.ID == actor.User.ID && then == TransferThenDeactivate:
+		return FieldErrors{"then": "You cannot deactivate yourself: leave your account as it is, and ask another admin to deactivate it later."}
+	case to.Status != StatusActive:
+		return FieldErrors{"to": "Choose an active user: " + to.Name + " is " + string(to.Status) + "."}
+	case !actor.CanActOn(to):
+		return FieldErrors{"to": "You may not change " + to.Name + "."}
+	}
+	return nil
+}
+
+// keepAnOwner refuses any change that would leave the account without an active owner.
+func keepAnOwner(tx *gorm.DB, accountID int64) error {
+	var owners int64
+	if err := tx.Model(&User{}).Where("account_id = ? AND role = ? AND status = ?", accountID, RoleOwner, StatusActive).
+		Count(&owners).Error; err != nil {
+		return err
+	}
+	if owners == 0 {
+		return TransferRefusedError{"The account would be left without an owner."}
+	}
+	return nil
+}
+
+// deactivateAfterTransfer runs the wizard's deactivation for a user who now owns nothing and is a
+// member: the same impact, blockers, session revocation and seat release, in the same transaction.
+func (s *Store) deactivateAfterTransfer(tx *gorm.DB, actor *Actor, id int64, reason string, now time.Time, result *TransferResult) error {
+	impact, err := s.deactivationImpact(tx, actor, []int64{id}, true)
+	if err != nil {
+		return err
+	}
+	if blocked, _ := impact.Blocked(); blocked {
+		return DeactivationBlockedError{Impact: impact}
+	}
+	if result.SessionsEnded, err = s.revokeSessions(tx, []int64{id}, now); err != nil {
+		return err
+	}
+	if err := s.finishDeactivation(tx, actor, impact, HandoverPlan{Reason: reason}, nil, now, &DeactivationResult{}); err != nil {
+		return err
+	}
+	result.Deactivated = true
+	return nil
+}

@@ -1,0 +1,316 @@
+package models_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"roster/models"
+	"roster/models/modelstest"
+)
+
+// transferState is everything a transfer may change, for comparing before and after.
+type transferState struct {
+	Records  map[int64]recordState
+	History  int64
+	Users    map[int64]string // role, status and manager per user
+	Groups   map[int64]int64  // owner per group
+	Members  int64
+	Audit    int64
+	Sessions int64
+}
+
+func transferSnapshot(t *testing.T, store *models.Store, accountID int64) transferState {
+	t.Helper()
+	st := transferState{Records: recordSnapshot(t, store, accountID), Users: map[int64]string{}, Groups: map[int64]int64{}}
+	db := store.DB()
+	db.Model(&models.RecordOwnershipChange{}).Where("account_id = ?", accountID).Count(&st.History)
+	var users []models.User
+	db.Where("account_id = ?", accountID).Find(&users)
+	for _, u := range users {
+		manager := int64(0)
+		if u.ManagerID != nil {
+			manager = *u.ManagerID
+		}
+		st.Users[u.ID] = fmt.Sprintf("%s/%s/%d", u.Role, u.Status, manager)
+	}
+	var groups []models.Group
+	db.Where("account_id = ?", accountID).Find(&groups)
+	for _, g := range groups {
+		st.Groups[g.ID] = g.OwnerID
+	}
+	db.Model(&models.GroupMember{}).Where("account_id = ?", accountID).Count(&st.Members)
+	db.Model(&models.AuditEvent{}).Where("account_id = ?", accountID).Count(&st.Audit)
+	db.Model(&models.UserSession{}).Where("account_id = ? AND revoked_at IS NULL", accountID).Count(&st.Sessions)
+	return st
+}
+
+func transferUser(t *testing.T, store *models.Store, id int64) models.User {
+	t.Helper()
+	var u models.User
+	if err := store.DB().First(&u, id).Error; err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+func TestTransferAccountMovesEverything(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, store *models.Store) {
+		ctx := context.Background()
+		tm := newTeam(t, store)
+		store.DB().Model(tm.leaver).Update("role", models.RoleAdmin)
+		// Other tests' teams have a leaver with this address too: give ours an address of its own.
+		email := fmt.Sprintf("lea.leaver-%d@example.com", tm.leaver.ID)
+		tm.leaver.Email = &email
+		store.DB().Model(&models.User{}).Where("id = ?", tm.leaver.ID).Updates(map[string]any{"password_hash": ownerHash(t, store, tm), "email": email})
+		var sessions []string
+		for i := 0; i < 2; i++ {
+			_, s, err := store.SignIn(ctx, tm.leaver.EmailAddress(), modelstest.Password, "", "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			sessions = append(sessions, s)
+		}
+		before := transferSnapshot(t, store, tm.acc.Account.ID)
+		usage := usageOf(t, store, tm.acc, tm.plan.ID)
+
+		res, err := store.TransferAccount(ctx, tm.acc.Actor, tm.leaver.ID, models.AccountTransfer{To: tm.receiver.ID, Then: models.TransferThenDeactivate, Reason: "Moved to <b>sales</b>"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Every record of every kind, closed ones too: 3 per kind.
+		if res.RecordsMoved != 18 || res.GroupsMoved != 1 || res.ManagedMoved != 1 || res.RoleGiven != models.RoleAdmin ||
+			!res.Demoted || !res.Deactivated || res.SessionsEnded != 2 || len(res.RecordsByKind) != len(models.RecordKinds) {
+			t.Fatalf("result %+v", res)
+		}
+		after := transferSnapshot(t, store, tm.acc.Account.ID)
+		if len(after.Records) != len(before.Records) {
+			t.Fatalf("%d records before, %d after", len(before.Records), len(after.Records))
+		}
+		for id, was := range before.Records {
+			now := after.Records[id]
+			want := was
+			if was.OwnerID == tm.leaver.ID {
+				want.OwnerID = tm.receiver.ID
+			}
+			if now != want {
+				t.Errorf("record %d: %+v, want %+v", id, now, want)
+			}
+			if was.OwnerID == tm.leaver.ID {
+				var history []models.RecordOwnershipChange
+				store.DB().Where("record_id = ?", id).Order("id").Find(&history)
+				last := history[len(history)-1]
+				if *last.FromUserID != tm.leaver.ID || last.ToUserID != tm.receiver.ID || *last.ChangedByID != tm.acc.Owner.ID ||
+					last.Reason != "account transfer: Moved to <b>sales</b>" {
+					t.Errorf("record %d history %+v", id, last)
+				}
+			}
+		}
+		if after.History != before.History+18 {
+			t.Fatalf("%d history lines written, want one per record (18)", after.History-before.History)
+		}
+		var group models.Group
+		store.DB().First(&group, tm.group)
+		var membership int64
+		store.DB().Model(&models.GroupMember{}).Where("group_id = ? AND user_id = ?", tm.group, tm.receiver.ID).Count(&membership)
+		if group.OwnerID != tm.receiver.ID || membership != 1 {
+			t.Fatalf("group owner %d, receiver member %d", group.OwnerID, membership)
+		}
+		if report := transferUser(t, store, tm.report.ID); report.ManagerID == nil || *report.ManagerID != tm.receiver.ID {
+			t.Fatalf("the report's manager is %v, want the receiver", report.ManagerID)
+		}
+		if receiver := transferUser(t, store, tm.receiver.ID); receiver.Role != models.RoleAdmin || receiver.Status != models.StatusActive {
+			t.Fatalf("receiver %s/%s, want an active admin", receiver.Role, receiver.Status)
+		}
+		if leaver := transferUser(t, store, tm.leaver.ID); leaver.Role != models.RoleMember || leaver.Status != models.StatusInactive {
+			t.Fatalf("leaver %s/%s, want an inactive member", leaver.Role, leaver.Status)
+		}
+		for _, s := range sessions {
+			if _, err := store.Authenticate(ctx, s); !errors.Is(err, models.ErrSessionEnded) {
+				t.Fatalf("the leaver's session still works: %v", err)
+			}
+		}
+		if u := usageOf(t, store, tm.acc, tm.plan.ID); u.InUse != usage.InUse-1 || u.Plan.SeatsPurchased != usage.Plan.SeatsPurchased {
+			t.Fatalf("seats: before %+v after %+v; one freed, purchase unchanged", usage, u)
+		}
+		var events []models.AuditEvent
+		store.DB().Where("account_id = ? AND target_user_id = ? AND action IN ?", tm.acc.Account.ID, tm.leaver.ID,
+			[]string{models.AuditAccountTransferred, models.AuditUserDeactivated}).Order("id").Find(&events)
+		if len(events) != 2 {
+			t.Fatalf("audit events %+v, want a deactivation and a transfer", events)
+		}
+		transfer := events[0]
+		if transfer.Action != models.AuditAccountTransferred {
+			transfer = events[1]
+		}
+		for _, want := range []string{fmt.Sprintf(`"to":%d`, tm.receiver.ID), `"records_moved":18`, `"groups_moved":1`, `"managed_moved":1`,
+			`"role_given":"admin"`, `"then":"deactivate"`} {
+			if !strings.Contains(transfer.Details, want) {
+				t.Errorf("transfer audit %s lacks %s", transfer.Details, want)
+			}
+		}
+		if strings.Contains(transfer.Details, "<b>") || strings.Contains(transfer.Details, tm.leaver.EmailAddress()) {
+			t.Errorf("transfer audit %s holds raw HTML or personal data", transfer.Details)
+		}
+	})
+}
+
+func TestTransferAccountThenLeave(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, store *models.Store) {
+		ctx := context.Background()
+		tm := newTeam(t, store)
+		store.DB().Model(tm.leaver).Update("role", models.RoleManager)
+		res, err := store.TransferAccount(ctx, tm.acc.Actor, tm.leaver.ID, models.AccountTransfer{To: tm.receiver.ID, Then: models.TransferThenLeave})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Deactivated || res.RecordsMoved != 18 || res.RoleGiven != models.RoleManager {
+			t.Fatalf("result %+v", res)
+		}
+		if leaver := transferUser(t, store, tm.leaver.ID); leaver.Role != models.RoleMember || leaver.Status != models.StatusActive {
+			t.Fatalf("leaver %s/%s, want an active member", leaver.Role, leaver.Status)
+		}
+		var owned int64
+		store.DB().Model(&models.Record{}).Where("owner_id = ?", tm.leaver.ID).Count(&owned)
+		if owned != 0 {
+			t.Fatalf("the leaver still owns %d records", owned)
+		}
+		t.Run("LessRightsAreNotGiven", func(t *testing.T) {
+			// The receiver is a manager now; a member's transfer gives them no role.
+			res, err := store.TransferAccount(ctx, tm.acc.Actor, tm.other.ID, models.AccountTransfer{To: tm.receiver.ID, Then: models.TransferThenLeave})
+			if err != nil || res.RoleGiven != "" || res.Demoted {
+				t.Fatalf("%+v %v", res, err)
+			}
+			if receiver := transferUser(t, store, tm.receiver.ID); receiver.Role != models.RoleManager {
+				t.Fatalf("receiver is %s, want manager kept", receiver.Role)
+			}
+		})
+	})
+}
+
+func TestTransferAccountFromTheOnlyOwner(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, store *models.Store) {
+		ctx := context.Background()
+		tm := newTeam(t, store)
+		owner := tm.acc.Owner.ID
+		t.Run("CannotDeactivateThemselves", func(t *testing.T) {
+			before := transferSnapshot(t, store, tm.acc.Account.ID)
+			_, err := store.TransferAccount(ctx, tm.acc.Actor, owner, models.AccountTransfer{To: tm.receiver.ID, Then: models.TransferThenDeactivate})
+			var fields models.FieldErrors
+			if !errors.As(err, &fields) || fields["then"] == "" {
+				t.Fatalf("got %v, want a message on then", err)
+			}
+			if after := transferSnapshot(t, store, tm.acc.Account.ID); fmt.Sprint(after) != fmt.Sprint(before) {
+				t.Fatal("a refused transfer changed something")
+			}
+		})
+		t.Run("TheRecipientBecomesOwner", func(t *testing.T) {
+			res, err := store.TransferAccount(ctx, tm.acc.Actor, owner, models.AccountTransfer{To: tm.receiver.ID, Then: models.TransferThenLeave})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.RoleGiven != models.RoleOwner {
+				t.Fatalf("result %+v", res)
+			}
+			if u := transferUser(t, store, tm.receiver.ID); u.Role != models.RoleOwner {
+				t.Fatalf("receiver is %s, want owner", u.Role)
+			}
+			if u := transferUser(t, store, owner); u.Role != models.RoleMember || u.Status != models.StatusActive {
+				t.Fatalf("former owner %s/%s, want an active member", u.Role, u.Status)
+			}
+		})
+	})
+}
+
+func TestTransferAccountRefusals(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, store *models.Store) {
+		ctx := context.Background()
+		tm := newTeam(t, store)
+		stranger := modelstest.NewAccount(t, store)
+		admin := addUser(t, store, tm.acc, "Ada Admin", "ada.admin@example.com", models.RoleAdmin, models.StatusActive, &tm.plan.ID)
+		adminActor := &models.Actor{User: admin, Account: tm.acc.Account}
+		second := addUser(t, store, tm.acc, "Sam Second", "sam.second@example.com", models.RoleOwner, models.StatusActive, &tm.plan.ID)
+		addRecord(t, store, tm.acc, second, "deal", true)
+		inactive := addUser(t, store, tm.acc, "Ina Inactive", "ina@example.com", models.RoleMember, models.StatusInactive, &tm.plan.ID)
+		invited := addUser(t, store, tm.acc, "Ivo Invited", "ivo@example.com", models.RoleMember, models.StatusInvited, &tm.plan.ID)
+		before := transferSnapshot(t, store, tm.acc.Account.ID)
+
+		for name, tc := range map[string]struct {
+			actor *models.Actor
+			from  int64
+			t     models.AccountTransfer
+			field string
+		}{
+			"an admin handing over owner rights": {adminActor, second.ID, models.AccountTransfer{To: tm.receiver.ID, Then: "leave"}, "to"},
+			"to themself":                        {tm.acc.Actor, tm.leaver.ID, models.AccountTransfer{To: tm.leaver.ID, Then: "leave"}, "to"},
+			"to an inactive user":                {tm.acc.Actor, tm.leaver.ID, models.AccountTransfer{To: inactive.ID, Then: "leave"}, "to"},
+			"to an invited user":                 {tm.acc.Actor, tm.leaver.ID, models.AccountTransfer{To: invited.ID, Then: "leave"}, "to"},
+			"to another account's user":          {tm.acc.Actor, tm.leaver.ID, models.AccountTransfer{To: stranger.Owner.ID, Then: "leave"}, "to"},
+			"to nobody":                          {tm.acc.Actor, tm.leaver.ID, models.AccountTransfer{Then: "leave"}, "to"},
+			"an unknown next step":               {tm.acc.Actor, tm.leaver.ID, models.AccountTransfer{To: tm.receiver.ID, Then: "delete"}, "then"},
+			"a huge reason":                      {tm.acc.Actor, tm.leaver.ID, models.AccountTransfer{To: tm.receiver.ID, Then: "leave", Reason: strings.Repeat("x", 600)}, "reason"},
+		} {
+			_, err := store.TransferAccount(ctx, tc.actor, tc.from, tc.t)
+			var fields models.FieldErrors
+			if !errors.As(err, &fields) || fields[tc.field] == "" {
+				t.Errorf("%s: got %v, want a message on %s", name, err, tc.field)
+			}
+		}
+		_, err := store.TransferAccount(ctx, adminActor, second.ID, models.AccountTransfer{To: tm.receiver.ID, Then: "leave"})
+		if fields, _ := err.(models.FieldErrors); !strings.Contains(fields["to"], "owner") {
+			t.Errorf("the refusal to hand over owner rights should say why: %v", err)
+		}
+		if _, err := store.TransferAccount(ctx, tm.acc.Actor, stranger.Owner.ID, models.AccountTransfer{To: tm.receiver.ID, Then: "leave"}); !errors.Is(err, models.ErrNotFound) {
+			t.Errorf("another account's user: got %v, want ErrNotFound", err)
+		}
+		var refused models.TransferRefusedError
+		if _, err := store.TransferAccount(ctx, tm.acc.Actor, invited.ID, models.AccountTransfer{To: tm.receiver.ID, Then: "leave"}); !errors.As(err, &refused) {
+			t.Errorf("an invited user: got %v, want TransferRefusedError", err)
+		}
+		if after := transferSnapshot(t, store, tm.acc.Account.ID); fmt.Sprint(after) != fmt.Sprint(before) {
+			t.Fatal("a refused transfer changed something")
+		}
+	})
+}
+
+// TestTransferAccountIsAllOrNothing makes the very last write of a transfer fail, and finds
+// everything as it was.
+func TestTransferAccountIsAllOrNothing(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, store *models.Store) {
+		ctx := context.Background()
+		tm := newTeam(t, store)
+		store.DB().Model(tm.leaver).Update("role", models.RoleAdmin)
+		before := transferSnapshot(t, store, tm.acc.Account.ID)
+		name := fmt.Sprintf("fail_transfer_%d", tm.leaver.ID)
+		statements := []string{fmt.Sprintf(`CREATE TRIGGER %s BEFORE INSERT ON audit_events
+			WHEN NEW.action = '%s' AND NEW.target_user_id = %d BEGIN SELECT RAISE(ABORT, 'forced failure'); END`, name, models.AuditAccountTransferred, tm.leaver.ID)}
+		drop := []string{"DROP TRIGGER " + name}
+		if store.IsPostgres() {
+			statements = []string{
+				fmt.Sprintf(`CREATE FUNCTION %s() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+					IF NEW.action = '%s' AND NEW.target_user_id = %d THEN RAISE EXCEPTION 'forced failure'; END IF; RETURN NEW; END $$`,
+					name, models.AuditAccountTransferred, tm.leaver.ID),
+				fmt.Sprintf("CREATE TRIGGER %s BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION %s()", name, name),
+			}
+			drop = []string{"DROP TRIGGER " + name + " ON audit_events", "DROP FUNCTION " + name + "()"}
+		}
+		for _, sql := range statements {
+			if err := store.DB().Exec(sql).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		t.Cleanup(func() {
+			for _, sql := range drop {
+				store.DB().Exec(sql)
+			}
+		})
+		if _, err := store.TransferAccount(ctx, tm.acc.Actor, tm.leaver.ID, models.AccountTransfer{To: tm.receiver.ID, Then: "deactivate"}); err == nil {
+			t.Fatal("the forced failure did not fail the transfer")
+		}
+		if after := transferSnapshot(t, store, tm.acc.Account.ID); fmt.Sprint(after) != fmt.Sprint(before) {
+			t.Fatalf("a failed transfer left changes behind:\nbefore %v\nafter  %v", before, after)
+		}
+	})
+}

@@ -1,0 +1,51 @@
+package views
+
+import (
+	"strconv"
+
+	"roster/models"
+)
+
+// TransferForm is what the admin chose on the transfer page, as submitted.
+type TransferForm struct {
+	To     string
+	Then   string
+	Reason string
+}
+
+// TransferView is "transfer this account to another user" (L6) for one user: what will move, to
+// whom, and what happens to them afterwards.
+type TransferView struct {
+	Chrome
+	// Impact is the user and what they are responsible for now.
+	Impact     models.UserImpact
+	Recipients []models.Recipient
+	Form       TransferForm
+	Errors     map[string]string
+	// Refusal explains why this account cannot be transferred; the form is then not offered.
+	Refusal string
+}
+
+func (v TransferView) user() *models.User { return &v.Impact.User }
+
+func (v TransferView) action() string { return userHref(v.Impact.User.ID) + "/transfer" }
+
+func (v TransferView) records() (open, closed int64) {
+	for _, r := range v.Impact.Records {
+		open += r.Open
+		closed += r.Closed
+	}
+	return open, closed
+}
+
+func (v TransferView) recipientLabel(r models.Recipient) string {
+	label := r.Name + " (" + r.Email + ")"
+	if r.Role != models.RoleMember {
+		label += " · " + r.Role.Label()
+	}
+	return label
+}
+
+func (v TransferView) selected(r models.Recipient) bool {
+	return v.Form.To == strconv.FormatInt(r.ID, 10)
+}
