@@ -73,7 +73,7 @@ func (s *Server) home(c echo.Context) error {
 	if actorOf(c).Allows(models.PermViewUsers) {
 		return c.Redirect(http.StatusSeeOther, "/settings/users")
 	}
-	return render(c, http.StatusOK, views.HomePage(chrome(c, "Home", views.SectionHome)))
+	return render(c, http.StatusOK, views.HomePage(chrome(c, "Home", views.SectionHome), s.takeFlashes(c)))
 }
 
 // safeNext keeps a post-sign-in redirect on this site: only local absolute paths pass.

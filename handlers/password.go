@@ -109,5 +109,6 @@ func (s *Server) resetPasswordSubmit(c echo.Context) error {
 	if err := s.startSession(c, sessionToken); err != nil {
 		return err
 	}
+	s.flash(c, "Your new password is saved. You are signed in here and signed out everywhere else.")
 	return c.Redirect(http.StatusSeeOther, "/")
 }

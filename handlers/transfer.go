@@ -19,7 +19,7 @@ func (s *Server) transferForm(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	view.Form.Then = models.TransferThenDeactivate
+	view.Form.Then, view.Form.Mode = models.TransferThenDeactivate, string(models.DeleteAnonymise)
 	if view.Impact.User.Status != models.StatusActive {
 		view.Form.Then = models.TransferThenLeave
 	}
@@ -34,11 +34,15 @@ func (s *Server) transferSubmit(c echo.Context) error {
 		return err
 	}
 	params, _ := c.FormParams()
-	view.Form = views.TransferForm{To: params.Get("to"), Then: params.Get("then"), Reason: truncateRunes(params.Get("reason"), 1000)}
+	view.Form = views.TransferForm{To: params.Get("to"), Then: params.Get("then"), Reason: truncateRunes(params.Get("reason"), 1000),
+		Mode: truncateRunes(params.Get("mode"), 20), EraseNow: params.Get("erase_now") == "1"}
 	if view.Refusal != "" {
 		return render(c, http.StatusConflict, views.TransferPage(*view))
 	}
 	transfer := models.AccountTransfer{Then: view.Form.Then, Reason: view.Form.Reason}
+	if transfer.Then == models.TransferThenDelete {
+		transfer.DeletionMode, transfer.EraseNow = models.DeletionMode(view.Form.Mode), view.Form.EraseNow
+	}
 	if view.Form.To != "" {
 		id, ok := positiveID(view.Form.To)
 		if !ok {
@@ -83,6 +87,8 @@ func (s *Server) transferView(c echo.Context) (*views.TransferView, error) {
 		return nil, err
 	}
 	view := &views.TransferView{Impact: impact.Users[0], Errors: map[string]string{}}
+	view.GraceDays = max(actor.Account.DeletionGraceDays, 0)
+	view.DueAt = s.store.Now().AddDate(0, 0, view.GraceDays)
 	view.Chrome = chrome(c, "Transfer account: "+view.Impact.User.Name, views.SectionUsers)
 	if err := models.TransferAllowed(actor, &view.Impact.User); err != nil {
 		view.Refusal = err.Error()
@@ -100,8 +106,23 @@ func transferSummary(r *models.TransferResult) string {
 	if r.RoleGiven != "" {
 		parts = append(parts, "role "+r.RoleGiven.Label())
 	}
+	if r.Erased {
+		// Their name is gone: so it goes from the message too.
+		return fmt.Sprintf("Transferred everything to %s: %s. Their account was then erased for good.", r.To.Name, strings.Join(parts, ", "))
+	}
 	msg := fmt.Sprintf("Transferred everything from %s to %s: %s.", r.From.Name, r.To.Name, strings.Join(parts, ", "))
 	switch {
+	case r.Then == models.TransferThenDelete:
+		if r.Deactivated {
+			msg += fmt.Sprintf(" %s was deactivated", r.From.Name)
+		} else {
+			msg += fmt.Sprintf(" %s stays inactive", r.From.Name)
+		}
+		how := "anonymised"
+		if r.DeletionMode == models.DeleteWithHistory {
+			how = "deleted with their history"
+		}
+		msg += fmt.Sprintf(" and will be %s on %s. Undo delete brings them back until then.", how, r.DeletionDueAt.UTC().Format("2 Jan 2006"))
 	case r.Deactivated:
 		msg += fmt.Sprintf(" %s was deactivated.", r.From.Name)
 	case r.From.Status == models.StatusInactive:

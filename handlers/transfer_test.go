@@ -118,6 +118,62 @@ func TestTransferAccountOverHTTP(t *testing.T) {
 				t.Fatal("the leaver's audit trail does not show the transfer")
 			}
 		})
+		t.Run("TransfersEverythingAndDeletes", func(t *testing.T) {
+			f := newTransferFixture(t, store, acc, "Dee")
+			doc := admin.get(transferPath(f.leaver.ID)).doc(t)
+			due := time.Now().AddDate(0, 0, 14).UTC().Format("2 Jan 2006")
+			if label := doc.Find(`[data-testid="outcome-then-delete"] label`).First().Text(); !strings.Contains(label, "Delete them after the grace period (14 days, on "+due+")") {
+				t.Fatalf("the delete choice reads %q", label)
+			}
+			if doc.Find(`[data-testid="transfer-mode-anonymise"][checked]`).Length() != 1 || doc.Find(`[data-testid="transfer-mode-with_history"]`).Length() != 1 ||
+				doc.Find(`input[name="mode"][value="remove"]`).Length() != 0 || doc.Find(`[data-testid="transfer-erase-now"]:not([checked])`).Length() != 1 {
+				t.Fatal("the page should offer anonymise (chosen) and delete with history, not remove, and erase now unticked")
+			}
+			res := admin.submit(transferPath(f.leaver.ID), transferPath(f.leaver.ID),
+				url.Values{"to": {strconv.FormatInt(f.receiver.ID, 10)}, "then": {"delete"}, "mode": {"with_history"}})
+			receiverPath := "/settings/users/" + strconv.FormatInt(f.receiver.ID, 10)
+			if res.status != http.StatusSeeOther || res.header.Get("Location") != receiverPath {
+				t.Fatalf("status %d location %q: %.300s", res.status, res.header.Get("Location"), res.body)
+			}
+			want := "Transferred everything from Dee Leaver to Dee Receiver: 4 records, 1 group, 1 person, role Admin. Dee Leaver was deactivated and will be deleted with their history on " +
+				due + ". Undo delete brings them back until then."
+			if flash := admin.get(receiverPath).doc(t).Find(`[data-testid="flash"]`).Text(); flash != want {
+				t.Fatalf("flash %q, want %q", flash, want)
+			}
+			var leaver models.User
+			store.DB().First(&leaver, f.leaver.ID)
+			if leaver.Status != models.StatusInactive || leaver.DeletionDueAt == nil || leaver.DeletionMode == nil || *leaver.DeletionMode != "with_history" {
+				t.Fatalf("leaver %+v, want inactive and scheduled for deletion with history", leaver)
+			}
+			var left int64
+			store.DB().Model(&models.Record{}).Where("owner_id = ?", f.leaver.ID).Count(&left)
+			if left != 0 {
+				t.Fatalf("%d records left with the leaver", left)
+			}
+			var event models.AuditEvent
+			store.DB().Where("target_user_id = ? AND action = ?", f.leaver.ID, models.AuditAccountTransferred).First(&event)
+			if !strings.Contains(event.Details, `"then":"delete"`) || !strings.Contains(event.Details, `"mode":"with_history"`) {
+				t.Fatalf("audit event %+v", event)
+			}
+		})
+		t.Run("TransfersEverythingAndErasesNow", func(t *testing.T) {
+			f := newTransferFixture(t, store, acc, "Eve")
+			res := admin.submit(transferPath(f.leaver.ID), transferPath(f.leaver.ID),
+				url.Values{"to": {strconv.FormatInt(f.receiver.ID, 10)}, "then": {"delete"}, "mode": {"anonymise"}, "erase_now": {"1"}})
+			receiverPath := "/settings/users/" + strconv.FormatInt(f.receiver.ID, 10)
+			if res.status != http.StatusSeeOther || res.header.Get("Location") != receiverPath {
+				t.Fatalf("status %d location %q: %.300s", res.status, res.header.Get("Location"), res.body)
+			}
+			want := "Transferred everything to Eve Receiver: 4 records, 1 group, 1 person, role Admin. Their account was then erased for good."
+			if flash := admin.get(receiverPath).doc(t).Find(`[data-testid="flash"]`).Text(); flash != want {
+				t.Fatalf("flash %q, want %q", flash, want)
+			}
+			var leaver models.User
+			store.DB().First(&leaver, f.leaver.ID)
+			if leaver.Status != models.StatusDeleted || leaver.Name != models.DeletedUserName || leaver.Email != nil {
+				t.Fatalf("leaver %+v, want anonymised", leaver)
+			}
+		})
 		t.Run("BadRecipientsGetAMessageBesideTheField", func(t *testing.T) {
 			f := newTransferFixture(t, store, acc, "Bea")
 			other := modelstest.NewAccount(t, store)
@@ -131,7 +187,9 @@ func TestTransferAccountOverHTTP(t *testing.T) {
 				"self":      {url.Values{"to": {strconv.FormatInt(f.leaver.ID, 10)}, "then": {"leave"}}, "to"},
 				"malformed": {url.Values{"to": {"1;DROP"}, "then": {"leave"}}, "to"},
 				"missing":   {url.Values{"then": {"leave"}}, "to"},
-				"delete":    {url.Values{"to": {strconv.FormatInt(f.receiver.ID, 10)}, "then": {"delete"}}, "then"},
+				"unknown":   {url.Values{"to": {strconv.FormatInt(f.receiver.ID, 10)}, "then": {"archive"}}, "then"},
+				"remove":    {url.Values{"to": {strconv.FormatInt(f.receiver.ID, 10)}, "then": {"delete"}, "mode": {"remove"}}, "mode"},
+				"bad mode":  {url.Values{"to": {strconv.FormatInt(f.receiver.ID, 10)}, "then": {"delete"}, "mode": {"shred"}, "erase_now": {"1"}}, "mode"},
 			} {
 				res := admin.submit(transferPath(f.leaver.ID), transferPath(f.leaver.ID), tc.form)
 				if res.status != http.StatusUnprocessableEntity {

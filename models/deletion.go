@@ -277,65 +277,74 @@ func (s *Store) ScheduleDeletion(ctx context.Context, actor *Actor, ids []int64,
 	}
 	result := &DeletionResult{Users: len(ids)}
 	err = s.transaction(ctx, func(tx *gorm.DB) error {
-		var account Account
-		if err := tx.Where("id = ?", actor.Account.ID).Take(&account).Error; err != nil {
-			return err
-		}
-		users, err := s.deletionUsers(tx, actor.Account.ID, ids, true)
-		if err != nil {
-			return err
-		}
-		refusals, err := s.deletionRefusals(tx, actor.Account.ID, users)
-		if err != nil {
-			return err
-		}
-		refusal := BulkRefusal{Action: "Delete", Reasons: map[int64]string{}, Names: map[int64]string{}}
-		for _, u := range users {
-			reasons := []string{}
-			if msg := deletionStatusRefusal(actor, &u); msg != "" {
-				reasons = append(reasons, msg)
-			}
-			for _, r := range refusals[u.ID][mode] {
-				reasons = append(reasons, r.Message)
-			}
-			if len(reasons) > 0 {
-				refusal.Reasons[u.ID], refusal.Names[u.ID] = strings.Join(reasons, " "), u.Name
-			}
-		}
-		if len(refusal.Reasons) > 0 {
-			return refusal
-		}
-		now := s.now()
-		due := now.AddDate(0, 0, graceDays(&account))
-		if eraseNow {
-			due = now
-		}
-		if err := tx.Model(&User{}).Where(s.idIn("id", ids)).Updates(map[string]any{
-			"deletion_mode": string(mode), "deletion_due_at": due, "deletion_requested_by_id": actor.User.ID, "updated_at": now,
-		}).Error; err != nil {
-			return err
-		}
-		audit := make([]AuditEvent, len(users))
-		for i := range users {
-			audit[i] = auditRow(actor, AuditDeletionScheduled, &users[i].ID, now,
-				map[string]any{"mode": string(mode), "due_at": due, "erase_now": eraseNow})
-		}
-		if err := tx.CreateInBatches(audit, MaxUsersPerAction).Error; err != nil {
-			return err
-		}
-		if !eraseNow {
-			result.DueAt = due
-			return nil
-		}
-		for i := range users {
-			users[i].DeletionMode, users[i].DeletionRequestedByID = ptr(string(mode)), &actor.User.ID
-		}
-		return s.carryOut(tx, users, now)
+		due, err := s.scheduleDeletion(tx, actor, ids, mode, eraseNow, s.now())
+		result.DueAt = due
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return result, nil
+}
+
+// scheduleDeletion is ScheduleDeletion in the caller's transaction, for a valid mode and a
+// non-empty selection: it locks the users, applies every rule (BulkRefusal when any user may not
+// be deleted this way), schedules the deletion after the account's grace period and writes one
+// audit event each; with eraseNow it carries the deletion out at once. Returns when the deletion
+// is due, or the zero time when it was carried out.
+func (s *Store) scheduleDeletion(tx *gorm.DB, actor *Actor, ids []int64, mode DeletionMode, eraseNow bool, now time.Time) (time.Time, error) {
+	var account Account
+	if err := tx.Where("id = ?", actor.Account.ID).Take(&account).Error; err != nil {
+		return time.Time{}, err
+	}
+	users, err := s.deletionUsers(tx, actor.Account.ID, ids, true)
+	if err != nil {
+		return time.Time{}, err
+	}
+	refusals, err := s.deletionRefusals(tx, actor.Account.ID, users)
+	if err != nil {
+		return time.Time{}, err
+	}
+	refusal := BulkRefusal{Action: "Delete", Reasons: map[int64]string{}, Names: map[int64]string{}}
+	for _, u := range users {
+		reasons := []string{}
+		if msg := deletionStatusRefusal(actor, &u); msg != "" {
+			reasons = append(reasons, msg)
+		}
+		for _, r := range refusals[u.ID][mode] {
+			reasons = append(reasons, r.Message)
+		}
+		if len(reasons) > 0 {
+			refusal.Reasons[u.ID], refusal.Names[u.ID] = strings.Join(reasons, " "), u.Name
+		}
+	}
+	if len(refusal.Reasons) > 0 {
+		return time.Time{}, refusal
+	}
+	due := now.AddDate(0, 0, graceDays(&account))
+	if eraseNow {
+		due = now
+	}
+	if err := tx.Model(&User{}).Where(s.idIn("id", ids)).Updates(map[string]any{
+		"deletion_mode": string(mode), "deletion_due_at": due, "deletion_requested_by_id": actor.User.ID, "updated_at": now,
+	}).Error; err != nil {
+		return time.Time{}, err
+	}
+	audit := make([]AuditEvent, len(users))
+	for i := range users {
+		audit[i] = auditRow(actor, AuditDeletionScheduled, &users[i].ID, now,
+			map[string]any{"mode": string(mode), "due_at": due, "erase_now": eraseNow})
+	}
+	if err := tx.CreateInBatches(audit, MaxUsersPerAction).Error; err != nil {
+		return time.Time{}, err
+	}
+	if !eraseNow {
+		return due, nil
+	}
+	for i := range users {
+		users[i].DeletionMode, users[i].DeletionRequestedByID = ptr(string(mode)), &actor.User.ID
+	}
+	return time.Time{}, s.carryOut(tx, users, now)
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
@@ -13,12 +14,19 @@ import (
 const (
 	// TransferThenDeactivate deactivates them the way the wizard does.
 	TransferThenDeactivate = "deactivate"
+	// TransferThenDelete deactivates them the way the wizard does, then schedules their deletion
+	// after the account's grace period (L5), as AccountTransfer.DeletionMode says.
+	TransferThenDelete = "delete"
 	// TransferThenLeave leaves them as they are, now a member who owns nothing.
 	TransferThenLeave = "leave"
 )
 
 // TransferThens lists the choices of AccountTransfer.Then, in the order a form offers them.
-var TransferThens = []string{TransferThenDeactivate, TransferThenLeave}
+var TransferThens = []string{TransferThenDeactivate, TransferThenLeave, TransferThenDelete}
+
+// TransferDeletionModes are the deletion modes a transfer may end with. DeleteRemove is not one:
+// after a transfer the user has history.
+var TransferDeletionModes = []DeletionMode{DeleteAnonymise, DeleteWithHistory}
 
 // AccountTransfer is "transfer this account to another user" (L6): To takes over everything the
 // user is responsible for, then Then happens to them.
@@ -26,6 +34,10 @@ type AccountTransfer struct {
 	To     int64
 	Then   string
 	Reason string
+	// DeletionMode and EraseNow say how a TransferThenDelete deletes them, as ScheduleDeletion
+	// does; an empty mode means DeleteAnonymise. Both are ignored for the other choices.
+	DeletionMode DeletionMode
+	EraseNow     bool
 }
 
 // TransferResult says what a transfer moved.
@@ -42,6 +54,12 @@ type TransferResult struct {
 	Deactivated   bool
 	SessionsEnded int64
 	Then          string
+	// DeletionMode is how they are deleted when Then is TransferThenDelete, else "".
+	DeletionMode DeletionMode
+	// DeletionDueAt is when their deletion will be carried out; zero when it was carried out at
+	// once (Erased) or none was asked for.
+	DeletionDueAt time.Time
+	Erased        bool
 }
 
 // TransferRefusedError refuses to transfer a user's account for a reason no choice on the form
@@ -70,13 +88,14 @@ const transferHistoryLabel = "account transfer"
 // TransferAccount moves everything the user fromID is responsible for to t.To in one transaction:
 // every record, open and closed, with an ownership history line each; the groups they own; the
 // people they manage; and their role, when it carries more rights than To's (they become a
-// member). Then it deactivates them exactly as the wizard does, or leaves them as they are. One
-// audit event on fromID records what moved.
+// member). Then it deactivates them exactly as the wizard does; or deactivates them and schedules
+// their deletion with t.DeletionMode exactly as ScheduleDeletion does, carried out at once with
+// t.EraseNow; or leaves them as they are. One audit event on fromID records what moved.
 //
 // Returns ErrNotFound when fromID is not a user of the actor's account, TransferRefusedError
 // when they cannot be transferred at all, and FieldErrors for an unusable recipient ("to"), an
-// unknown choice of what happens next ("then") or a reason that is too long ("reason"). Nothing
-// changes unless everything does.
+// unknown or refused choice of what happens next ("then"), a deletion mode a transfer does not
+// offer ("mode") or a reason that is too long ("reason"). Nothing changes unless everything does.
 func (s *Store) TransferAccount(ctx context.Context, actor *Actor, fromID int64, t AccountTransfer) (*TransferResult, error) {
 	if !actor.Allows(PermManageUsers) {
 		return nil, ErrForbidden
@@ -89,13 +108,23 @@ func (s *Store) TransferAccount(ctx context.Context, actor *Actor, fromID int64,
 	if !knownThen(t.Then) {
 		errs["then"] = "Choose what happens to them after the transfer."
 	}
+	if t.Then == TransferThenDelete {
+		if t.DeletionMode == "" {
+			t.DeletionMode = DeleteAnonymise
+		}
+		if !knownTransferDeletionMode(t.DeletionMode) {
+			errs["mode"] = "Choose anonymise or delete with history."
+		}
+	} else {
+		t.DeletionMode, t.EraseNow = "", false
+	}
 	if t.To <= 0 {
 		errs["to"] = "Choose who takes over."
 	}
 	if len(errs) > 0 {
 		return nil, errs
 	}
-	result := &TransferResult{Then: t.Then}
+	result := &TransferResult{Then: t.Then, DeletionMode: t.DeletionMode}
 	err := s.transaction(ctx, func(tx *gorm.DB) error {
 		from, to, err := lockTransferUsers(tx, actor, fromID, t.To)
 		if err != nil {
@@ -143,13 +172,16 @@ func (s *Store) TransferAccount(ctx context.Context, actor *Actor, fromID int64,
 		if err := keepAnOwner(tx, actor.Account.ID); err != nil {
 			return err
 		}
-		if t.Then == TransferThenDeactivate && from.Status == StatusActive {
+		if (t.Then == TransferThenDeactivate || t.Then == TransferThenDelete) && from.Status == StatusActive {
 			if err := s.deactivateAfterTransfer(tx, actor, from.ID, t.Reason, now, result); err != nil {
 				return err
 			}
 		}
 		details := map[string]any{"to": to.ID, "records_moved": result.RecordsMoved, "groups_moved": result.GroupsMoved,
 			"managed_moved": result.ManagedMoved, "role_given": string(result.RoleGiven), "then": t.Then}
+		if t.Then == TransferThenDelete {
+			details["mode"], details["erase_now"] = string(t.DeletionMode), t.EraseNow
+		}
 		if t.Reason != "" {
 			details["reason"] = t.Reason
 		}
@@ -162,6 +194,23 @@ func (s *Store) TransferAccount(ctx context.Context, actor *Actor, fromID int64,
 		if result.Deactivated {
 			from.Status = StatusInactive
 		}
+		if t.Then == TransferThenDelete {
+			due, err := s.scheduleDeletion(tx, actor, []int64{from.ID}, t.DeletionMode, t.EraseNow, now)
+			var refusal BulkRefusal
+			if errors.As(err, &refusal) {
+				return FieldErrors{"then": "They cannot be deleted: " + refusal.Reasons[from.ID]}
+			}
+			if err != nil {
+				return err
+			}
+			result.DeletionDueAt, result.Erased = due, t.EraseNow
+			if t.EraseNow {
+				// Their name and address are gone: reread what is left of them.
+				if err := tx.Where("id = ?", from.ID).Take(from).Error; err != nil {
+					return err
+				}
+			}
+		}
 		result.From, result.To = *from, *to
 		return nil
 	})
@@ -169,6 +218,15 @@ func (s *Store) TransferAccount(ctx context.Context, actor *Actor, fromID int64,
 		return nil, err
 	}
 	return result, nil
+}
+
+func knownTransferDeletionMode(mode DeletionMode) bool {
+	for _, m := range TransferDeletionModes {
+		if m == mode {
+			return true
+		}
+	}
+	return false
 }
 
 func knownThen(then string) bool {
@@ -219,6 +277,8 @@ func checkTransfer(actor *Actor, from, to *User, then string) error {
 		return FieldErrors{"to": "Choose someone else: they cannot take over from themselves."}
 	case from.ID == actor.User.ID && then == TransferThenDeactivate:
 		return FieldErrors{"then": "You cannot deactivate yourself: leave your account as it is, and ask another admin to deactivate it later."}
+	case from.ID == actor.User.ID && then == TransferThenDelete:
+		return FieldErrors{"then": "You cannot delete yourself: leave your account as it is, and ask another admin to delete it later."}
 	case to.Status != StatusActive:
 		return FieldErrors{"to": "Choose an active user: " + to.Name + " is " + string(to.Status) + "."}
 	case !actor.CanActOn(to):

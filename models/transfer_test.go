@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"roster/models"
 	"roster/models/modelstest"
@@ -249,7 +250,7 @@ func TestTransferAccountRefusals(t *testing.T) {
 			"to an invited user":                 {tm.acc.Actor, tm.leaver.ID, models.AccountTransfer{To: invited.ID, Then: "leave"}, "to"},
 			"to another account's user":          {tm.acc.Actor, tm.leaver.ID, models.AccountTransfer{To: stranger.Owner.ID, Then: "leave"}, "to"},
 			"to nobody":                          {tm.acc.Actor, tm.leaver.ID, models.AccountTransfer{Then: "leave"}, "to"},
-			"an unknown next step":               {tm.acc.Actor, tm.leaver.ID, models.AccountTransfer{To: tm.receiver.ID, Then: "delete"}, "then"},
+			"an unknown next step":               {tm.acc.Actor, tm.leaver.ID, models.AccountTransfer{To: tm.receiver.ID, Then: "archive"}, "then"},
 			"a huge reason":                      {tm.acc.Actor, tm.leaver.ID, models.AccountTransfer{To: tm.receiver.ID, Then: "leave", Reason: strings.Repeat("x", 600)}, "reason"},
 		} {
 			_, err := store.TransferAccount(ctx, tc.actor, tc.from, tc.t)
@@ -272,6 +273,181 @@ func TestTransferAccountRefusals(t *testing.T) {
 		if after := transferSnapshot(t, store, tm.acc.Account.ID); fmt.Sprint(after) != fmt.Sprint(before) {
 			t.Fatal("a refused transfer changed something")
 		}
+	})
+}
+
+// signInAs gives u a password and an address of their own (other tests' teams share names) and
+// signs them in, returning the session.
+func signInAs(t *testing.T, store *models.Store, tm *team, u *models.User) string {
+	t.Helper()
+	email := fmt.Sprintf("user-%d-of-%d@example.com", u.ID, tm.acc.Account.ID)
+	u.Email = &email
+	store.DB().Model(&models.User{}).Where("id = ?", u.ID).Updates(map[string]any{"password_hash": ownerHash(t, store, tm), "email": email})
+	_, session, err := store.SignIn(context.Background(), email, modelstest.Password, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return session
+}
+
+func TestTransferAccountThenDelete(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, store *models.Store) {
+		ctx := context.Background()
+		t.Run("ScheduledAfterTheGracePeriod", func(t *testing.T) {
+			tm := newTeam(t, store)
+			store.DB().Model(tm.leaver).Update("role", models.RoleManager)
+			// The grace period is read from the account as it is now, not as the actor loaded it.
+			store.DB().Model(&models.Account{}).Where("id = ?", tm.acc.Account.ID).Update("deletion_grace_days", 9)
+			session := signInAs(t, store, tm, tm.leaver)
+			before := countsOf(t, store, tm.acc.Account.ID)
+			res, err := store.TransferAccount(ctx, tm.acc.Actor, tm.leaver.ID, models.AccountTransfer{To: tm.receiver.ID,
+				Then: models.TransferThenDelete, DeletionMode: models.DeleteWithHistory, Reason: "Left the company"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantDue := time.Now().AddDate(0, 0, 9)
+			if d := res.DeletionDueAt.Sub(wantDue); d < -time.Minute || d > time.Minute || res.Erased || !res.Deactivated ||
+				res.DeletionMode != models.DeleteWithHistory || res.RecordsMoved != 18 || res.GroupsMoved != 1 || res.ManagedMoved != 1 ||
+				res.RoleGiven != models.RoleManager || res.SessionsEnded != 1 {
+				t.Fatalf("result %+v, want due about %v", res, wantDue)
+			}
+			leaver := transferUser(t, store, tm.leaver.ID)
+			if leaver.Status != models.StatusInactive || leaver.Role != models.RoleMember || leaver.DeletionDueAt == nil ||
+				!leaver.DeletionDueAt.Equal(res.DeletionDueAt) || leaver.DeletionMode == nil || *leaver.DeletionMode != string(models.DeleteWithHistory) ||
+				leaver.DeletionRequestedByID == nil || *leaver.DeletionRequestedByID != tm.acc.Owner.ID || leaver.Name != "Lea Leaver" {
+				t.Fatalf("leaver %+v, want inactive and scheduled for deletion with history", leaver)
+			}
+			if _, err := store.Authenticate(ctx, session); !errors.Is(err, models.ErrSessionEnded) {
+				t.Fatalf("the leaver's session still works: %v", err)
+			}
+			var owned, groups, managed int64
+			store.DB().Model(&models.Record{}).Where("owner_id = ?", tm.leaver.ID).Count(&owned)
+			store.DB().Model(&models.Group{}).Where("owner_id = ?", tm.leaver.ID).Count(&groups)
+			store.DB().Model(&models.User{}).Where("manager_id = ?", tm.leaver.ID).Count(&managed)
+			if owned+groups+managed != 0 {
+				t.Fatalf("the leaver still owns %d records, %d groups and manages %d people", owned, groups, managed)
+			}
+			if receiver := transferUser(t, store, tm.receiver.ID); receiver.Role != models.RoleManager {
+				t.Fatalf("receiver is %s, want manager", receiver.Role)
+			}
+			after := countsOf(t, store, tm.acc.Account.ID)
+			if after.records != before.records || after.history != before.history+18 || after.activities != before.activities {
+				t.Fatalf("counts before %+v after %+v: records unchanged, one history line per record, activity kept until the deletion", before, after)
+			}
+			var events []models.AuditEvent
+			store.DB().Where("target_user_id = ?", tm.leaver.ID).Order("id").Find(&events)
+			actions := map[string]string{}
+			for _, e := range events {
+				actions[e.Action] = e.Details
+			}
+			if _, ok := actions[models.AuditUserDeactivated]; !ok {
+				t.Fatalf("no deactivation event: %+v", events)
+			}
+			for _, want := range []string{`"then":"delete"`, `"mode":"with_history"`, `"erase_now":false`, `"records_moved":18`} {
+				if !strings.Contains(actions[models.AuditAccountTransferred], want) {
+					t.Errorf("transfer audit %q lacks %s", actions[models.AuditAccountTransferred], want)
+				}
+			}
+			if !strings.Contains(actions[models.AuditDeletionScheduled], `"mode":"with_history"`) {
+				t.Errorf("deletion audit %q", actions[models.AuditDeletionScheduled])
+			}
+			// It is an ordinary scheduled deletion: undo brings them back as inactive.
+			if n, err := store.UndoDeletion(ctx, tm.acc.Actor, []int64{tm.leaver.ID}); err != nil || n != 1 {
+				t.Fatalf("undo: %d %v", n, err)
+			}
+		})
+		t.Run("AnonymiseIsTheDefault", func(t *testing.T) {
+			tm := newTeam(t, store)
+			res, err := store.TransferAccount(ctx, tm.acc.Actor, tm.leaver.ID, models.AccountTransfer{To: tm.receiver.ID, Then: models.TransferThenDelete})
+			if err != nil {
+				t.Fatal(err)
+			}
+			leaver := transferUser(t, store, tm.leaver.ID)
+			if res.DeletionMode != models.DeleteAnonymise || leaver.DeletionMode == nil || *leaver.DeletionMode != string(models.DeleteAnonymise) {
+				t.Fatalf("result %+v, leaver %+v: want anonymise", res, leaver)
+			}
+		})
+		t.Run("EraseNow", func(t *testing.T) {
+			tm := newTeam(t, store)
+			session := signInAs(t, store, tm, tm.leaver)
+			email := tm.leaver.EmailAddress()
+			before := countsOf(t, store, tm.acc.Account.ID)
+			res, err := store.TransferAccount(ctx, tm.acc.Actor, tm.leaver.ID, models.AccountTransfer{To: tm.receiver.ID,
+				Then: models.TransferThenDelete, DeletionMode: models.DeleteAnonymise, EraseNow: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !res.Erased || !res.DeletionDueAt.IsZero() || res.From.Name != models.DeletedUserName || res.RecordsMoved != 18 {
+				t.Fatalf("result %+v", res)
+			}
+			leaver := transferUser(t, store, tm.leaver.ID)
+			if leaver.Status != models.StatusDeleted || leaver.Name != models.DeletedUserName || leaver.Email != nil || leaver.PasswordHash != "" {
+				t.Fatalf("leaver %+v, want anonymised", leaver)
+			}
+			if _, err := store.Authenticate(ctx, session); err == nil {
+				t.Fatal("an old session of an erased user still works")
+			}
+			if _, _, err := store.SignIn(ctx, email, modelstest.Password, "", ""); err == nil {
+				t.Fatal("an erased user signed in")
+			}
+			if after := countsOf(t, store, tm.acc.Account.ID); after.records != before.records || after.activities != before.activities {
+				t.Fatalf("counts before %+v after %+v", before, after)
+			}
+			var deleted int64
+			store.DB().Model(&models.AuditEvent{}).Where("target_user_id = ? AND action = ?", tm.leaver.ID, models.AuditUserDeleted).Count(&deleted)
+			if deleted != 1 {
+				t.Fatalf("%d deletion events, want 1", deleted)
+			}
+		})
+		t.Run("AnInactiveUserIsDeletedToo", func(t *testing.T) {
+			tm := newTeam(t, store)
+			store.DB().Model(tm.leaver).Update("status", models.StatusInactive)
+			res, err := store.TransferAccount(ctx, tm.acc.Actor, tm.leaver.ID, models.AccountTransfer{To: tm.receiver.ID, Then: models.TransferThenDelete})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if leaver := transferUser(t, store, tm.leaver.ID); res.Deactivated || leaver.Status != models.StatusInactive || leaver.DeletionDueAt == nil {
+				t.Fatalf("result %+v leaver %+v", res, leaver)
+			}
+		})
+		t.Run("RefusalsChangeNothing", func(t *testing.T) {
+			tm := newTeam(t, store)
+			scheduled := addUser(t, store, tm.acc, "Sue Scheduled", "sue.scheduled@example.com", models.RoleMember, models.StatusInactive, &tm.plan.ID)
+			addRecord(t, store, tm.acc, scheduled, "deal", true)
+			if _, err := store.ScheduleDeletion(ctx, tm.acc.Actor, []int64{scheduled.ID}, models.DeleteAnonymise, false); err != nil {
+				t.Fatal(err)
+			}
+			before := transferSnapshot(t, store, tm.acc.Account.ID)
+			for name, tc := range map[string]struct {
+				from  int64
+				t     models.AccountTransfer
+				field string
+			}{
+				"remove":                         {tm.leaver.ID, models.AccountTransfer{To: tm.receiver.ID, Then: "delete", DeletionMode: models.DeleteRemove}, "mode"},
+				"an unknown mode":                {tm.leaver.ID, models.AccountTransfer{To: tm.receiver.ID, Then: "delete", DeletionMode: "shred", EraseNow: true}, "mode"},
+				"themselves":                     {tm.acc.Owner.ID, models.AccountTransfer{To: tm.receiver.ID, Then: "delete"}, "then"},
+				"already scheduled for deletion": {scheduled.ID, models.AccountTransfer{To: tm.receiver.ID, Then: "delete"}, "then"},
+			} {
+				_, err := store.TransferAccount(ctx, tm.acc.Actor, tc.from, tc.t)
+				var fields models.FieldErrors
+				if !errors.As(err, &fields) || fields[tc.field] == "" {
+					t.Errorf("%s: got %v, want a message on %s", name, err, tc.field)
+				}
+			}
+			if after := transferSnapshot(t, store, tm.acc.Account.ID); fmt.Sprint(after) != fmt.Sprint(before) {
+				t.Fatalf("a refused transfer changed something:\nbefore %v\nafter  %v", before, after)
+			}
+			if u := transferUser(t, store, tm.leaver.ID); u.DeletionDueAt != nil {
+				t.Fatal("a refused transfer scheduled a deletion")
+			}
+			// A mode is only read when they are to be deleted.
+			if _, err := store.TransferAccount(ctx, tm.acc.Actor, tm.leaver.ID, models.AccountTransfer{To: tm.receiver.ID, Then: "leave", DeletionMode: "shred", EraseNow: true}); err != nil {
+				t.Fatalf("leave with a stray mode: %v", err)
+			}
+			if u := transferUser(t, store, tm.leaver.ID); u.Status != models.StatusActive || u.DeletionDueAt != nil {
+				t.Fatalf("leaver %+v, want active and not scheduled", u)
+			}
+		})
 	})
 }
 

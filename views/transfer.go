@@ -2,6 +2,7 @@ package views
 
 import (
 	"strconv"
+	"time"
 
 	"roster/models"
 )
@@ -11,6 +12,9 @@ type TransferForm struct {
 	To     string
 	Then   string
 	Reason string
+	// Mode and EraseNow say how "delete" deletes them.
+	Mode     string
+	EraseNow bool
 }
 
 // TransferView is "transfer this account to another user" (L6) for one user: what will move, to
@@ -22,6 +26,10 @@ type TransferView struct {
 	Recipients []models.Recipient
 	Form       TransferForm
 	Errors     map[string]string
+	// GraceDays and DueAt are the account's grace period before a deletion is carried out, and
+	// when a deletion asked for now would be.
+	GraceDays int
+	DueAt     time.Time
 	// Refusal explains why this account cannot be transferred; the form is then not offered.
 	Refusal string
 }
@@ -48,4 +56,26 @@ func (v TransferView) recipientLabel(r models.Recipient) string {
 
 func (v TransferView) selected(r models.Recipient) bool {
 	return v.Form.To == strconv.FormatInt(r.ID, 10)
+}
+
+// transferDeletionOutcomes are the deletion outcomes a transfer offers, explained as the delete
+// page explains them.
+func transferDeletionOutcomes() []DeletionOutcome {
+	var out []DeletionOutcome
+	for _, o := range DeletionOutcomes {
+		for _, m := range models.TransferDeletionModes {
+			if o.Mode == m {
+				out = append(out, o)
+			}
+		}
+	}
+	return out
+}
+
+// deleteLabel is the "delete" choice, with when the deletion would be carried out.
+func (v TransferView) deleteLabel() string {
+	if v.GraceDays <= 0 {
+		return "Delete them: this account has no grace period, so the deletion is carried out at once"
+	}
+	return "Delete them after the grace period (" + plural(v.GraceDays, "day") + ", on " + longDate(v.DueAt) + ")"
 }
