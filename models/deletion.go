@@ -171,8 +171,9 @@ func (s *Store) deletionRefusals(db *gorm.DB, accountID int64, users []User) (ma
 				FixLabel: "Transfer their records", FixHref: transfer})
 		}
 		if created[u.ID]+activity[u.ID]+history[u.ID]+acted[u.ID] > 0 {
+			// Nothing undoes history; the way out is anonymising, which the delete page picks first.
 			remove = append(remove, DeletionReason{Message: "Has history (records created, ownership changes, activity or actions on others): anonymise instead.",
-				FixLabel: "See their history", FixHref: profile + "#handovers-title"})
+				FixLabel: "Anonymise instead", FixHref: fmt.Sprintf("/settings/users/delete?ids=%d", u.ID)})
 		}
 		out[u.ID] = map[DeletionMode][]DeletionReason{
 			DeleteAnonymise:   every,
