@@ -14,14 +14,20 @@ const (
 	PermManageUsers Permission = "users.manage"
 	// PermViewStatistics opens Settings > Team statistics: activity per user and month.
 	PermViewStatistics Permission = "statistics.view"
+	// PermViewSeats opens Settings > Seats & billing and its exports: what seats cost and which
+	// are wasted.
+	PermViewSeats Permission = "seats.view"
+	// PermManageSeats changes the purchased quantity of a plan: a purchase, so finance and owners.
+	PermManageSeats Permission = "seats.manage"
 )
 
 // Permissions lists every permission a route may declare.
-var Permissions = []Permission{PermPublic, PermSignedIn, PermViewUsers, PermManageUsers, PermViewStatistics}
+var Permissions = []Permission{PermPublic, PermSignedIn, PermViewUsers, PermManageUsers, PermViewStatistics, PermViewSeats, PermManageSeats}
 
 var rolePermissions = map[Role][]Permission{
-	RoleOwner: {PermViewUsers, PermManageUsers, PermViewStatistics},
-	RoleAdmin: {PermViewUsers, PermManageUsers, PermViewStatistics},
+	RoleOwner:   {PermViewUsers, PermManageUsers, PermViewStatistics, PermViewSeats, PermManageSeats},
+	RoleAdmin:   {PermViewUsers, PermManageUsers, PermViewStatistics, PermViewSeats},
+	RoleFinance: {PermViewSeats, PermManageSeats},
 }
 
 // Actor is who is making a request: the signed-in user, their account and their session.
