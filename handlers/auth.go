@@ -73,6 +73,9 @@ func (s *Server) home(c echo.Context) error {
 	if actorOf(c).Allows(models.PermViewUsers) {
 		return c.Redirect(http.StatusSeeOther, "/settings/users")
 	}
+	if actorOf(c).Allows(models.PermViewSeats) {
+		return c.Redirect(http.StatusSeeOther, "/settings/seats")
+	}
 	return render(c, http.StatusOK, views.HomePage(chrome(c, "Home", views.SectionHome), s.takeFlashes(c)))
 }
 

@@ -3,6 +3,7 @@ package handlers
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"sort"
 
@@ -52,6 +53,8 @@ func (s *Server) bulkAction(c echo.Context) error {
 		return s.renderWizard(c, views.StepImpact, form, ids, nil)
 	case "delete":
 		return s.renderDeleteForm(c, ids)
+	case "change_plan":
+		return s.renderChangePlan(c, http.StatusOK, ids, back, "", nil)
 	case "undo_delete":
 		var n int
 		if n, err = s.store.UndoDeletion(ctx, actor, ids); err == nil {

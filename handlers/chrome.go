@@ -14,6 +14,7 @@ var navigation = []struct {
 }{
 	{views.NavItem{Section: views.SectionUsers, Label: "User management", Href: "/settings/users"}, models.PermViewUsers},
 	{views.NavItem{Section: views.SectionStatistics, Label: "Team statistics", Href: "/settings/statistics"}, models.PermViewStatistics},
+	{views.NavItem{Section: views.SectionSeats, Label: "Seats & billing", Href: "/settings/seats"}, models.PermViewSeats},
 }
 
 // chrome is the frame of a console page for the signed-in actor.

@@ -44,11 +44,11 @@ type BulkAction struct{ Value, Label string }
 func bulkActions(tab string) []BulkAction {
 	switch tab {
 	case "inactive":
-		return []BulkAction{{"reactivate", "Reactivate"}, {"delete", "Delete…"}, {"undo_delete", "Undo delete"}}
+		return []BulkAction{{"reactivate", "Reactivate"}, {"delete", "Delete…"}, {"undo_delete", "Undo delete"}, {"change_plan", "Change plan…"}}
 	case "invited":
-		return []BulkAction{{"remind", "Remind"}, {"revoke", "Revoke invitation"}}
+		return []BulkAction{{"remind", "Remind"}, {"revoke", "Revoke invitation"}, {"change_plan", "Change plan…"}}
 	}
-	return []BulkAction{{"deactivate", "Deactivate…"}, {"reset_password", "Reset password"}}
+	return []BulkAction{{"deactivate", "Deactivate…"}, {"reset_password", "Reset password"}, {"change_plan", "Change plan…"}}
 }
 
 func matchVerb(n int64) string {

@@ -1,0 +1,236 @@
+package handlers
+
+import (
+	"encoding/csv"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"roster/models"
+	"roster/views"
+)
+
+// Seats & billing routes (S3, S5).
+const (
+	RouteSeats       = "seats"
+	RouteSeatsExport = "seats.export"
+	RouteSeatsLedger = "seats.ledger"
+)
+
+func (s *Server) seatsPage(c echo.Context) error {
+	ctx := c.Request().Context()
+	actor := actorOf(c)
+	params := c.QueryParams()
+	days, after, notices := parseIdleParams(params)
+	// The three parts read independent data: side by side, the page takes as long as the
+	// slowest of them rather than their sum.
+	var (
+		overview                *models.SeatOverview
+		history                 []models.PlanHistory
+		idle                    *models.IdleSeatPage
+		errOverview, errHistory error
+		wg                      sync.WaitGroup
+	)
+	wg.Add(2)
+	go func() { defer wg.Done(); overview, errOverview = s.store.SeatOverview(ctx, actor) }()
+	go func() {
+		defer wg.Done()
+		history, errHistory = s.store.SeatHistory(ctx, actor, models.SeatHistoryMonths)
+	}()
+	idle, err := s.store.IdleSeats(ctx, actor, days, after)
+	wg.Wait()
+	if err = errors.Join(err, errOverview, errHistory); err != nil {
+		if errors.Is(err, models.ErrForbidden) {
+			return models.ErrForbidden
+		}
+		return err
+	}
+	v := views.SeatsView{Chrome: chrome(c, "Seats & billing", views.SectionSeats), Overview: overview, History: history, Idle: idle,
+		CanManageSeats: actor.Allows(models.PermManageSeats), CanManageUsers: actor.Allows(models.PermManageUsers), Notices: notices}
+	if idle.Next != nil {
+		v.NextIdleHref = "/settings/seats?" + url.Values{"idle": {strconv.Itoa(days)}, "after": {encodeIdleCursor(*idle.Next)}}.Encode() + "#idle"
+	}
+	now := s.store.Now().UTC()
+	v.LedgerFrom, v.LedgerTo = now.AddDate(0, -1, 0).Format(time.DateOnly), now.Format(time.DateOnly)
+	for _, f := range s.takeFlashes(c) {
+		v.Notices = append(v.Notices, f)
+	}
+	return render(c, http.StatusOK, views.SeatsPage(v))
+}
+
+// parseIdleParams reads idle=30|60|90 and after=<cursor>; anything else falls back to the first
+// page of 30 days, with a notice.
+func parseIdleParams(params url.Values) (int, *models.IdleCursor, []string) {
+	days := models.IdleDayChoices[0]
+	var notices []string
+	if v := params.Get("idle"); v != "" {
+		ok := false
+		for _, d := range models.IdleDayChoices {
+			if v == strconv.Itoa(d) {
+				days, ok = d, true
+			}
+		}
+		if !ok {
+			notices = append(notices, "Idle seats can be listed for 30, 60 or 90 days; showing 30 days.")
+		}
+	}
+	var after *models.IdleCursor
+	if v := params.Get("after"); v != "" {
+		if cur, ok := decodeIdleCursor(v); ok {
+			after = &cur
+		} else {
+			notices = append(notices, "That page of idle seats no longer exists; showing the first page.")
+		}
+	}
+	return days, after, notices
+}
+
+// encodeIdleCursor writes a position as "n.<id>" (never signed in) or "<unix µs>.<id>".
+func encodeIdleCursor(c models.IdleCursor) string {
+	at := "n"
+	if c.LastSignInAt != nil {
+		at = strconv.FormatInt(c.LastSignInAt.UnixMicro(), 10)
+	}
+	return at + "." + strconv.FormatInt(c.ID, 10)
+}
+
+func decodeIdleCursor(s string) (models.IdleCursor, bool) {
+	at, id, ok := strings.Cut(s, ".")
+	if !ok || len(s) > 64 {
+		return models.IdleCursor{}, false
+	}
+	n, err := strconv.ParseInt(id, 10, 64)
+	if err != nil || n <= 0 {
+		return models.IdleCursor{}, false
+	}
+	c := models.IdleCursor{ID: n}
+	if at != "n" {
+		us, err := strconv.ParseInt(at, 10, 64)
+		if err != nil || us < 0 || us > 253402300799000000 { // up to year 9999
+			return models.IdleCursor{}, false
+		}
+		t := time.UnixMicro(us).UTC()
+		c.LastSignInAt = &t
+	}
+	return c, true
+}
+
+// startCSV sends the headers of a CSV download and its byte order mark.
+func startCSV(c echo.Context, filename string) (*csv.Writer, error) {
+	res := c.Response()
+	header := res.Header()
+	header.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
+	header.Set(echo.HeaderContentDisposition, `attachment; filename="`+filename+`"`)
+	header.Set("Cache-Control", "no-store")
+	res.WriteHeader(http.StatusOK)
+	if _, err := res.Write([]byte(utf8BOM)); err != nil {
+		return nil, err
+	}
+	out := csv.NewWriter(res)
+	out.UseCRLF = true
+	return out, nil
+}
+
+// exportSeats downloads the seat usage per plan (S5).
+func (s *Server) exportSeats(c echo.Context) error {
+	overview, err := s.store.SeatOverview(c.Request().Context(), actorOf(c))
+	if err != nil {
+		return err
+	}
+	out, err := startCSV(c, "seat-usage-"+s.store.Now().Format(time.DateOnly)+".csv")
+	if err != nil {
+		return err
+	}
+	if err := out.Write(views.SeatUsageCSVHeader()); err != nil {
+		return err
+	}
+	for _, p := range overview.Plans {
+		if err := out.Write(views.SeatUsageCSVRecord(p)); err != nil {
+			return err
+		}
+	}
+	out.Flush()
+	return out.Error()
+}
+
+// exportSeatLedger downloads the seat ledger rows between from and to (dates, both inclusive),
+// streamed a batch at a time. Unreadable dates fall back to the last month.
+func (s *Server) exportSeatLedger(c echo.Context) error {
+	now := s.store.Now().UTC()
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	from, to := today.AddDate(0, -1, 0), today
+	if t, ok := parseDay(c.QueryParam("from")); ok {
+		from = t
+	}
+	if t, ok := parseDay(c.QueryParam("to")); ok {
+		to = t
+	}
+	if to.Before(from) {
+		from, to = to, from
+	}
+	res := c.Response()
+	var out *csv.Writer
+	written := 0
+	start := func() error {
+		var err error
+		out, err = startCSV(c, "seat-ledger-"+from.Format(time.DateOnly)+"-"+to.Format(time.DateOnly)+".csv")
+		if err != nil {
+			return err
+		}
+		return out.Write(views.SeatLedgerCSVHeader())
+	}
+	err := s.store.SeatLedger(c.Request().Context(), actorOf(c), from, to.AddDate(0, 0, 1), func(row models.SeatLedgerRow) error {
+		if out == nil {
+			if err := start(); err != nil {
+				return err
+			}
+		}
+		if err := out.Write(views.SeatLedgerCSVRecord(row)); err != nil {
+			return err
+		}
+		if written++; written%models.ExportBatchSize == 0 {
+			out.Flush()
+			res.Flush()
+			return out.Error()
+		}
+		return nil
+	})
+	started := out != nil
+	if err == nil && !started {
+		err = start()
+		started = out != nil
+	}
+	if err == nil {
+		out.Flush()
+		err = out.Error()
+	}
+	if err != nil && !started {
+		return err
+	}
+	if err != nil {
+		if c.Request().Context().Err() == nil {
+			slog.Error("seat ledger export stopped", "rows", written, "err", err, "request_id", res.Header().Get(echo.HeaderXRequestID))
+		}
+		panic(http.ErrAbortHandler)
+	}
+	return nil
+}
+
+// parseDay reads YYYY-MM-DD between 1970 and 9998.
+func parseDay(v string) (time.Time, bool) {
+	if len(v) != len(time.DateOnly) {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(time.DateOnly, v)
+	if err != nil || t.Year() < 1970 || t.Year() > 9998 {
+		return time.Time{}, false
+	}
+	return t, true
+}

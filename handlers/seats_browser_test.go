@@ -1,0 +1,89 @@
+package handlers
+
+import (
+	"net/http"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"roster/models"
+	"roster/models/modelstest"
+)
+
+type seatsPageState struct {
+	Charts        int    `json:"charts"`
+	Months        int    `json:"months"`
+	Bars          int    `json:"bars"`
+	ChartWidth    int    `json:"chartWidth"`
+	Label         string `json:"label"`
+	Rows          int    `json:"rows"`
+	Forms         int    `json:"forms"`
+	IdleRows      int    `json:"idleRows"`
+	PageWidth     int    `json:"pageWidth"`
+	ViewportWidth int    `json:"viewportWidth"`
+}
+
+const seatsStateJS = `(() => {
+	const svg = document.querySelector('[data-testid="seats-chart"]');
+	return {
+		charts: document.querySelectorAll('[data-testid="seats-chart"]').length,
+		months: svg ? svg.querySelectorAll('[data-testid="seats-chart-month"]').length : 0,
+		bars: [...document.querySelectorAll('[data-testid="seats-chart-month"] rect')].filter(r => r.getBoundingClientRect().height > 0).length,
+		chartWidth: Math.round(svg ? svg.getBoundingClientRect().width : 0),
+		label: svg?.querySelector('title')?.textContent ?? '',
+		rows: document.querySelectorAll('[data-testid="seats-row"]').length,
+		forms: document.querySelectorAll('[data-testid="quantity-form"]').length,
+		idleRows: document.querySelectorAll('[data-testid="idle-row"]').length,
+		pageWidth: document.documentElement.scrollWidth, viewportWidth: window.innerWidth,
+	};
+})()`
+
+// TestBrowserSeats opens Settings > Seats & billing in headless Chromium on a desktop and a
+// phone and saves screenshots of both.
+func TestBrowserSeats(t *testing.T) {
+	execPath := findChromium(t)
+	artifacts := artifactsDir(t)
+	deadline := time.Now().Add(browserTimeout)
+
+	modelstest.Each(t, func(t *testing.T, store *models.Store) {
+		db := filepath.Base(t.Name())
+		app := newTestApp(t, store)
+		seeded := modelstest.Seeded(t, store, 80)
+		store.DB().Exec("UPDATE users SET last_sign_in_at = ? WHERE account_id = ? AND id % 5 = 0", time.Now().UTC().AddDate(0, 0, -70), seeded.Account.ID)
+
+		ctx := startBrowser(t, execPath, deadline)
+		u := &browserUser{t: t, ctx: ctx, base: app.URL, shots: artifacts, db: db}
+		u.navigate("/login")
+		u.typeInto("#email", seeded.OwnerEmail)
+		u.typeInto("#password", seeded.OwnerPassword)
+		if status := u.clickAndLoad(`form[action="/login"] button[type="submit"]`); status != http.StatusOK {
+			t.Fatalf("sign in: final status %d", status)
+		}
+		console := collectConsoleErrors(ctx)
+		if status := u.clickAndLoad(`.sidenav a[href="/settings/seats"]`); status != http.StatusOK {
+			t.Fatalf("seats: status %d", status)
+		}
+		desktop := evaluate[seatsPageState](u, seatsStateJS)
+		if desktop.Charts == 0 || desktop.Months != 12 || desktop.Bars == 0 || desktop.Label == "" || desktop.Rows == 0 || desktop.Forms != desktop.Rows {
+			t.Errorf("desktop: %+v", desktop)
+		}
+		if desktop.ChartWidth < 500 {
+			t.Errorf("desktop chart is %dpx wide", desktop.ChartWidth)
+		}
+		u.screenshot("seats-01-desktop")
+		u.viewportShot("seats-01-desktop-top")
+
+		u.do(chromedp.EmulateViewport(375, 812, chromedp.EmulateMobile, chromedp.EmulatePortrait))
+		u.navigate("/settings/seats?idle=60")
+		phone := evaluate[seatsPageState](u, seatsStateJS)
+		if phone.PageWidth > phone.ViewportWidth {
+			t.Errorf("at 375px the page is %dpx wide and scrolls sideways", phone.PageWidth)
+		}
+		u.screenshot("seats-02-phone")
+		for _, m := range console() {
+			t.Errorf("browser console: %s (%s:%d)", m, m.URL, m.Line+1)
+		}
+	})
+}

@@ -1,0 +1,136 @@
+package models
+
+import (
+	"context"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// AuditUserPlanChanged is a user moved to another plan, with the old and new plan.
+const AuditUserPlanChanged = "user.plan_changed"
+
+// SeatReasonPlanChanged is the ledger reason for the seat a plan change releases on the old plan
+// and takes on the new one.
+const SeatReasonPlanChanged = "plan changed"
+
+// ChangePlan moves users to another plan of the account (S2), all or nothing, in one transaction.
+// Active users take a seat of the new plan and invitations reserve one; both release theirs on the
+// old plan. Inactive users just get the plan, without a seat. Users already on the plan are
+// refused with a reason rather than silently skipped, so the count the admin sees is exactly who
+// moved. Since every user ends on the target plan, nobody is ever left without a plan.
+//
+// Returns ErrForbidden, ErrNotFound for unknown, deleted or foreign users and for plans of other
+// accounts, FieldErrors for an empty or too large selection, BulkRefusal naming each user who
+// cannot move, and SeatsExhaustedError when the plan lacks free seats.
+func (s *Store) ChangePlan(ctx context.Context, actor *Actor, ids []int64, planID int64) (int, error) {
+	if !actor.Allows(PermManageUsers) {
+		return 0, ErrForbidden
+	}
+	ids, err := selection(ids)
+	if err != nil {
+		return 0, err
+	}
+	err = s.transaction(ctx, func(tx *gorm.DB) error {
+		var users []User
+		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("id IN ? AND account_id = ? AND status <> ?", ids, actor.Account.ID, StatusDeleted).
+			Order("id").Find(&users).Error; err != nil {
+			return err
+		}
+		if len(users) != len(ids) {
+			return ErrNotFound
+		}
+		var plans []Plan
+		if err := tx.Where("id = ? AND account_id = ?", planID, actor.Account.ID).Find(&plans).Error; err != nil {
+			return err
+		}
+		if len(plans) != 1 {
+			return ErrNotFound
+		}
+		target := plans[0]
+		refusal := BulkRefusal{Action: "Change plan", Reasons: map[int64]string{}, Names: map[int64]string{}}
+		seatHolders := 0
+		for _, u := range users {
+			switch {
+			case !actor.CanActOn(&u):
+				refusal.Reasons[u.ID] = "You may not change this user."
+			case u.PlanID != nil && *u.PlanID == planID:
+				refusal.Reasons[u.ID] = "Already on plan " + target.Name + "."
+			default:
+				if u.Status == StatusActive || u.Status == StatusInvited {
+					seatHolders++
+				}
+				continue
+			}
+			refusal.Names[u.ID] = u.Name
+		}
+		if len(refusal.Reasons) > 0 {
+			return refusal
+		}
+		// Always lock the target plan, even when only inactive users move, so the check and the
+		// move see the same seats as concurrent claims.
+		if err := claimSeats(tx, actor.Account.ID, map[int64]int{planID: seatHolders}); err != nil {
+			return err
+		}
+		now := s.now()
+		if err := tx.Model(&User{}).Where("id IN ?", ids).
+			Updates(map[string]any{"plan_id": planID, "updated_at": now}).Error; err != nil {
+			return err
+		}
+		var ledger []SeatLedgerEntry
+		audit := make([]AuditEvent, len(users))
+		for i := range users {
+			u := &users[i]
+			var from any
+			if u.PlanID != nil {
+				from = *u.PlanID
+			}
+			inUse, reserved := 0, 0
+			switch u.Status {
+			case StatusActive:
+				inUse = 1
+			case StatusInvited:
+				reserved = 1
+			}
+			if inUse+reserved > 0 {
+				if u.PlanID != nil {
+					ledger = append(ledger, seatEntry(u, -inUse, -reserved, SeatReasonPlanChanged, &actor.User.ID, now))
+				}
+				moved := *u
+				moved.PlanID = &planID
+				ledger = append(ledger, seatEntry(&moved, inUse, reserved, SeatReasonPlanChanged, &actor.User.ID, now))
+			}
+			audit[i] = auditRow(actor, AuditUserPlanChanged, &u.ID, now, map[string]any{"from_plan_id": from, "to_plan_id": planID, "to_plan": target.Name})
+		}
+		if err := recordSeatChanges(tx, ledger); err != nil {
+			return err
+		}
+		return tx.CreateInBatches(audit, MaxUsersPerAction).Error
+	})
+	if err != nil {
+		return 0, err
+	}
+	return len(ids), nil
+}
+
+// ChangePlanSelection counts the users a plan change was asked for, for the change-plan page:
+// ErrForbidden, FieldErrors for an empty or too large selection, ErrNotFound when any is unknown,
+// deleted or of another account.
+func (s *Store) ChangePlanSelection(ctx context.Context, actor *Actor, ids []int64) (int, error) {
+	if !actor.Allows(PermManageUsers) {
+		return 0, ErrForbidden
+	}
+	ids, err := selection(ids)
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	if err := s.read(ctx).Model(&User{}).Where("id IN ? AND account_id = ? AND status <> ?", ids, actor.Account.ID, StatusDeleted).
+		Count(&n).Error; err != nil {
+		return 0, err
+	}
+	if int(n) != len(ids) {
+		return 0, ErrNotFound
+	}
+	return len(ids), nil
+}

@@ -1,0 +1,210 @@
+package models_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"roster/models"
+	"roster/models/modelstest"
+)
+
+func TestSeatOverviewMatchesCounts(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, store *models.Store) {
+		seeded := modelstest.Seeded(t, store, 200)
+		other := modelstest.Seeded(t, store, 50)
+		actor := modelstest.ActorFor(t, store, seeded)
+		o, err := store.SeatOverview(context.Background(), actor)
+		if err != nil {
+			t.Fatal(err)
+		}
+		plans, state := currentSeats(t, store, seeded.Account.ID)
+		if len(o.Plans) != len(plans) {
+			t.Fatalf("%d plans, the account has %d", len(o.Plans), len(plans))
+		}
+		totals := map[string]int64{}
+		for _, p := range o.Plans {
+			want, ok := state[p.Plan.ID]
+			if !ok {
+				t.Fatalf("plan %d of another account", p.Plan.ID)
+			}
+			if int64(p.InUse) != want.InUse || int64(p.Reserved) != want.Reserved || int64(p.Plan.SeatsPurchased) != want.Purchased {
+				t.Errorf("plan %s: %+v, counts say %+v", p.Plan.Name, p, want)
+			}
+			if p.MonthlyCents != want.Purchased*p.Plan.PriceCents {
+				t.Errorf("plan %s: monthly %d", p.Plan.Name, p.MonthlyCents)
+			}
+			free := max(0, want.Purchased-want.InUse-want.Reserved)
+			if int64(p.Free()) != free || p.FreeCents != free*p.Plan.PriceCents {
+				t.Errorf("plan %s: free %d costing %d, want %d", p.Plan.Name, p.Free(), p.FreeCents, free)
+			}
+			totals[p.Plan.Currency] += p.MonthlyCents
+		}
+		for _, tot := range o.Totals {
+			if tot.MonthlyCents != totals[tot.Currency] {
+				t.Errorf("%s total %d, plans sum to %d", tot.Currency, tot.MonthlyCents, totals[tot.Currency])
+			}
+		}
+		_ = other
+	})
+}
+
+func TestSeatHistoryReplaysLedger(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, store *models.Store) {
+		seeded := modelstest.Seeded(t, store, 200)
+		modelstest.Seeded(t, store, 50) // another account's ledger must not count
+		actor := modelstest.ActorFor(t, store, seeded)
+		ctx := context.Background()
+		history, err := store.SeatHistory(ctx, actor, 12)
+		if err != nil {
+			t.Fatal(err)
+		}
+		overview, err := store.SeatOverview(ctx, actor)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(history) != len(overview.Plans) {
+			t.Fatalf("%d plans in the history, %d in the overview", len(history), len(overview.Plans))
+		}
+		current := models.MonthStart(time.Now())
+		for i, h := range history {
+			if len(h.Months) != 12 {
+				t.Fatalf("plan %s: %d months", h.Plan.Name, len(h.Months))
+			}
+			for j, m := range h.Months {
+				end := m.Month.AddDate(0, 1, 0).Add(-time.Microsecond)
+				if m.Month.Equal(current) {
+					end = time.Now().UTC().Add(time.Hour)
+				}
+				want := ledgerSeats(t, store, seeded.Account.ID, end)[h.Plan.ID]
+				if int64(m.InUse) != want.InUse || int64(m.Purchased) != want.Purchased {
+					t.Errorf("plan %s %s: %d in use of %d, the ledger says %+v", h.Plan.Name, m.Month.Format("2006-01"), m.InUse, m.Purchased, want)
+				}
+				if j == 11 && !m.Month.Equal(current) {
+					t.Errorf("last month %s is not the current one", m.Month)
+				}
+			}
+			last := h.Months[11]
+			o := overview.Plans[i]
+			if o.Plan.ID != h.Plan.ID || last.InUse != o.InUse || last.Purchased != o.Plan.SeatsPurchased {
+				t.Errorf("plan %s: final month %+v, overview %d in use of %d", h.Plan.Name, last, o.InUse, o.Plan.SeatsPurchased)
+			}
+		}
+	})
+}
+
+func TestIdleSeats(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, store *models.Store) {
+		seeded := modelstest.Seeded(t, store, 200)
+		otherSeeded := modelstest.Seeded(t, store, 60)
+		actor := modelstest.ActorFor(t, store, seeded)
+		ctx := context.Background()
+		db := store.DB()
+		now := time.Now().UTC().Truncate(time.Second)
+		// Spread the active users over the last 120 days, several on the very same instant, so
+		// that the keyset has ties to get past.
+		var active []models.User
+		db.Where("account_id = ? AND status = ? AND plan_id IS NOT NULL", seeded.Account.ID, models.StatusActive).Order("id").Find(&active)
+		for i, u := range active {
+			if i%7 == 0 {
+				db.Exec("UPDATE users SET last_sign_in_at = NULL WHERE id = ?", u.ID)
+				continue
+			}
+			db.Exec("UPDATE users SET last_sign_in_at = ? WHERE id = ?", now.AddDate(0, 0, -(i%12)*10-5), u.ID)
+		}
+		// Inactive users with an old sign-in never count.
+		db.Exec("UPDATE users SET last_sign_in_at = ? WHERE account_id = ? AND status <> ?", now.AddDate(0, 0, -400), seeded.Account.ID, models.StatusActive)
+		db.Exec("UPDATE users SET last_sign_in_at = NULL WHERE account_id = ?", otherSeeded.Account.ID)
+
+		for _, days := range []int{30, 60, 90} {
+			cutoff := time.Now().UTC().AddDate(0, 0, -days)
+			var want []int64
+			db.Model(&models.User{}).Where("account_id = ? AND status = ? AND plan_id IS NOT NULL AND (last_sign_in_at IS NULL OR last_sign_in_at < ?)",
+				seeded.Account.ID, models.StatusActive, cutoff).Pluck("id", &want)
+			if len(want) <= models.IdleSeatsPageSize && days == 30 {
+				t.Fatalf("only %d idle users: the test needs more than a page", len(want))
+			}
+			seen := map[int64]bool{}
+			var after *models.IdleCursor
+			var prev *time.Time
+			pages := 0
+			for {
+				page, err := store.IdleSeats(ctx, actor, days, after)
+				if err != nil {
+					t.Fatal(err)
+				}
+				pages++
+				for _, s := range page.Seats {
+					if seen[s.UserID] {
+						t.Errorf("%d days: user %d listed twice", days, s.UserID)
+					}
+					seen[s.UserID] = true
+					if s.LastSignInAt != nil && !s.LastSignInAt.Before(cutoff) {
+						t.Errorf("%d days: user %d signed in %s", days, s.UserID, s.LastSignInAt)
+					}
+					if prev != nil && (s.LastSignInAt == nil || s.LastSignInAt.Before(*prev)) {
+						t.Errorf("%d days: not ordered by last sign-in at user %d", days, s.UserID)
+					}
+					if s.LastSignInAt != nil {
+						prev = s.LastSignInAt
+					}
+					if s.PlanName == "" || s.PriceCents <= 0 {
+						t.Errorf("user %d without plan or cost: %+v", s.UserID, s)
+					}
+				}
+				if page.Next == nil {
+					break
+				}
+				after = page.Next
+				if pages > 100 {
+					t.Fatal("endless pages")
+				}
+			}
+			if len(seen) != len(want) {
+				t.Errorf("%d days: listed %d users, the database has %d", days, len(seen), len(want))
+			}
+			for _, id := range want {
+				if !seen[id] {
+					t.Errorf("%d days: idle user %d missing", days, id)
+				}
+			}
+		}
+	})
+}
+
+func TestSeatPagesPermissions(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, store *models.Store) {
+		acc := modelstest.NewAccount(t, store)
+		ctx := context.Background()
+		member := *acc.Owner
+		member.Role = models.RoleMember
+		memberActor := &models.Actor{User: &member, Account: acc.Account}
+		if _, err := store.SeatOverview(ctx, memberActor); !errors.Is(err, models.ErrForbidden) {
+			t.Errorf("member overview: %v", err)
+		}
+		if _, err := store.SeatHistory(ctx, memberActor, 12); !errors.Is(err, models.ErrForbidden) {
+			t.Errorf("member history: %v", err)
+		}
+		if _, err := store.IdleSeats(ctx, memberActor, 30, nil); !errors.Is(err, models.ErrForbidden) {
+			t.Errorf("member idle: %v", err)
+		}
+		if err := store.SeatLedger(ctx, memberActor, time.Time{}, time.Now(), func(models.SeatLedgerRow) error { return nil }); !errors.Is(err, models.ErrForbidden) {
+			t.Errorf("member ledger: %v", err)
+		}
+		finance := *acc.Owner
+		finance.Role = models.RoleFinance
+		financeActor := &models.Actor{User: &finance, Account: acc.Account}
+		o, err := store.SeatOverview(ctx, financeActor)
+		if err != nil || len(o.Plans) != 1 || o.Plans[0].InUse != 1 {
+			t.Fatalf("finance overview: %+v %v", o, err)
+		}
+		if _, err := store.IdleSeats(ctx, financeActor, 90, nil); err != nil {
+			t.Errorf("finance idle: %v", err)
+		}
+		rows := 0
+		if err := store.SeatLedger(ctx, financeActor, time.Now().AddDate(-1, 0, 0), time.Now().Add(time.Hour), func(models.SeatLedgerRow) error { rows++; return nil }); err != nil || rows == 0 {
+			t.Errorf("finance ledger: %d rows, %v", rows, err)
+		}
+	})
+}
