@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 )
 
 // AuditUserPlanChanged is a user moved to another plan, with the old and new plan.
@@ -32,13 +31,9 @@ func (s *Store) ChangePlan(ctx context.Context, actor *Actor, ids []int64, planI
 		return 0, err
 	}
 	err = s.transaction(ctx, func(tx *gorm.DB) error {
-		var users []User
-		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("id IN ? AND account_id = ? AND status <> ?", ids, actor.Account.ID, StatusDeleted).
-			Order("id").Find(&users).Error; err != nil {
+		users, err := s.lockSelectedUsers(tx, actor, ids)
+		if err != nil {
 			return err
-		}
-		if len(users) != len(ids) {
-			return ErrNotFound
 		}
 		var plans []Plan
 		if err := tx.Where("id = ? AND account_id = ?", planID, actor.Account.ID).Find(&plans).Error; err != nil {

@@ -14,6 +14,21 @@ import (
 // MaxUsersPerAction bounds one bulk operation; larger selections are split by the admin.
 const MaxUsersPerAction = 5000
 
+// lockSelectedUsers locks the selected users of the actor's account in ID order, so that two bulk
+// actions on overlapping selections wait for each other instead of deadlocking. Returns
+// ErrNotFound when any ID is not a live user of the account.
+func (s *Store) lockSelectedUsers(tx *gorm.DB, actor *Actor, ids []int64) ([]User, error) {
+	var users []User
+	if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where(s.idIn("id", ids)).
+		Where("account_id = ? AND status <> ?", actor.Account.ID, StatusDeleted).Order("id").Find(&users).Error; err != nil {
+		return nil, err
+	}
+	if len(users) != len(ids) {
+		return nil, ErrNotFound
+	}
+	return users, nil
+}
+
 // selection checks the users an action was asked for: at least one, at most MaxUsersPerAction,
 // each once.
 func selection(ids []int64) ([]int64, error) {
@@ -581,13 +596,9 @@ func (s *Store) Reactivate(ctx context.Context, actor *Actor, ids []int64) (int,
 		return 0, err
 	}
 	err = s.transaction(ctx, func(tx *gorm.DB) error {
-		var users []User
-		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("id IN ? AND account_id = ? AND status <> ?", ids, actor.Account.ID, StatusDeleted).
-			Order("id").Find(&users).Error; err != nil {
+		users, err := s.lockSelectedUsers(tx, actor, ids)
+		if err != nil {
 			return err
-		}
-		if len(users) != len(ids) {
-			return ErrNotFound
 		}
 		refusal := BulkRefusal{Action: "Reactivate", Reasons: map[int64]string{}, Names: map[int64]string{}}
 		needed := map[int64]int{}
