@@ -52,34 +52,9 @@ func (s *Store) SeatOverview(ctx context.Context, actor *Actor) (*SeatOverview, 
 	if err := s.read(ctx).Where("account_id = ?", actor.Account.ID).Order("name, id").Find(&plans).Error; err != nil {
 		return nil, err
 	}
-	// Counted by account first, so that PostgreSQL answers from the users_list_plan index
-	// (account_id, status, plan_id, …) instead of reading every user of the plans.
-	var held []struct {
-		PlanID int64
-		Status UserStatus
-		N      int
-	}
-	if err := s.read(ctx).Model(&User{}).Select("plan_id, status, count(*) AS n").
-		Where("account_id = ? AND status IN ? AND plan_id IS NOT NULL", actor.Account.ID, SeatHoldingStatuses).
-		Group("plan_id, status").Scan(&held).Error; err != nil {
+	usage, err := seatUsage(s.read(ctx), plans)
+	if err != nil {
 		return nil, err
-	}
-	usage := make([]PlanUsage, len(plans))
-	index := map[int64]int{}
-	for i, p := range plans {
-		usage[i] = PlanUsage{Plan: p}
-		index[p.ID] = i
-	}
-	for _, h := range held {
-		i, ok := index[h.PlanID]
-		if !ok {
-			continue
-		}
-		if h.Status == StatusActive {
-			usage[i].InUse = h.N
-		} else {
-			usage[i].Reserved = h.N
-		}
 	}
 	o := &SeatOverview{}
 	totals := map[string]*CurrencyTotal{}
