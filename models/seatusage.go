@@ -3,7 +3,10 @@ package models
 import (
 	"context"
 	"sort"
+	"strings"
 	"time"
+
+	"gorm.io/gorm"
 )
 
 // Seats & billing (S3, S5, O3) limits.
@@ -52,7 +55,7 @@ func (s *Store) SeatOverview(ctx context.Context, actor *Actor) (*SeatOverview, 
 	if err := s.read(ctx).Where("account_id = ?", actor.Account.ID).Order("name, id").Find(&plans).Error; err != nil {
 		return nil, err
 	}
-	usage, err := seatUsage(s.read(ctx), plans)
+	usage, err := countedSeatUsage(s.read(ctx), plans)
 	if err != nil {
 		return nil, err
 	}
@@ -81,6 +84,42 @@ func (s *Store) SeatOverview(ctx context.Context, actor *Actor) (*SeatOverview, 
 	return o, nil
 }
 
+// countedSeatUsage is seatUsage read from seat_holder_counts, which the database keeps per
+// account, plan and status (migration 00006): one index lookup per plan instead of counting up to
+// 100,000 users on every page view. claimSeats still counts the rows under the plans' lock.
+func countedSeatUsage(db *gorm.DB, plans []Plan) ([]PlanUsage, error) {
+	if len(plans) == 0 {
+		return nil, nil
+	}
+	ids := make([]int64, len(plans))
+	for i, p := range plans {
+		ids[i] = p.ID
+	}
+	var held []struct {
+		PlanID int64
+		Status UserStatus
+		N      int
+	}
+	if err := db.Table("seat_holder_counts").Select("plan_id, status, users AS n").
+		Where("account_id = ? AND plan_id IN ? AND status IN ?", plans[0].AccountID, ids, SeatHoldingStatuses).Scan(&held).Error; err != nil {
+		return nil, err
+	}
+	usage := make([]PlanUsage, len(plans))
+	index := map[int64]int{}
+	for i, p := range plans {
+		usage[i] = PlanUsage{Plan: p}
+		index[p.ID] = i
+	}
+	for _, h := range held {
+		if h.Status == StatusActive {
+			usage[index[h.PlanID]].InUse = h.N
+		} else {
+			usage[index[h.PlanID]].Reserved = h.N
+		}
+	}
+	return usage, nil
+}
+
 // SeatMonth is one plan's seats at the end of one month (for the current month: now).
 type SeatMonth struct {
 	// Month is the first of the month, UTC.
@@ -97,8 +136,9 @@ type PlanHistory struct {
 
 // SeatHistory replays the seat ledger of the actor's account: per plan, the seats in use and
 // purchased at the end of each of the last months months (the current month counts up to now).
-// It runs three queries whatever the size of the ledger: the plans, the sums before the first
-// month, and the sums per plan and month after it.
+// It reads the ledger's sums per plan and month, which the database keeps as entries are written
+// (seat_ledger_months, migration 00006), so it runs two queries whatever the size of the ledger:
+// the plans, and the sums before the first month and per month since, a few dozen rows.
 func (s *Store) SeatHistory(ctx context.Context, actor *Actor, months int) ([]PlanHistory, error) {
 	if !actor.Allows(PermViewSeats) {
 		return nil, ErrForbidden
@@ -115,54 +155,31 @@ func (s *Store) SeatHistory(ctx context.Context, actor *Actor, months int) ([]Pl
 	}
 	current := MonthStart(s.now())
 	first := current.AddDate(0, 1-months, 0)
-	end := current.AddDate(0, 1, 0)
-
-	var base []struct {
-		PlanID    int64
-		InUse     int
-		Purchased int
-	}
-	if err := s.read(ctx).Model(&SeatLedgerEntry{}).
-		Select("plan_id, coalesce(sum(in_use_change), 0) AS in_use, coalesce(sum(purchased_change), 0) AS purchased").
-		Where("account_id = ? AND changed_at < ?", actor.Account.ID, first).Group("plan_id").Scan(&base).Error; err != nil {
-		return nil, err
-	}
-	bucket := "strftime('%Y-%m', changed_at)"
-	if s.IsPostgres() {
-		bucket = "date_trunc('month', changed_at AT TIME ZONE 'UTC')"
-	}
-	var perMonth []struct {
+	// Months are 'YYYY-MM' (UTC), so they compare as strings; "" groups everything before first.
+	var sums []struct {
 		PlanID    int64
 		Month     string
 		InUse     int
 		Purchased int
 	}
-	monthSQL := "SELECT plan_id, " + bucket + " AS month, sum(in_use_change) AS in_use, sum(purchased_change) AS purchased" +
-		" FROM seat_ledger WHERE account_id = ? AND changed_at >= ? AND changed_at < ? GROUP BY 1, 2"
-	if s.IsPostgres() {
-		// Format the few dozen groups, not the rows.
-		monthSQL = "SELECT plan_id, to_char(month, 'YYYY-MM') AS month, in_use, purchased FROM (" + monthSQL + ") m"
-	}
-	if err := s.read(ctx).Raw(monthSQL, actor.Account.ID, first, end).Scan(&perMonth).Error; err != nil {
+	if err := s.read(ctx).Raw("SELECT plan_id, CASE WHEN month < ? THEN '' ELSE month END AS month,"+
+		" sum(in_use_change) AS in_use, sum(purchased_change) AS purchased"+
+		" FROM seat_ledger_months WHERE account_id = ? AND month <= ? GROUP BY 1, 2",
+		first.Format("2006-01"), actor.Account.ID, current.Format("2006-01")).Scan(&sums).Error; err != nil {
 		return nil, err
 	}
 	type key struct {
 		plan  int64
 		month string
 	}
-	deltas := map[key][2]int{}
-	for _, m := range perMonth {
-		d := deltas[key{m.PlanID, m.Month}]
-		deltas[key{m.PlanID, m.Month}] = [2]int{d[0] + m.InUse, d[1] + m.Purchased}
-	}
-	start := map[int64][2]int{}
-	for _, b := range base {
-		start[b.PlanID] = [2]int{b.InUse, b.Purchased}
+	deltas := make(map[key][2]int, len(sums))
+	for _, m := range sums {
+		deltas[key{m.PlanID, m.Month}] = [2]int{m.InUse, m.Purchased}
 	}
 	out := make([]PlanHistory, len(plans))
 	for i, p := range plans {
-		h := PlanHistory{Plan: p}
-		run := start[p.ID]
+		h := PlanHistory{Plan: p, Months: make([]SeatMonth, 0, months)}
+		run := deltas[key{p.ID, ""}]
 		for m := 0; m < months; m++ {
 			month := first.AddDate(0, m, 0)
 			d := deltas[key{p.ID, month.Format("2006-01")}]
@@ -213,6 +230,11 @@ type IdleSeatPage struct {
 // IdleSeats lists the active users of the actor's account holding a seat whose last sign-in is
 // more than days ago, or who never signed in: those first, then by last sign-in, oldest first,
 // IdleSeatsPageSize at a time after the cursor (nil: from the start).
+//
+// Both kinds are read by keyset from the users_idle_seats index (account, status, last sign-in
+// with NULL first, id), each as a range of its own — the never-signed-in after the cursor's ID,
+// then the sign-ins before the cutoff after the cursor's position — so a page reads about
+// IdleSeatsPageSize index entries however many users the account has and however deep the page.
 func (s *Store) IdleSeats(ctx context.Context, actor *Actor, days int, after *IdleCursor) (*IdleSeatPage, error) {
 	if !actor.Allows(PermViewSeats) {
 		return nil, ErrForbidden
@@ -221,22 +243,36 @@ func (s *Store) IdleSeats(ctx context.Context, actor *Actor, days int, after *Id
 		days = IdleDayChoices[0]
 	}
 	cutoff := s.now().AddDate(0, 0, -days)
-	q := s.read(ctx).Table("users").
-		Select("users.id AS user_id, users.name, users.email, users.last_sign_in_at, users.plan_id, plans.name AS plan_name, plans.price_cents, plans.currency").
-		Joins("JOIN plans ON plans.id = users.plan_id").
-		Where("users.account_id = ? AND users.status = ? AND users.plan_id IS NOT NULL", actor.Account.ID, StatusActive).
-		Where("(users.last_sign_in_at IS NULL OR users.last_sign_in_at < ?)", cutoff)
-	if after != nil {
-		if after.LastSignInAt == nil {
-			q = q.Where("((users.last_sign_in_at IS NULL AND users.id > ?) OR users.last_sign_in_at IS NOT NULL)", after.ID)
-		} else {
-			q = q.Where("users.last_sign_in_at IS NOT NULL AND (users.last_sign_in_at > ? OR (users.last_sign_in_at = ? AND users.id > ?))",
-				*after.LastSignInAt, *after.LastSignInAt, after.ID)
-		}
+	// PostgreSQL sorts NULL last unless told; SQLite sorts it first, as its index does.
+	nullsFirst := ""
+	if s.IsPostgres() {
+		nullsFirst = " NULLS FIRST"
 	}
+	limit := IdleSeatsPageSize + 1
+	part := func(cond string, vars ...any) (string, []any) {
+		return "SELECT * FROM (SELECT id, name, email, last_sign_in_at, plan_id FROM users" +
+				" WHERE account_id = ? AND status = ? AND plan_id IS NOT NULL AND " + cond +
+				" ORDER BY last_sign_in_at" + nullsFirst + ", id LIMIT ?) AS part",
+			append(append([]any{actor.Account.ID, StatusActive}, vars...), limit)
+	}
+	var parts []string
+	var vars []any
+	add := func(sql string, v []any) { parts, vars = append(parts, sql), append(vars, v...) }
+	switch {
+	case after == nil:
+		add(part("last_sign_in_at IS NULL"))
+		add(part("last_sign_in_at < ?", cutoff))
+	case after.LastSignInAt == nil:
+		add(part("last_sign_in_at IS NULL AND id > ?", after.ID))
+		add(part("last_sign_in_at < ?", cutoff))
+	default:
+		add(part("last_sign_in_at < ? AND (last_sign_in_at, id) > (?, ?)", cutoff, *after.LastSignInAt, after.ID))
+	}
+	sql := "SELECT u.id AS user_id, u.name, u.email, u.last_sign_in_at, u.plan_id, plans.name AS plan_name, plans.price_cents, plans.currency" +
+		" FROM (" + strings.Join(parts, " UNION ALL ") + ") AS u JOIN plans ON plans.id = u.plan_id" +
+		" ORDER BY u.last_sign_in_at" + nullsFirst + ", u.id LIMIT ?"
 	var rows []IdleSeat
-	if err := q.Order("CASE WHEN users.last_sign_in_at IS NULL THEN 0 ELSE 1 END, users.last_sign_in_at, users.id").
-		Limit(IdleSeatsPageSize + 1).Scan(&rows).Error; err != nil {
+	if err := s.read(ctx).Raw(sql, append(vars, limit)...).Scan(&rows).Error; err != nil {
 		return nil, err
 	}
 	page := &IdleSeatPage{Days: days}
