@@ -1,9 +1,7 @@
 package handlers
 
 import (
-	"encoding/csv"
 	"errors"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -122,42 +120,24 @@ func decodeIdleCursor(s string) (models.IdleCursor, bool) {
 	return c, true
 }
 
-// startCSV sends the headers of a CSV download and its byte order mark.
-func startCSV(c echo.Context, filename string) (*csv.Writer, error) {
-	res := c.Response()
-	header := res.Header()
-	header.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
-	header.Set(echo.HeaderContentDisposition, `attachment; filename="`+filename+`"`)
-	header.Set("Cache-Control", "no-store")
-	res.WriteHeader(http.StatusOK)
-	if _, err := res.Write([]byte(utf8BOM)); err != nil {
-		return nil, err
-	}
-	out := csv.NewWriter(res)
-	out.UseCRLF = true
-	return out, nil
-}
-
 // exportSeats downloads the seat usage per plan (S5).
 func (s *Server) exportSeats(c echo.Context) error {
-	overview, err := s.store.SeatOverview(c.Request().Context(), actorOf(c))
-	if err != nil {
-		return err
-	}
-	out, err := startCSV(c, "seat-usage-"+s.store.Now().Format(time.DateOnly)+".csv")
-	if err != nil {
-		return err
-	}
-	if err := out.Write(views.SeatUsageCSVHeader()); err != nil {
-		return err
-	}
-	for _, p := range overview.Plans {
-		if err := out.Write(views.SeatUsageCSVRecord(p)); err != nil {
+	return streamCSV(c, csvExport{
+		Filename: "seat-usage-" + s.store.Now().Format(time.DateOnly) + ".csv",
+		Header:   views.SeatUsageCSVHeader(),
+		LogMsg:   "seat usage export stopped",
+	}, func(write func([]string) error) error {
+		overview, err := s.store.SeatOverview(c.Request().Context(), actorOf(c))
+		if err != nil {
 			return err
 		}
-	}
-	out.Flush()
-	return out.Error()
+		for _, p := range overview.Plans {
+			if err := write(views.SeatUsageCSVRecord(p)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // exportSeatLedger downloads the seat ledger rows between from and to (dates, both inclusive),
@@ -175,52 +155,15 @@ func (s *Server) exportSeatLedger(c echo.Context) error {
 	if to.Before(from) {
 		from, to = to, from
 	}
-	res := c.Response()
-	var out *csv.Writer
-	written := 0
-	start := func() error {
-		var err error
-		out, err = startCSV(c, "seat-ledger-"+from.Format(time.DateOnly)+"-"+to.Format(time.DateOnly)+".csv")
-		if err != nil {
-			return err
-		}
-		return out.Write(views.SeatLedgerCSVHeader())
-	}
-	err := s.store.SeatLedger(c.Request().Context(), actorOf(c), from, to.AddDate(0, 0, 1), func(row models.SeatLedgerRow) error {
-		if out == nil {
-			if err := start(); err != nil {
-				return err
-			}
-		}
-		if err := out.Write(views.SeatLedgerCSVRecord(row)); err != nil {
-			return err
-		}
-		if written++; written%models.ExportBatchSize == 0 {
-			out.Flush()
-			res.Flush()
-			return out.Error()
-		}
-		return nil
+	return streamCSV(c, csvExport{
+		Filename: "seat-ledger-" + from.Format(time.DateOnly) + "-" + to.Format(time.DateOnly) + ".csv",
+		Header:   views.SeatLedgerCSVHeader(),
+		LogMsg:   "seat ledger export stopped",
+	}, func(write func([]string) error) error {
+		return s.store.SeatLedger(c.Request().Context(), actorOf(c), from, to.AddDate(0, 0, 1), func(row models.SeatLedgerRow) error {
+			return write(views.SeatLedgerCSVRecord(row))
+		})
 	})
-	started := out != nil
-	if err == nil && !started {
-		err = start()
-		started = out != nil
-	}
-	if err == nil {
-		out.Flush()
-		err = out.Error()
-	}
-	if err != nil && !started {
-		return err
-	}
-	if err != nil {
-		if c.Request().Context().Err() == nil {
-			slog.Error("seat ledger export stopped", "rows", written, "err", err, "request_id", res.Header().Get(echo.HeaderXRequestID))
-		}
-		panic(http.ErrAbortHandler)
-	}
-	return nil
 }
 
 // parseDay reads YYYY-MM-DD between 1970 and 9998.
