@@ -76,7 +76,7 @@ func (s *Server) home(c echo.Context) error {
 	if actorOf(c).Allows(models.PermViewSeats) {
 		return c.Redirect(http.StatusSeeOther, "/settings/seats")
 	}
-	return render(c, http.StatusOK, views.HomePage(chrome(c, "Home", views.SectionHome), s.takeFlashes(c)))
+	return s.renderHome(c, http.StatusOK, nil, nil)
 }
 
 // safeNext keeps a post-sign-in redirect on this site: only local absolute paths pass.

@@ -55,6 +55,8 @@ func (s *Server) bulkAction(c echo.Context) error {
 		return s.renderDeleteForm(c, ids)
 	case "change_plan":
 		return s.renderChangePlan(c, http.StatusOK, ids, back, "", nil)
+	case "change_role":
+		return s.renderChangeRole(c, http.StatusOK, ids, back, "", nil)
 	case "undo_delete":
 		var n int
 		if n, err = s.store.UndoDeletion(ctx, actor, ids); err == nil {

@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"time"
+
 	"github.com/labstack/echo/v4"
 
 	"roster/models"
@@ -13,8 +15,11 @@ var navigation = []struct {
 	permission models.Permission
 }{
 	{views.NavItem{Section: views.SectionUsers, Label: "User management", Href: "/settings/users"}, models.PermViewUsers},
+	{views.NavItem{Section: views.SectionGroups, Label: "Groups", Href: "/settings/groups"}, models.PermViewGroups},
 	{views.NavItem{Section: views.SectionStatistics, Label: "Team statistics", Href: "/settings/statistics"}, models.PermViewStatistics},
 	{views.NavItem{Section: views.SectionSeats, Label: "Seats & billing", Href: "/settings/seats"}, models.PermViewSeats},
+	{views.NavItem{Section: views.SectionAudit, Label: "Audit log", Href: "/settings/audit"}, models.PermViewAudit},
+	{views.NavItem{Section: views.SectionAccount, Label: "Account", Href: "/settings/account"}, models.PermManageAccount},
 }
 
 // chrome is the frame of a console page for the signed-in actor.
@@ -25,6 +30,12 @@ func chrome(c echo.Context, title, section string) views.Chrome {
 		return ch
 	}
 	ch.AccountName, ch.UserName, ch.UserRole = actor.Account.Name, actor.User.Name, actor.User.Role.Label()
+	ch.Notice = actor.Notice
+	if imp := actor.Impersonation; imp != nil {
+		left := int(time.Until(imp.ExpiresAt).Minutes() + 0.5)
+		ch.Impersonation = &views.ImpersonationBanner{RealName: imp.RealUser.Name, AsName: actor.User.Name,
+			ReadOnly: imp.Mode == models.ImpersonateView, EndsAt: imp.ExpiresAt, MinutesLeft: max(left, 0)}
+	}
 	for _, n := range navigation {
 		if actor.Allows(n.permission) {
 			ch.Nav = append(ch.Nav, n.item)

@@ -54,6 +54,11 @@ func errorHandler(err error, c echo.Context) {
 	if !ok {
 		texts = [2]string{http.StatusText(status), "The request could not be completed."}
 	}
+	// Domain refusals that carry their own reason say it instead of the generic text.
+	var explained interface{ Explain() string }
+	if errors.As(err, &explained) {
+		texts[1] = explained.Explain()
+	}
 	if errors.Is(err, errCSRF) {
 		texts = [2]string{"This form has expired", "For your security, forms expire. Go back, reload the page and submit it again."}
 	}
@@ -61,7 +66,11 @@ func errorHandler(err error, c echo.Context) {
 		_ = c.NoContent(status)
 		return
 	}
-	if renderErr := render(c, status, views.ErrorPage(status, texts[0], texts[1])); renderErr != nil {
+	page := views.ErrorPage(status, texts[0], texts[1])
+	if actorOf(c) != nil {
+		page = views.SignedInErrorPage(chrome(c, texts[0], ""), status, texts[0], texts[1])
+	}
+	if renderErr := render(c, status, page); renderErr != nil {
 		slog.Error("render error page", "err", renderErr)
 	}
 }

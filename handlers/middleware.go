@@ -96,11 +96,20 @@ func (s *Server) csrf() echo.MiddlewareFunc {
 }
 
 // require lets the request through only when the actor holds the route's permission. Visitors
-// are sent to sign in; signed-in users without the permission are refused.
-func (s *Server) require(permission models.Permission) echo.MiddlewareFunc {
+// are sent to sign in; signed-in users without the permission are refused. Under "View as" every
+// state-changing route is refused, except stopping the impersonation and signing out.
+func (s *Server) require(r route) echo.MiddlewareFunc {
+	permission := r.permission
+	changesState := r.method != http.MethodGet && r.method != http.MethodHead
+	leavesImpersonation := permission == models.PermStopImpersonation || r.name == RouteLogout
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			actor := actorOf(c)
+			if changesState && !leavesImpersonation {
+				if err := actor.RefuseStateChange(); err != nil {
+					return err
+				}
+			}
 			if actor.Allows(permission) {
 				return next(c)
 			}

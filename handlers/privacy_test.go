@@ -67,7 +67,7 @@ func TestPrivacyEditOverHTTP(t *testing.T) {
 			if strings.Contains(profile.Text(), u.Phone) || strings.TrimSpace(profile.Find(`[data-testid="profile-picture"]`).Text()) != "None" {
 				t.Fatal("the profile still shows the phone or the picture")
 			}
-			if !strings.Contains(profile.Find(".timeline").Text(), "Privacy edit") {
+			if !strings.Contains(profile.Find(".timeline").Text(), "Personal data edited") {
 				t.Fatal("the audit trail on the profile does not show the privacy edit")
 			}
 		})

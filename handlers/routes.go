@@ -57,18 +57,27 @@ type route struct {
 }
 
 func (s *Server) routeTable() []route {
-	return []route{
+	routes := []route{
 		{http.MethodGet, "/healthz", RouteHealth, models.PermPublic, s.health},
 		{http.MethodGet, "/static/*", RouteStatic, models.PermPublic, echo.WrapHandler(staticFiles())},
 		{http.MethodGet, "/login", RouteLogin, models.PermPublic, s.loginForm},
 		{http.MethodPost, "/login", RouteLoginSubmit, models.PermPublic, s.loginSubmit},
 		{http.MethodPost, "/logout", RouteLogout, models.PermSignedIn, s.logout},
 		{http.MethodGet, "/", RouteHome, models.PermSignedIn, s.home},
+		{http.MethodGet, "/me", RouteOwnProfile, models.PermSignedIn, s.ownProfile},
+		{http.MethodPost, "/me", RouteOwnDetailsSubmit, models.PermSignedIn, s.ownDetailsSubmit},
+		{http.MethodPost, "/me/password", RouteOwnPasswordSubmit, models.PermSignedIn, s.ownPasswordSubmit},
+		{http.MethodPost, "/me/sessions/end", RouteSignOutElsewhere, models.PermSignedIn, s.signOutElsewhere},
+		{http.MethodGet, "/settings/users/:id/impersonate", RouteImpersonate, models.PermImpersonate, s.impersonateForm},
+		{http.MethodPost, "/settings/users/:id/impersonate", RouteImpersonateSubmit, models.PermImpersonate, s.impersonateSubmit},
+		{http.MethodPost, "/impersonation/stop", RouteImpersonationStop, models.PermStopImpersonation, s.stopImpersonation},
+		{http.MethodGet, "/settings/account", RouteAccountSettings, models.PermManageAccount, s.accountSettings},
+		{http.MethodPost, "/settings/account", RouteAccountSettingsSave, models.PermManageAccount, s.accountSettingsSubmit},
 		{http.MethodGet, "/settings/users", RouteUsers, models.PermViewUsers, s.userList},
 		{http.MethodGet, "/settings/users/export.csv", RouteUsersExport, models.PermViewUsers, s.exportUsers},
 		{http.MethodGet, "/settings/users/:id", RouteUserProfile, models.PermViewUsers, s.userProfile},
-		{http.MethodGet, "/settings/users/invite", RouteInvite, models.PermManageUsers, s.inviteForm},
-		{http.MethodPost, "/settings/users/invite", RouteInviteSubmit, models.PermManageUsers, s.inviteSubmit},
+		{http.MethodGet, "/settings/users/invite", RouteInvite, models.PermInviteUsers, s.inviteForm},
+		{http.MethodPost, "/settings/users/invite", RouteInviteSubmit, models.PermInviteUsers, s.inviteSubmit},
 		{http.MethodPost, "/settings/users/actions", RouteBulkAction, models.PermManageUsers, s.bulkAction},
 		{http.MethodGet, "/settings/users/deactivate", RouteDeactivate, models.PermManageUsers, s.deactivateStart},
 		{http.MethodPost, "/settings/users/deactivate", RouteDeactivateStep, models.PermManageUsers, s.deactivateStep},
@@ -76,6 +85,8 @@ func (s *Server) routeTable() []route {
 		{http.MethodPost, "/settings/users/delete", RouteDeleteSubmit, models.PermManageUsers, s.deleteSubmit},
 		{http.MethodGet, "/settings/users/change-plan", RouteChangePlan, models.PermManageUsers, s.changePlanForm},
 		{http.MethodPost, "/settings/users/change-plan", RouteChangePlanSubmit, models.PermManageUsers, s.changePlanSubmit},
+		{http.MethodGet, "/settings/users/change-role", RouteChangeRole, models.PermManageRoles, s.changeRoleForm},
+		{http.MethodPost, "/settings/users/change-role", RouteChangeRoleSubmit, models.PermManageRoles, s.changeRoleSubmit},
 		{http.MethodGet, "/settings/users/:id/privacy", RoutePrivacyEdit, models.PermManageUsers, s.privacyForm},
 		{http.MethodPost, "/settings/users/:id/privacy", RoutePrivacySubmit, models.PermManageUsers, s.privacySubmit},
 		{http.MethodGet, "/settings/users/:id/transfer", RouteTransfer, models.PermManageUsers, s.transferForm},
@@ -86,7 +97,7 @@ func (s *Server) routeTable() []route {
 		{http.MethodGet, "/settings/seats", RouteSeats, models.PermViewSeats, s.seatsPage},
 		{http.MethodGet, "/settings/seats/export.csv", RouteSeatsExport, models.PermViewSeats, s.exportSeats},
 		{http.MethodGet, "/settings/seats/ledger.csv", RouteSeatsLedger, models.PermViewSeats, s.exportSeatLedger},
-		{http.MethodGet, "/settings/outbox", RouteOutbox, models.PermManageUsers, s.outbox},
+		{http.MethodGet, "/settings/outbox", RouteOutbox, models.PermInviteUsers, s.outbox},
 		{http.MethodGet, "/invitations/:token", RouteInvitation, models.PermPublic, s.acceptForm},
 		{http.MethodPost, "/invitations/:token", RouteInvitationApply, models.PermPublic, s.acceptSubmit},
 		{http.MethodGet, "/password/forgot", RoutePasswordForgot, models.PermPublic, s.forgotPasswordForm},
@@ -94,6 +105,9 @@ func (s *Server) routeTable() []route {
 		{http.MethodGet, "/password/reset/:token", RoutePasswordReset, models.PermPublic, s.resetPasswordForm},
 		{http.MethodPost, "/password/reset/:token", RoutePasswordResetSubmit, models.PermPublic, s.resetPasswordSubmit},
 	}
+	routes = append(routes, s.groupRoutes()...)
+	routes = append(routes, s.auditRoutes()...)
+	return routes
 }
 
 func (s *Server) health(c echo.Context) error {

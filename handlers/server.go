@@ -71,7 +71,7 @@ func New(store *models.Store, config Config) (*echo.Echo, error) {
 	e.Use(s.loadActor)
 	e.Use(s.csrf())
 	for _, r := range s.routes {
-		e.Add(r.method, r.path, r.handler, s.require(r.permission)).Name = r.name
+		e.Add(r.method, r.path, r.handler, s.require(r)).Name = r.name
 	}
 	return e, nil
 }

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"errors"
 	"net/url"
 	"strconv"
 	"unicode/utf8"
@@ -20,7 +21,8 @@ func (s *Server) userList(c echo.Context) error {
 		return err
 	}
 	view := views.UserListView{Chrome: chrome(c, "User management", views.SectionUsers), State: state, Page: page, Notices: notices,
-		Flashes: s.takeFlashes(c), CanManage: actor.Allows(models.PermManageUsers)}
+		Flashes: s.takeFlashes(c), CanManage: actor.Allows(models.PermManageUsers), CanInvite: actor.Allows(models.PermInviteUsers),
+		CanChangeRoles: actor.Allows(models.PermManageRoles), ReachNote: actor.ReachNote()}
 	if wantsFragment(c) {
 		return render(c, 200, views.UserListFragment(view))
 	}
@@ -90,8 +92,19 @@ func (s *Server) userProfile(c echo.Context) error {
 		return err
 	}
 	actor := actorOf(c)
-	return render(c, 200, views.ProfilePage(views.ProfileView{Chrome: chrome(c, profile.User.Name, views.SectionUsers), Profile: profile,
-		Flashes: s.takeFlashes(c), CanManage: actor.CanActOn(&profile.User) && profile.User.ID != actor.User.ID}))
+	view := views.ProfileView{Chrome: chrome(c, profile.User.Name, views.SectionUsers), Profile: profile,
+		Flashes: s.takeFlashes(c), CanManage: actor.CanActOn(&profile.User) && profile.User.ID != actor.User.ID,
+		CanChangeRole: actor.Allows(models.PermManageRoles) && actor.CanChangeRole(&profile.User, models.RoleMember) == nil}
+	if actor.Allows(models.PermImpersonate) {
+		var refused models.ImpersonationRefusedError
+		switch err := s.store.ImpersonationCheck(c.Request().Context(), actor, &profile.User); {
+		case err == nil:
+			view.CanImpersonate = true
+		case errors.As(err, &refused):
+			view.ImpersonationRefusal = refused.Reason
+		}
+	}
+	return render(c, 200, views.ProfilePage(view))
 }
 
 // positiveID parses a database ID from a URL; anything else is no ID at all.

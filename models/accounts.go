@@ -99,7 +99,8 @@ func (s *Store) CreateAccount(ctx context.Context, n NewAccount) (*Account, *Use
 		return nil, nil, err
 	}
 	now := s.now()
-	account := &Account{Name: strings.TrimSpace(n.AccountName), ImpersonationEnabled: true, DeletionGraceDays: 14, CreatedAt: now}
+	account := &Account{Name: strings.TrimSpace(n.AccountName), ImpersonationEnabled: true, ImpersonationMinutes: DefaultImpersonationMinutes,
+		DeletionGraceDays: 14, CreatedAt: now}
 	email := NormalizeEmail(n.OwnerEmail)
 	owner := &User{Email: &email, Name: strings.TrimSpace(n.OwnerName), Role: RoleOwner, Status: StatusActive,
 		PasswordHash: hash, CreatedAt: now, UpdatedAt: now}

@@ -2,6 +2,7 @@ package models
 
 import (
 	"encoding/json"
+	"reflect"
 	"time"
 
 	"gorm.io/gorm"
@@ -70,6 +71,51 @@ func auditRow(actor *Actor, action string, target *int64, at time.Time, details 
 		raw, _ := json.Marshal(details)
 		encoded = string(raw)
 	}
-	return AuditEvent{AccountID: actor.Account.ID, ActorID: &actor.User.ID, Action: action, TargetUserID: target,
+	event := AuditEvent{AccountID: actor.Account.ID, ActorID: &actor.User.ID, Action: action, TargetUserID: target,
 		Details: encoded, IP: truncate(cleanText(actor.IP), 64), CreatedAt: at}
+	if actor.Impersonation != nil {
+		// Both identities: who it looked like and who really did it (R4).
+		event.RealActorID = &actor.Impersonation.RealUser.ID
+	}
+	return event
+}
+
+// auditEventIP is the client address an event was written from, kept beside the append-only log
+// so that erasing a user can delete it (migration 00009).
+type auditEventIP struct {
+	EventID int64 `gorm:"primaryKey;autoIncrement:false"`
+	IP      string
+}
+
+func (auditEventIP) TableName() string { return "audit_event_ips" }
+
+// AfterCreate stores the addresses of the events just inserted, whichever way they were written:
+// one event, or a batch from auditRow. GORM calls the hook once per event of a batch; the first
+// call writes the whole batch's addresses in one statement and the others do nothing, so an
+// operation on many users still takes a fixed number of statements.
+func (e *AuditEvent) AfterCreate(tx *gorm.DB) error {
+	events := []*AuditEvent{e}
+	if v := tx.Statement.ReflectValue; v.Kind() == reflect.Slice || v.Kind() == reflect.Array {
+		if tx.Statement.CurDestIndex != 0 {
+			return nil
+		}
+		events = events[:0]
+		for i := 0; i < v.Len(); i++ {
+			if item := reflect.Indirect(v.Index(i)); item.CanAddr() {
+				if event, ok := item.Addr().Interface().(*AuditEvent); ok {
+					events = append(events, event)
+				}
+			}
+		}
+	}
+	var ips []auditEventIP
+	for _, event := range events {
+		if event.IP != "" && event.ID != 0 {
+			ips = append(ips, auditEventIP{EventID: event.ID, IP: event.IP})
+		}
+	}
+	if len(ips) == 0 {
+		return nil
+	}
+	return tx.Create(&ips).Error
 }

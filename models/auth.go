@@ -198,13 +198,35 @@ func (s *Store) Authenticate(ctx context.Context, token string) (*Actor, error) 
 		}
 		session.LastSeenAt = now
 	}
-	return &Actor{User: &user, Account: &account, Session: &session}, nil
+	actor := &Actor{User: &user, Account: &account, Session: &session}
+	if session.ImpersonationID != nil {
+		return s.resumeImpersonation(ctx, actor, *session.ImpersonationID, now)
+	}
+	return actor, nil
 }
 
-// SignOut ends the session behind token. Signing out twice is not an error.
+// SignOut ends the session behind token, and the impersonation it ran, if any. Signing out twice
+// is not an error.
 func (s *Store) SignOut(ctx context.Context, token string) error {
 	now := s.now()
-	return s.read(ctx).Model(&UserSession{}).Where("id = ? AND revoked_at IS NULL", hashToken(token)).Update("revoked_at", now).Error
+	return s.transaction(ctx, func(tx *gorm.DB) error {
+		var session UserSession
+		if err := tx.Where("id = ? AND revoked_at IS NULL", hashToken(token)).Limit(1).Find(&session).Error; err != nil || session.ID == "" {
+			return err
+		}
+		if session.ImpersonationID != nil {
+			var imp Impersonation
+			if err := tx.Where("id = ?", *session.ImpersonationID).Limit(1).Find(&imp).Error; err != nil {
+				return err
+			}
+			if imp.ID != 0 {
+				if err := s.endImpersonation(tx, &imp, EndSignedOut, now, ""); err != nil {
+					return err
+				}
+			}
+		}
+		return tx.Model(&UserSession{}).Where("id = ?", session.ID).Update("revoked_at", now).Error
+	})
 }
 
 // revokeSessions ends every open session of the users, inside the caller's transaction, and

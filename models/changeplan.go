@@ -48,7 +48,7 @@ func (s *Store) ChangePlan(ctx context.Context, actor *Actor, ids []int64, planI
 		for _, u := range users {
 			switch {
 			case !actor.CanActOn(&u):
-				refusal.Reasons[u.ID] = "You may not change this user."
+				refusal.Reasons[u.ID] = actor.ActRefusal(&u)
 			case u.PlanID != nil && *u.PlanID == planID:
 				refusal.Reasons[u.ID] = "Already on plan " + target.Name + "."
 			default:
@@ -121,7 +121,7 @@ func (s *Store) ChangePlanSelection(ctx context.Context, actor *Actor, ids []int
 	}
 	var n int64
 	if err := s.read(ctx).Model(&User{}).Where("id IN ? AND account_id = ? AND status <> ?", ids, actor.Account.ID, StatusDeleted).
-		Count(&n).Error; err != nil {
+		Scopes(reachScope(actor, "id")).Count(&n).Error; err != nil {
 		return 0, err
 	}
 	if int(n) != len(ids) {

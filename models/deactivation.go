@@ -26,7 +26,7 @@ func (s *Store) lockSelectedUsers(tx *gorm.DB, actor *Actor, ids []int64) ([]Use
 	if len(users) != len(ids) {
 		return nil, ErrNotFound
 	}
-	return users, nil
+	return users, s.requireReach(tx, actor, users)
 }
 
 // selection checks the users an action was asked for: at least one, at most MaxUsersPerAction,
@@ -115,6 +115,9 @@ func (s *Store) deactivationImpact(db *gorm.DB, actor *Actor, ids []int64, lock 
 	}
 	if len(users) != len(ids) {
 		return nil, ErrNotFound
+	}
+	if err := s.requireReach(db, actor, users); err != nil {
+		return nil, err
 	}
 	impact := &DeactivationImpact{SeatCostCents: map[string]int64{}, SeatsFreed: map[string]int{}}
 	plans, err := plansByID(db, actor.Account.ID)
@@ -222,7 +225,7 @@ func deactivationBlockers(actor *Actor, u *User, otherActiveOwners int64) []Bloc
 	case u.Status == StatusInvited:
 		return []Blocker{{Message: "Has not joined yet: revoke the invitation instead."}}
 	case !actor.CanActOn(u):
-		return []Blocker{{Message: "You may not change this user."}}
+		return []Blocker{{Message: actor.ActRefusal(u)}}
 	}
 	if u.Role == RoleOwner && otherActiveOwners == 0 {
 		return []Blocker{{Message: "The last owner of the account: make someone else an owner first."}}
@@ -607,7 +610,7 @@ func (s *Store) Reactivate(ctx context.Context, actor *Actor, ids []int64) (int,
 			case u.Status != StatusInactive:
 				refusal.Reasons[u.ID] = "Not inactive (" + string(u.Status) + ")."
 			case !actor.CanActOn(&u):
-				refusal.Reasons[u.ID] = "You may not change this user."
+				refusal.Reasons[u.ID] = actor.ActRefusal(&u)
 			case u.DeletionDueAt != nil:
 				refusal.Reasons[u.ID] = "Scheduled for deletion: undo the delete first."
 			case u.PlanID == nil:

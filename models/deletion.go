@@ -71,16 +71,16 @@ type DeletionOptions struct {
 func (o *DeletionOptions) Allowed(mode DeletionMode) bool { return len(o.Refused[mode]) == 0 }
 
 // deletionUsers loads and optionally locks the selected users of the actor's account.
-func (s *Store) deletionUsers(db *gorm.DB, accountID int64, ids []int64, lock bool) ([]User, error) {
+func (s *Store) deletionUsers(db *gorm.DB, actor *Actor, ids []int64, lock bool) ([]User, error) {
 	var users []User
-	q := db.Where(s.idIn("id", ids)).Where("account_id = ? AND status <> ?", accountID, StatusDeleted).Order("id")
+	q := db.Where(s.idIn("id", ids)).Where("account_id = ? AND status <> ?", actor.Account.ID, StatusDeleted).Order("id")
 	if err := lockIf(q, lock).Find(&users).Error; err != nil {
 		return nil, err
 	}
 	if len(users) != len(ids) {
 		return nil, ErrNotFound
 	}
-	return users, nil
+	return users, s.requireReach(db, actor, users)
 }
 
 // deletionRefusals computes, for each user and mode, why the mode is not allowed, with a fixed
@@ -139,10 +139,18 @@ func (s *Store) deletionRefusals(db *gorm.DB, accountID int64, users []User) (ma
 			history[id] += c
 		}
 	}
-	// Acting on other people is history too; what happened to the user themselves is not.
+	// Acting on other people is history too, and so is anything done while acting as someone
+	// else; what happened to the user themselves is not.
 	acted, err := counts(&AuditEvent{}, "actor_id", "target_user_id IS NULL OR target_user_id <> actor_id")
 	if err != nil {
 		return nil, err
+	}
+	actedAs, err := counts(&AuditEvent{}, "real_actor_id", "")
+	if err != nil {
+		return nil, err
+	}
+	for id, n := range actedAs {
+		acted[id] += n
 	}
 	var otherOwners int64
 	if err := db.Model(&User{}).Where("account_id = ? AND role = ? AND status = ?", accountID, RoleOwner, StatusActive).
@@ -197,7 +205,7 @@ func deletionStatusRefusal(actor *Actor, u *User) string {
 	case u.ID == actor.User.ID:
 		return "You cannot delete yourself."
 	case !actor.CanActOn(u):
-		return "You may not change this user."
+		return actor.ActRefusal(u)
 	case u.Status != StatusInactive:
 		return "Only inactive users can be deleted: deactivate them first."
 	case u.DeletionDueAt != nil:
@@ -216,7 +224,7 @@ func (s *Store) DeletionCandidates(ctx context.Context, actor *Actor, ids []int6
 	if err != nil {
 		return nil, err
 	}
-	return s.deletionUsers(s.read(ctx), actor.Account.ID, ids, false)
+	return s.deletionUsers(s.read(ctx), actor, ids, false)
 }
 
 // DeletionOptions loads what the delete page shows for one user. Returns ErrForbidden when the
@@ -226,7 +234,7 @@ func (s *Store) DeletionOptions(ctx context.Context, actor *Actor, id int64) (*D
 		return nil, ErrForbidden
 	}
 	db := s.read(ctx)
-	users, err := s.deletionUsers(db, actor.Account.ID, []int64{id}, false)
+	users, err := s.deletionUsers(db, actor, []int64{id}, false)
 	if err != nil {
 		return nil, err
 	}
@@ -298,7 +306,7 @@ func (s *Store) scheduleDeletion(tx *gorm.DB, actor *Actor, ids []int64, mode De
 	if err := tx.Where("id = ?", actor.Account.ID).Take(&account).Error; err != nil {
 		return time.Time{}, err
 	}
-	users, err := s.deletionUsers(tx, actor.Account.ID, ids, true)
+	users, err := s.deletionUsers(tx, actor, ids, true)
 	if err != nil {
 		return time.Time{}, err
 	}
@@ -362,7 +370,7 @@ func (s *Store) UndoDeletion(ctx context.Context, actor *Actor, ids []int64) (in
 		return 0, err
 	}
 	err = s.transaction(ctx, func(tx *gorm.DB) error {
-		users, err := s.deletionUsers(tx, actor.Account.ID, ids, true)
+		users, err := s.deletionUsers(tx, actor, ids, true)
 		if err != nil {
 			return err
 		}
@@ -370,7 +378,7 @@ func (s *Store) UndoDeletion(ctx context.Context, actor *Actor, ids []int64) (in
 		for _, u := range users {
 			switch {
 			case !actor.CanActOn(&u):
-				refusal.Reasons[u.ID] = "You may not change this user."
+				refusal.Reasons[u.ID] = actor.ActRefusal(&u)
 			case u.DeletionDueAt == nil:
 				refusal.Reasons[u.ID] = "Not scheduled for deletion."
 			default:
@@ -518,7 +526,11 @@ func (s *Store) carryOut(tx *gorm.DB, users []User, now time.Time) error {
 // erasePersonalTraces removes the users' name and e-mail address from the rows that copied
 // them: mail to them is deleted, mail about them (an invitation they sent names them) has both
 // replaced by "(deleted user)"; failed sign-ins with their address go; and their IP addresses
-// and devices go with their sessions, whose cookies die with them.
+// and devices go with their sessions, whose cookies die with them. The audit log keeps its
+// events unchanged (it is append-only, and refers to users by ID with details that never hold
+// personal data); only the client addresses kept beside it are deleted: those of events the
+// users did, themselves or while acting as someone else, and of events without an actor about
+// them (a reset link asked for from the sign-in page).
 func (s *Store) erasePersonalTraces(tx *gorm.DB, users []User) error {
 	ids := make([]int64, len(users))
 	for i, u := range users {
@@ -527,7 +539,9 @@ func (s *Store) erasePersonalTraces(tx *gorm.DB, users []User) error {
 	if err := tx.Where(s.idIn("user_id", ids)).Delete(&UserSession{}).Error; err != nil {
 		return err
 	}
-	if err := tx.Model(&AuditEvent{}).Where(s.idIn("actor_id", ids)).Update("ip", "").Error; err != nil {
+	theirEvents := tx.Model(&AuditEvent{}).Select("id").Where(clause.Or(s.idIn("actor_id", ids), s.idIn("real_actor_id", ids),
+		clause.And(clause.Expr{SQL: "actor_id IS NULL"}, s.idIn("target_user_id", ids))))
+	if err := tx.Where("event_id IN (?)", theirEvents).Delete(&auditEventIP{}).Error; err != nil {
 		return err
 	}
 	for _, u := range users {
@@ -549,15 +563,6 @@ func (s *Store) erasePersonalTraces(tx *gorm.DB, users []User) error {
 					Update(column, gorm.Expr("REPLACE("+column+", ?, ?)", text, DeletedUserName)).Error; err != nil {
 					return err
 				}
-			}
-		}
-		// Audit details hold no personal data by design (see EditInactiveUserPrivacy); the address
-		// is still scrubbed in case an older event copied it. Not the name: a short name would
-		// also match inside other words of the append-only log.
-		if email := u.EmailAddress(); email != "" {
-			if err := tx.Model(&AuditEvent{}).Where("account_id = ? AND details LIKE ? ESCAPE '\\'", u.AccountID, "%"+escapeLike(email)+"%").
-				Update("details", gorm.Expr("REPLACE(details, ?, ?)", email, DeletedUserName)).Error; err != nil {
-				return err
 			}
 		}
 	}
@@ -582,8 +587,9 @@ func (s *Store) anonymiseUsers(tx *gorm.DB, ids []int64, now time.Time) error {
 }
 
 // removeUsers deletes the users' rows and what belongs only to them. References from other
-// rows that are not history (who invited whom, who asked for a reset, the seat ledger, the audit
-// trail about them) lose the person and keep the fact.
+// rows that are not history (who invited whom, who asked for a reset, the seat ledger) lose the
+// person and keep the fact. The audit log is left as written: its events name users by ID
+// without a foreign key (migration 00009), so they go on saying "Removed user #ID".
 func (s *Store) removeUsers(tx *gorm.DB, ids []int64) error {
 	for _, model := range []any{&GroupMember{}, &Invitation{}, &PasswordReset{}} {
 		if err := tx.Where(s.idIn("user_id", ids)).Delete(model).Error; err != nil {
@@ -597,7 +603,6 @@ func (s *Store) removeUsers(tx *gorm.DB, ids []int64) error {
 		{&Invitation{}, "invited_by_id"}, {&PasswordReset{}, "requested_by_id"}, {&User{}, "invited_by_id"},
 		{&User{}, "manager_id"}, {&User{}, "deletion_requested_by_id"},
 		{&SeatLedgerEntry{}, "user_id"}, {&SeatLedgerEntry{}, "actor_id"},
-		{&AuditEvent{}, "target_user_id"}, {&AuditEvent{}, "actor_id"}, {&AuditEvent{}, "real_actor_id"},
 	}
 	for _, n := range nullify {
 		if err := tx.Model(n.model).Where(s.idIn(n.column, ids)).Update(n.column, nil).Error; err != nil {

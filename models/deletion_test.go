@@ -126,8 +126,15 @@ func TestAnonymisationLeavesNoPersonalData(t *testing.T) {
 		if after := countsOf(t, store, dt.acc.Account.ID); after != before {
 			t.Fatalf("counts before %+v after %+v", before, after)
 		}
-		var traces int64
-		store.DB().Model(&models.AuditEvent{}).Where("actor_id = ? AND ip <> ''", dt.gone.ID).Count(&traces)
+		var traces, acted int64
+		if err := store.DB().Table("audit_event_ips").Joins("JOIN audit_events ON audit_events.id = audit_event_ips.event_id").
+			Where("audit_events.actor_id = ?", dt.gone.ID).Count(&traces).Error; err != nil {
+			t.Fatal(err)
+		}
+		store.DB().Model(&models.AuditEvent{}).Where("actor_id = ?", dt.gone.ID).Count(&acted)
+		if acted == 0 {
+			t.Fatal("the fixture should have the user acting in the audit log, or the IP check proves nothing")
+		}
 		if traces > 0 {
 			t.Fatalf("%d audit events still hold their IP address", traces)
 		}
@@ -317,7 +324,11 @@ func TestDeletionRefusals(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if opts.Allowed(models.DeleteAnonymise) || !strings.Contains(opts.Refused[models.DeleteAnonymise][0].Message, "last owner") {
+			var reasons []string
+			for _, r := range opts.Refused[models.DeleteAnonymise] {
+				reasons = append(reasons, r.Message)
+			}
+			if opts.Allowed(models.DeleteAnonymise) || !strings.Contains(strings.Join(reasons, " "), "last owner") {
 				t.Fatalf("last owner: %+v", opts.Refused)
 			}
 		})

@@ -65,7 +65,7 @@ func (e InviteRejectedError) problems() int {
 // transaction. Every address is checked first; if any has a problem, or the plan lacks seats,
 // nothing is invited and InviteRejectedError reports each problem.
 func (s *Store) Invite(ctx context.Context, actor *Actor, req InviteRequest) ([]User, error) {
-	if !actor.Allows(PermManageUsers) {
+	if !actor.Allows(PermInviteUsers) {
 		return nil, ErrForbidden
 	}
 	var invited []User
@@ -261,7 +261,7 @@ func (e BulkRefusal) Unwrap() error { return ErrConflict }
 // Remind sends every selected invited user a new link and pushes their expiry out again. A
 // reminder within ReminderInterval of the last one is refused, for all selected or none.
 func (s *Store) Remind(ctx context.Context, actor *Actor, ids []int64, baseURL string) (int, error) {
-	if !actor.Allows(PermManageUsers) {
+	if !actor.Allows(PermInviteUsers) {
 		return 0, ErrForbidden
 	}
 	reminded := 0
@@ -311,7 +311,7 @@ func (s *Store) Remind(ctx context.Context, actor *Actor, ids []int64, baseURL s
 
 // Revoke withdraws the selected invitations: their links stop working and their seats are free.
 func (s *Store) Revoke(ctx context.Context, actor *Actor, ids []int64) (int, error) {
-	if !actor.Allows(PermManageUsers) {
+	if !actor.Allows(PermInviteUsers) {
 		return 0, ErrForbidden
 	}
 	revoked := 0

@@ -16,7 +16,7 @@ func queueMail(tx *gorm.DB, msg OutboxMessage) error {
 
 // ListOutbox returns the account's newest messages, for the development outbox page.
 func (s *Store) ListOutbox(ctx context.Context, actor *Actor, limit int) ([]OutboxMessage, error) {
-	if !actor.Allows(PermManageUsers) {
+	if !actor.Allows(PermInviteUsers) {
 		return nil, ErrForbidden
 	}
 	var messages []OutboxMessage

@@ -88,6 +88,9 @@ func (s *Store) RequestPasswordResets(ctx context.Context, actor *Actor, ids []i
 		if len(users) != len(ids) {
 			return ErrNotFound
 		}
+		if err := s.requireReach(tx, actor, users); err != nil {
+			return err
+		}
 		refusal := BulkRefusal{Action: "Reset password", Reasons: map[int64]string{}, Names: map[int64]string{}}
 		for _, u := range users {
 			switch {
@@ -96,7 +99,7 @@ func (s *Store) RequestPasswordResets(ctx context.Context, actor *Actor, ids []i
 			case u.Status != StatusActive:
 				refusal.Reasons[u.ID] = "Not active (" + string(u.Status) + "): they cannot sign in, so there is nothing to reset."
 			case !actor.CanActOn(&u):
-				refusal.Reasons[u.ID] = "You may not change this user."
+				refusal.Reasons[u.ID] = actor.ActRefusal(&u)
 			case u.EmailAddress() == "":
 				refusal.Reasons[u.ID] = "Has no e-mail address to send the link to."
 			default:

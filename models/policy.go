@@ -8,10 +8,29 @@ const (
 	PermPublic Permission = "public"
 	// PermSignedIn routes serve any signed-in, active user (sign-out, own home).
 	PermSignedIn Permission = "signed_in"
-	// PermViewUsers opens Settings > User Management: the lists and the profiles.
+	// PermViewUsers opens Settings > User Management: the lists and the profiles. Group
+	// administrators and managers see only the users they reach (see Actor.Reach).
 	PermViewUsers Permission = "users.view"
-	// PermManageUsers allows changing users: invite, deactivate, reactivate and the like.
+	// PermManageUsers allows changing users: deactivate, reactivate, change plan, delete and the
+	// like — on the users the actor reaches and outranks.
 	PermManageUsers Permission = "users.manage"
+	// PermInviteUsers brings new people into the account and handles their invitations: an
+	// account-wide act, so owners and admins only.
+	PermInviteUsers Permission = "users.invite"
+	// PermManageRoles changes users' roles.
+	PermManageRoles Permission = "roles.manage"
+	// PermViewGroups opens Settings > Groups: every group for owners and admins, their own for
+	// group administrators.
+	PermViewGroups Permission = "groups.view"
+	// PermManageGroups renames groups, removes members and transfers ownership; creating and
+	// deleting groups and adding members also need an account-wide reach (Actor.ManagesAllGroups).
+	PermManageGroups Permission = "groups.manage"
+	// PermImpersonate starts "View as" and "Act as" on users the actor reaches and outranks.
+	PermImpersonate Permission = "users.impersonate"
+	// PermViewAudit opens Settings > Audit log and its export.
+	PermViewAudit Permission = "audit.view"
+	// PermManageAccount changes account-wide settings such as switching impersonation off.
+	PermManageAccount Permission = "account.manage"
 	// PermViewStatistics opens Settings > Team statistics: activity per user and month.
 	PermViewStatistics Permission = "statistics.view"
 	// PermViewSeats opens Settings > Seats & billing and its exports: what seats cost and which
@@ -19,39 +38,32 @@ const (
 	PermViewSeats Permission = "seats.view"
 	// PermManageSeats changes the purchased quantity of a plan: a purchase, so finance and owners.
 	PermManageSeats Permission = "seats.manage"
+	// PermStopImpersonation ends the impersonation the request runs under; only an
+	// impersonating session holds it, whatever the mode.
+	PermStopImpersonation Permission = "impersonation.stop"
 )
 
 // Permissions lists every permission a route may declare.
-var Permissions = []Permission{PermPublic, PermSignedIn, PermViewUsers, PermManageUsers, PermViewStatistics, PermViewSeats, PermManageSeats}
+var Permissions = []Permission{PermPublic, PermSignedIn, PermViewUsers, PermManageUsers, PermInviteUsers,
+	PermManageRoles, PermViewGroups, PermManageGroups, PermImpersonate, PermViewAudit, PermManageAccount,
+	PermViewStatistics, PermViewSeats, PermManageSeats, PermStopImpersonation}
 
+// rolePermissions is R1: admins run user management; group administrators and managers act only
+// on the users they reach; support reads and impersonates; finance sees seats and billing;
+// members see none of Settings.
 var rolePermissions = map[Role][]Permission{
-	RoleOwner:   {PermViewUsers, PermManageUsers, PermViewStatistics, PermViewSeats, PermManageSeats},
-	RoleAdmin:   {PermViewUsers, PermManageUsers, PermViewStatistics, PermViewSeats},
-	RoleFinance: {PermViewSeats, PermManageSeats},
+	RoleOwner: {PermViewUsers, PermManageUsers, PermInviteUsers, PermManageRoles, PermViewGroups, PermManageGroups,
+		PermImpersonate, PermViewAudit, PermManageAccount, PermViewStatistics, PermViewSeats, PermManageSeats},
+	RoleAdmin: {PermViewUsers, PermManageUsers, PermInviteUsers, PermManageRoles, PermViewGroups, PermManageGroups,
+		PermImpersonate, PermViewAudit, PermViewStatistics, PermViewSeats},
+	RoleGroupAdmin: {PermViewUsers, PermManageUsers, PermViewGroups, PermManageGroups, PermImpersonate},
+	RoleManager:    {PermViewUsers, PermManageUsers, PermImpersonate},
+	RoleSupport:    {PermViewUsers, PermImpersonate, PermViewAudit},
+	RoleFinance:    {PermViewSeats, PermManageSeats},
 }
 
-// Actor is who is making a request: the signed-in user, their account and their session.
-type Actor struct {
-	User    *User
-	Account *Account
-	Session *UserSession
-	// IP is the client address of the current request, for the audit log.
-	IP string
-}
-
-// Allows tells whether the actor may use a route that declares perm. A nil actor is an
-// anonymous visitor.
-func (a *Actor) Allows(perm Permission) bool {
-	switch perm {
-	case PermPublic:
-		return true
-	case PermSignedIn:
-		return a != nil && a.User.Status == StatusActive
-	}
-	if a == nil || a.User.Status != StatusActive {
-		return false
-	}
-	for _, p := range rolePermissions[a.User.Role] {
+func roleAllows(role Role, perm Permission) bool {
+	for _, p := range rolePermissions[role] {
 		if p == perm {
 			return true
 		}
@@ -59,16 +71,198 @@ func (a *Actor) Allows(perm Permission) bool {
 	return false
 }
 
+// Actor is who is making a request: the user it acts as, their account and the session.
+type Actor struct {
+	// User is whom the request acts as: the signed-in user or, while impersonating, the
+	// impersonated one.
+	User    *User
+	Account *Account
+	Session *UserSession
+	// Impersonation is set while the signed-in user views or acts as User; it names the real
+	// user.
+	Impersonation *Impersonation
+	// IP is the client address of the current request, for the audit log.
+	IP string
+	// Notice is something the person must be told on the next page, such as an impersonation
+	// that just ended by itself.
+	Notice string
+	// reach holds, for actors whose rights stop at their groups or reports, which of the users an
+	// operation asked about they reach; Store.loadReach fills it. Missing means not reached.
+	reach map[int64]bool
+}
+
+// RealUser is the person signed in: the impersonator while impersonating, else User.
+func (a *Actor) RealUser() *User {
+	if a.Impersonation != nil {
+		return a.Impersonation.RealUser
+	}
+	return a.User
+}
+
+// Impersonating tells whether the request runs under an impersonation.
+func (a *Actor) Impersonating() bool { return a != nil && a.Impersonation != nil }
+
+// Allows tells whether the actor may use a route that declares perm. A nil actor is an
+// anonymous visitor. While impersonating, the actor holds only what both the impersonated and
+// the real user hold, so nobody gains a right by impersonating.
+func (a *Actor) Allows(perm Permission) bool {
+	switch perm {
+	case PermPublic:
+		return true
+	case PermSignedIn:
+		return a.signedIn()
+	case PermStopImpersonation:
+		return a.signedIn() && a.Impersonation != nil
+	}
+	if !a.signedIn() || !roleAllows(a.User.Role, perm) {
+		return false
+	}
+	return a.Impersonation == nil || roleAllows(a.Impersonation.RealUser.Role, perm)
+}
+
+func (a *Actor) signedIn() bool {
+	if a == nil {
+		return false
+	}
+	if a.Impersonation != nil {
+		// Inactive users may be impersonated (R4): the real user is the one who must be active.
+		return a.Impersonation.RealUser.Status == StatusActive && a.User.Status != StatusDeleted
+	}
+	return a.User.Status == StatusActive
+}
+
+// RefuseStateChange says why the request may change nothing, or nil when it may: "View as" is
+// read-only from start to stop.
+func (a *Actor) RefuseStateChange() error {
+	if a != nil && a.Impersonating() && a.Impersonation.Mode == ImpersonateView {
+		return ViewOnlyError{User: a.User.Name}
+	}
+	return nil
+}
+
+// reachKind says which users of the account an actor's user rights reach.
+type reachKind int
+
+const (
+	reachNobody reachKind = iota
+	reachAccount
+	reachOwnGroups
+	reachReports
+)
+
+func reachOfRole(role Role) reachKind {
+	switch role {
+	case RoleOwner, RoleAdmin, RoleSupport:
+		return reachAccount
+	case RoleGroupAdmin:
+		return reachOwnGroups
+	case RoleManager:
+		return reachReports
+	}
+	return reachNobody
+}
+
+// reachConditions are SQL conditions on a users' ID column that keep the users the actor
+// reaches: none for account-wide roles, one per scoped identity (the real user's too while
+// impersonating, so the reach is never wider than theirs).
+func (a *Actor) reachConditions(idColumn string) (conditions []string, args []any) {
+	people := []*User{a.User}
+	if a.Impersonation != nil {
+		people = append(people, a.Impersonation.RealUser)
+	}
+	for _, u := range people {
+		switch reachOfRole(u.Role) {
+		case reachAccount:
+		case reachOwnGroups:
+			conditions = append(conditions, idColumn+" IN (SELECT gm.user_id FROM group_members gm JOIN groups g ON g.id = gm.group_id WHERE g.owner_id = ?)")
+			args = append(args, u.ID)
+		case reachReports:
+			conditions = append(conditions, idColumn+" IN (SELECT r.id FROM users r WHERE r.manager_id = ?)")
+			args = append(args, u.ID)
+		default:
+			conditions = append(conditions, idColumn+" IN (SELECT r.id FROM users r WHERE 1 = 0 AND r.id = ?)")
+			args = append(args, u.ID)
+		}
+	}
+	return conditions, args
+}
+
+// ReachNote says whom a scoped actor's lists are limited to, or "" for account-wide actors.
+func (a *Actor) ReachNote() string {
+	if a.ReachesAccount() {
+		return ""
+	}
+	switch reachOfRole(a.User.Role) {
+	case reachOwnGroups:
+		return "The members of the groups you administer: you see and act on them only."
+	case reachReports:
+		return "The people who report to you: you see and act on them only."
+	}
+	return "Only the people both you and the person you impersonate may reach."
+}
+
+// ReachesAccount tells whether the actor's user rights cover the whole account.
+func (a *Actor) ReachesAccount() bool {
+	conditions, _ := a.reachConditions("id")
+	return len(conditions) == 0
+}
+
+// Reaches tells whether target is one of the users the actor's rights cover: anyone in the
+// account for account-wide roles, members of their own groups for group administrators, their
+// reports for managers. For scoped actors Store.loadReach must have looked target up first;
+// until then the answer is no.
+func (a *Actor) Reaches(target *User) bool {
+	if a == nil || target.AccountID != a.Account.ID {
+		return false
+	}
+	return a.ReachesAccount() || a.reach[target.ID]
+}
+
 // CanViewUser tells whether the actor may see target's profile. Users of another account are
 // never visible: callers must answer ErrNotFound, not ErrForbidden, so IDs leak nothing.
 func (a *Actor) CanViewUser(target *User) bool {
-	return a != nil && target.AccountID == a.User.AccountID && target.Status != StatusDeleted && a.Allows(PermViewUsers)
+	return a != nil && target.AccountID == a.Account.ID && target.Status != StatusDeleted && a.Allows(PermViewUsers) &&
+		(target.ID == a.User.ID || a.Reaches(target))
 }
 
-// CanActOn tells whether the actor may change target. Owners and admins act on everyone in their
-// account.
+// CanActOn tells whether the actor may change target: they must reach target and outrank them.
+// Owners act on everyone, admins on everyone but owners, group administrators and managers on
+// the users they reach with fewer rights than their own.
 func (a *Actor) CanActOn(target *User) bool {
-	return a != nil && target.AccountID == a.User.AccountID && a.Allows(PermManageUsers)
+	return a != nil && a.Allows(PermManageUsers) && a.Reaches(target) && a.outranks(target)
+}
+
+// ActRefusal says in a sentence why the actor may not change target, or "" when they may; for
+// refusals shown beside a person's name.
+func (a *Actor) ActRefusal(target *User) string {
+	switch {
+	case a.CanActOn(target):
+		return ""
+	case !a.Allows(PermManageUsers):
+		return "Your role does not allow changing users."
+	case !a.Reaches(target):
+		return "Not in a group you administer or among the people you manage."
+	case target.Role == RoleOwner:
+		return "Only owners can change an owner."
+	}
+	return "Has the same or more rights than you."
+}
+
+func (a *Actor) outranks(target *User) bool {
+	for _, u := range []*User{a.User, a.RealUser()} {
+		switch u.Role {
+		case RoleOwner:
+		case RoleAdmin:
+			if target.Role == RoleOwner {
+				return false
+			}
+		default:
+			if RoleRank(target.Role) >= RoleRank(u.Role) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // CanGrantRole tells whether the actor may give someone role: only owners make owners.
@@ -77,6 +271,68 @@ func (a *Actor) CanGrantRole(role Role) bool {
 		return false
 	}
 	return role != RoleOwner || a.User.Role == RoleOwner
+}
+
+// CanChangeRole says why the actor may not give target the role, or nil when they may. Nobody
+// changes their own role; the last-owner rule needs the database and is checked by ChangeRoles.
+func (a *Actor) CanChangeRole(target *User, role Role) error {
+	switch {
+	case !a.Allows(PermManageRoles):
+		return ErrForbidden
+	case target.ID == a.User.ID || target.ID == a.RealUser().ID:
+		return RoleChangeRefusedError{User: target.Name, Reason: "nobody changes their own role"}
+	case !a.CanActOn(target):
+		return RoleChangeRefusedError{User: target.Name, Reason: "you cannot change users with the same or more rights than yours"}
+	case !a.CanGrantRole(role):
+		return RoleChangeRefusedError{User: target.Name, Reason: "only owners can make someone an owner"}
+	case target.Status == StatusDeleted:
+		return ErrNotFound
+	}
+	return nil
+}
+
+// ManagesAllGroups tells whether the actor creates and deletes groups and adds members: an
+// account-wide act, since a member added to a group comes into its administrator's reach.
+func (a *Actor) ManagesAllGroups() bool {
+	return a.Allows(PermManageGroups) && a.ReachesAccount()
+}
+
+// CanSeeGroup tells whether the actor sees group on Settings > Groups.
+func (a *Actor) CanSeeGroup(g *Group) bool {
+	return a != nil && g.AccountID == a.Account.ID && a.Allows(PermViewGroups) && (a.ReachesAccount() || g.OwnerID == a.User.ID)
+}
+
+// CanManageGroup tells whether the actor may rename group, remove its members and hand it to
+// another owner: owners and admins for every group, group administrators for their own.
+func (a *Actor) CanManageGroup(g *Group) bool {
+	return a.CanSeeGroup(g) && a.Allows(PermManageGroups)
+}
+
+// CanImpersonate says why the actor may not view or act as target, or nil when they may (R4).
+// Inactive users may be impersonated; deleted users, oneself, anyone with equal or more rights
+// and anyone while already impersonating may not. Returns ErrNotFound for users the actor does
+// not reach, as for every other look at them.
+func (a *Actor) CanImpersonate(target *User) error {
+	refuse := func(reason string) error { return ImpersonationRefusedError{User: target.Name, Reason: reason} }
+	switch {
+	case a == nil || target.AccountID != a.Account.ID || (target.Status != StatusDeleted && !a.Reaches(target) && target.ID != a.User.ID):
+		return ErrNotFound
+	case !a.Allows(PermImpersonate):
+		return ErrForbidden
+	case a.Impersonation != nil:
+		return refuse("you are already impersonating someone; stop that first")
+	case !a.Account.ImpersonationEnabled:
+		return refuse("impersonation is switched off for this account")
+	case target.ID == a.User.ID:
+		return refuse("you cannot impersonate yourself")
+	case target.Status == StatusDeleted:
+		return refuse("deleted users cannot be impersonated")
+	case target.Status == StatusInvited:
+		return refuse("they have not accepted their invitation yet")
+	case target.Role == RoleOwner || RoleRank(target.Role) >= RoleRank(a.User.Role):
+		return refuse("they have the same or more rights than you")
+	}
+	return nil
 }
 
 // RoleRank orders roles by the rights they carry, for hand-overs that must never lose rights:

@@ -55,6 +55,9 @@ func (s *Store) PrivacyEditTarget(ctx context.Context, actor *Actor, userID int6
 		Take(&u).Error; err != nil {
 		return nil, notFound(err)
 	}
+	if err := s.requireReach(s.read(ctx), actor, []User{u}); err != nil {
+		return nil, err
+	}
 	if !actor.CanActOn(&u) {
 		return nil, ErrForbidden
 	}
@@ -79,6 +82,9 @@ func (s *Store) EditInactiveUserPrivacy(ctx context.Context, actor *Actor, userI
 		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).
 			Where("id = ? AND account_id = ? AND status <> ?", userID, actor.Account.ID, StatusDeleted).Take(&u).Error; err != nil {
 			return notFound(err)
+		}
+		if err := s.requireReach(tx, actor, []User{u}); err != nil {
+			return err
 		}
 		if !actor.CanActOn(&u) {
 			return ErrForbidden

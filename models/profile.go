@@ -50,6 +50,8 @@ type AuditEventView struct {
 	AuditEvent
 	ActorName  string
 	TargetName string
+	// RealActorName is who really acted when the event happened during an impersonation.
+	RealActorName string
 }
 
 // TotalRecords counts all records the user owns.
@@ -68,9 +70,26 @@ func (s *Store) GetUserProfile(ctx context.Context, actor *Actor, id int64) (*Us
 	if err := s.read(ctx).Where("id = ? AND account_id = ?", id, actor.Account.ID).Take(&user).Error; err != nil {
 		return nil, notFound(err)
 	}
+	if err := s.requireReach(s.read(ctx), actor, []User{user}); err != nil {
+		return nil, err
+	}
 	if !actor.CanViewUser(&user) {
 		return nil, ErrNotFound
 	}
+	return s.profileOf(ctx, actor, user)
+}
+
+// OwnProfile is the profile of the user the request acts as, for their home page: what they
+// own, their groups and their manager. Under an impersonation it is the impersonated user's.
+func (s *Store) OwnProfile(ctx context.Context, actor *Actor) (*UserProfile, error) {
+	if !actor.Allows(PermSignedIn) {
+		return nil, ErrForbidden
+	}
+	return s.profileOf(ctx, actor, *actor.User)
+}
+
+func (s *Store) profileOf(ctx context.Context, actor *Actor, user User) (*UserProfile, error) {
+	id := user.ID
 	p := &UserProfile{User: user}
 	db := s.read(ctx)
 	if user.PlanID != nil {
@@ -123,8 +142,9 @@ func (s *Store) GetUserProfile(ctx context.Context, actor *Actor, id int64) (*Us
 		return nil, err
 	}
 	if err := db.Table("audit_events").
-		Select("audit_events.*, actors.name AS actor_name, targets.name AS target_name").
+		Select("audit_events.*, actors.name AS actor_name, targets.name AS target_name, reals.name AS real_actor_name").
 		Joins("LEFT JOIN users actors ON actors.id = audit_events.actor_id").
+		Joins("LEFT JOIN users reals ON reals.id = audit_events.real_actor_id").
 		Joins("LEFT JOIN users targets ON targets.id = audit_events.target_user_id").
 		Where("audit_events.account_id = ? AND (audit_events.target_user_id = ? OR audit_events.actor_id = ?)", actor.Account.ID, id, id).
 		Order("audit_events.created_at DESC, audit_events.id DESC").Limit(20).Scan(&p.RecentActivity).Error; err != nil {

@@ -100,7 +100,7 @@ type seedGenerator struct {
 }
 
 func (g *seedGenerator) run(tx *gorm.DB, result *SeededAccount) error {
-	account := Account{Name: g.spec.AccountName, ImpersonationEnabled: true, DeletionGraceDays: 14,
+	account := Account{Name: g.spec.AccountName, ImpersonationEnabled: true, ImpersonationMinutes: DefaultImpersonationMinutes, DeletionGraceDays: 14,
 		CreatedAt: g.now.AddDate(0, -g.spec.ActivityMonths, 0)}
 	if err := tx.Create(&account).Error; err != nil {
 		return err

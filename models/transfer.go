@@ -78,7 +78,7 @@ func TransferAllowed(actor *Actor, u *User) error {
 	case u.Status != StatusActive && u.Status != StatusInactive:
 		return TransferRefusedError{"Only active and inactive users can be transferred."}
 	case !actor.CanActOn(u):
-		return TransferRefusedError{"You may not change this user."}
+		return TransferRefusedError{actor.ActRefusal(u)}
 	}
 	return nil
 }
@@ -128,6 +128,12 @@ func (s *Store) TransferAccount(ctx context.Context, actor *Actor, fromID int64,
 	err := s.transaction(ctx, func(tx *gorm.DB) error {
 		from, to, err := lockTransferUsers(tx, actor, fromID, t.To)
 		if err != nil {
+			return err
+		}
+		if err := s.requireReach(tx, actor, []User{*from}); err != nil {
+			return err
+		}
+		if err := s.loadReach(tx, actor, []User{*to}); err != nil {
 			return err
 		}
 		if err := checkTransfer(actor, from, to, t.Then); err != nil {

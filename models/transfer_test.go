@@ -244,14 +244,13 @@ func TestTransferAccountRefusals(t *testing.T) {
 			t     models.AccountTransfer
 			field string
 		}{
-			"an admin handing over owner rights": {adminActor, second.ID, models.AccountTransfer{To: tm.receiver.ID, Then: "leave"}, "to"},
-			"to themself":                        {tm.acc.Actor, tm.leaver.ID, models.AccountTransfer{To: tm.leaver.ID, Then: "leave"}, "to"},
-			"to an inactive user":                {tm.acc.Actor, tm.leaver.ID, models.AccountTransfer{To: inactive.ID, Then: "leave"}, "to"},
-			"to an invited user":                 {tm.acc.Actor, tm.leaver.ID, models.AccountTransfer{To: invited.ID, Then: "leave"}, "to"},
-			"to another account's user":          {tm.acc.Actor, tm.leaver.ID, models.AccountTransfer{To: stranger.Owner.ID, Then: "leave"}, "to"},
-			"to nobody":                          {tm.acc.Actor, tm.leaver.ID, models.AccountTransfer{Then: "leave"}, "to"},
-			"an unknown next step":               {tm.acc.Actor, tm.leaver.ID, models.AccountTransfer{To: tm.receiver.ID, Then: "archive"}, "then"},
-			"a huge reason":                      {tm.acc.Actor, tm.leaver.ID, models.AccountTransfer{To: tm.receiver.ID, Then: "leave", Reason: strings.Repeat("x", 600)}, "reason"},
+			"to themself":               {tm.acc.Actor, tm.leaver.ID, models.AccountTransfer{To: tm.leaver.ID, Then: "leave"}, "to"},
+			"to an inactive user":       {tm.acc.Actor, tm.leaver.ID, models.AccountTransfer{To: inactive.ID, Then: "leave"}, "to"},
+			"to an invited user":        {tm.acc.Actor, tm.leaver.ID, models.AccountTransfer{To: invited.ID, Then: "leave"}, "to"},
+			"to another account's user": {tm.acc.Actor, tm.leaver.ID, models.AccountTransfer{To: stranger.Owner.ID, Then: "leave"}, "to"},
+			"to nobody":                 {tm.acc.Actor, tm.leaver.ID, models.AccountTransfer{Then: "leave"}, "to"},
+			"an unknown next step":      {tm.acc.Actor, tm.leaver.ID, models.AccountTransfer{To: tm.receiver.ID, Then: "archive"}, "then"},
+			"a huge reason":             {tm.acc.Actor, tm.leaver.ID, models.AccountTransfer{To: tm.receiver.ID, Then: "leave", Reason: strings.Repeat("x", 600)}, "reason"},
 		} {
 			_, err := store.TransferAccount(ctx, tc.actor, tc.from, tc.t)
 			var fields models.FieldErrors
@@ -260,8 +259,8 @@ func TestTransferAccountRefusals(t *testing.T) {
 			}
 		}
 		_, err := store.TransferAccount(ctx, adminActor, second.ID, models.AccountTransfer{To: tm.receiver.ID, Then: "leave"})
-		if fields, _ := err.(models.FieldErrors); !strings.Contains(fields["to"], "owner") {
-			t.Errorf("the refusal to hand over owner rights should say why: %v", err)
+		if refused, _ := err.(models.TransferRefusedError); !strings.Contains(refused.Error(), "owner") {
+			t.Errorf("an admin transferring an owner's account should be refused with the reason: %v", err)
 		}
 		if _, err := store.TransferAccount(ctx, tm.acc.Actor, stranger.Owner.ID, models.AccountTransfer{To: tm.receiver.ID, Then: "leave"}); !errors.Is(err, models.ErrNotFound) {
 			t.Errorf("another account's user: got %v, want ErrNotFound", err)

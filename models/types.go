@@ -67,6 +67,8 @@ type Account struct {
 	ID                   int64
 	Name                 string
 	ImpersonationEnabled bool
+	// ImpersonationMinutes is how long an impersonation lasts before it ends by itself.
+	ImpersonationMinutes int
 	DeletionGraceDays    int
 	CreatedAt            time.Time
 }
@@ -187,8 +189,10 @@ type AuditEvent struct {
 	Action       string
 	TargetUserID *int64
 	Details      string
-	IP           string
-	CreatedAt    time.Time
+	// IP is written to audit_event_ips with the event (see AuditEvent.AfterCreate), where erasing
+	// a user can delete it without changing the append-only log; reading an event does not fill it.
+	IP        string `gorm:"->"`
+	CreatedAt time.Time
 }
 
 // UserSession is one signed-in browser or device; the cookie holds only its ID.
@@ -202,6 +206,8 @@ type UserSession struct {
 	RevokedAt  *time.Time
 	IP         string
 	UserAgent  string
+	// ImpersonationID points at the impersonation the session runs under, if any.
+	ImpersonationID *int64
 }
 
 // SignInFailure is kept for a while to rate-limit guessing.

@@ -44,7 +44,7 @@ func (s *Store) ExportUsers(ctx context.Context, actor *Actor, q UserListQuery, 
 	if !actor.Allows(PermViewUsers) {
 		return ErrForbidden
 	}
-	q = q.normalized()
+	q = q.forActor(actor)
 	var from *listCursor
 	for {
 		rows, err := s.readTab(ctx, actor.Account.ID, q, tabColumnsAll, from, false, ExportBatchSize)

@@ -48,6 +48,18 @@ type UserListQuery struct {
 	After    string
 	Before   string
 	PageSize int
+	// scopedTo limits the list to the users a group administrator or manager reaches; nil for
+	// account-wide actors.
+	scopedTo *Actor
+}
+
+// forActor fixes the query to what actor may list.
+func (q UserListQuery) forActor(actor *Actor) UserListQuery {
+	q = q.normalized()
+	if !actor.ReachesAccount() {
+		q.scopedTo = actor
+	}
+	return q
 }
 
 // UserRow is one line of the user list.
@@ -136,7 +148,7 @@ func (s *Store) ListUsers(ctx context.Context, actor *Actor, q UserListQuery) (*
 	if !actor.Allows(PermViewUsers) {
 		return nil, ErrForbidden
 	}
-	q = q.normalized()
+	q = q.forActor(actor)
 
 	// Paging backwards reads the index in the opposite direction and flips the rows afterwards.
 	var from *listCursor
@@ -192,7 +204,7 @@ func (s *Store) ListUserIDs(ctx context.Context, actor *Actor, q UserListQuery, 
 	if !actor.Allows(PermViewUsers) {
 		return nil, ErrForbidden
 	}
-	q = q.normalized()
+	q = q.forActor(actor)
 	var ids []int64
 	err := s.filteredUsers(ctx, actor.Account.ID, q).Where("users.status = ?", q.Status).
 		Order("users.id").Limit(limit+1).Pluck("users.id", &ids).Error
@@ -302,6 +314,9 @@ func (s *Store) filteredUsers(ctx context.Context, accountID int64, q UserListQu
 	if q.GroupID > 0 {
 		db = db.Where("EXISTS (SELECT 1 FROM group_members gm WHERE gm.user_id = users.id AND gm.group_id = ?)", q.GroupID)
 	}
+	if q.scopedTo != nil {
+		db = db.Scopes(reachScope(q.scopedTo, "users.id"))
+	}
 	return db
 }
 
@@ -311,7 +326,7 @@ func (s *Store) filteredUsers(ctx context.Context, accountID int64, q UserListQu
 func (s *Store) countByStatus(ctx context.Context, accountID int64, q UserListQuery) (map[UserStatus]TabCount, error) {
 	var counts []statusCount
 	var err error
-	if q.Search == "" && q.Role == "" && q.PlanID == 0 && q.GroupID == 0 {
+	if q.Search == "" && q.Role == "" && q.PlanID == 0 && q.GroupID == 0 && q.scopedTo == nil {
 		err = s.read(ctx).Table("user_status_counts").Select("status, users AS n").
 			Where("account_id = ? AND status IN ?", accountID, ListedStatuses).Scan(&counts).Error
 	} else {
@@ -339,7 +354,7 @@ func (s *Store) countByStatus(ctx context.Context, accountID int64, q UserListQu
 // search and group; broader ones, and role and plan filters, which have an index per tab, get
 // one bounded count per tab.
 func (s *Store) countFiltered(ctx context.Context, accountID int64, q UserListQuery) ([]statusCount, error) {
-	if q.Search == "" && q.GroupID == 0 {
+	if q.Search == "" && q.GroupID == 0 && q.scopedTo == nil {
 		return s.countEachTabBounded(ctx, accountID, q)
 	}
 	var counts []statusCount

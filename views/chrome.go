@@ -4,6 +4,7 @@ package views
 
 import (
 	"encoding/json"
+	"time"
 )
 
 // Chrome is what every page of the signed-in console shows around its content.
@@ -17,6 +18,21 @@ type Chrome struct {
 	Section string
 	// Nav lists the sections this user may open, in order.
 	Nav []NavItem
+	// Impersonation fills the banner shown on every page while someone views or acts as
+	// another user.
+	Impersonation *ImpersonationBanner
+	// Notice is something that happened by itself, such as an impersonation that ended.
+	Notice string
+}
+
+// ImpersonationBanner says who is really signed in, whom they appear as, how and until when.
+type ImpersonationBanner struct {
+	RealName string
+	AsName   string
+	// ReadOnly is "View as"; otherwise changes are allowed and recorded with both names.
+	ReadOnly    bool
+	EndsAt      time.Time
+	MinutesLeft int
 }
 
 // NavItem is one entry of the settings navigation.
@@ -28,8 +44,11 @@ type NavItem struct {
 
 // Section names for Chrome.Section.
 const (
-	SectionUsers = "users"
-	SectionHome  = "home"
+	SectionUsers   = "users"
+	SectionHome    = "home"
+	SectionGroups  = "groups"
+	SectionAudit   = "audit"
+	SectionAccount = "account"
 )
 
 // csrfHeaders is the hx-headers value that makes every htmx request carry the CSRF token.

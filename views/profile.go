@@ -1,6 +1,7 @@
 package views
 
 import (
+	"strconv"
 	"strings"
 
 	"roster/models"
@@ -13,6 +14,12 @@ type ProfileView struct {
 	Flashes []string
 	// CanManage offers the lifecycle actions for this user.
 	CanManage bool
+	// CanChangeRole offers the role change.
+	CanChangeRole bool
+	// CanImpersonate offers "View as" and "Act as"; ImpersonationRefusal says why not, for those
+	// who may impersonate others.
+	CanImpersonate       bool
+	ImpersonationRefusal string
 }
 
 func (v ProfileView) selfHref() string { return userHref(v.Profile.User.ID) }
@@ -34,32 +41,16 @@ func recordKindLabel(kind string) string {
 	return kind
 }
 
-var auditActionLabels = map[string]string{
-	models.AuditSignedIn:           "Signed in",
-	models.AuditAccountCreated:     "Created the account",
-	models.AuditUserInvited:        "Invited",
-	models.AuditInvitationReminded: "Reminded of the invitation",
-	models.AuditInvitationRevoked:  "Invitation revoked",
-	models.AuditInvitationAccepted: "Accepted the invitation",
-	models.AuditUserDeactivated:    "Deactivated",
-	models.AuditUserReactivated:    "Reactivated",
-	models.AuditPrivacyEdited:      "Privacy edit: name, phone or picture changed",
-	models.AuditAccountTransferred: "Account transferred to another user",
-	// Who asked for a link shows beside it: an admin by name, the sign-in page by no name.
-	models.AuditPasswordResetRequested: "Password reset link sent",
-	models.AuditPasswordReset:          "Chose a new password with a reset link",
-	models.AuditDeletionScheduled:      "Scheduled for deletion",
-	models.AuditDeletionUndone:         "Deletion undone",
-	models.AuditDeletionCancelled:      "Scheduled deletion cancelled: no longer allowed",
-	models.AuditUserDeleted:            "Deleted",
+// removedIfEmpty names a user whose row is gone, as the audit log does.
+func removedIfEmpty(name string, id int64) string {
+	if name == "" {
+		return "Removed user #" + strconv.FormatInt(id, 10)
+	}
+	return name
 }
 
-func auditActionLabel(action string) string {
-	if label, ok := auditActionLabels[action]; ok {
-		return label
-	}
-	return action
-}
+// auditActionLabel names an action the way the audit log does: one registry for both.
+func auditActionLabel(action string) string { return models.AuditActionLabel(action) }
 
 func profileTabHref(status models.UserStatus) string {
 	if status == models.StatusActive {

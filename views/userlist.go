@@ -35,20 +35,34 @@ type UserListView struct {
 	Flashes []string
 	// CanManage shows selection and bulk actions.
 	CanManage bool
+	// CanInvite offers inviting people and handling invitations; CanChangeRoles the role change.
+	CanInvite      bool
+	CanChangeRoles bool
+	// ReachNote tells a group administrator or manager whom the list is limited to.
+	ReachNote string
 }
 
 // BulkAction is one entry of the Actions menu.
 type BulkAction struct{ Value, Label string }
 
-// bulkActions are the actions that apply to a tab's users.
-func bulkActions(tab string) []BulkAction {
-	switch tab {
+// bulkActions are the actions that apply to a tab's users and that this viewer may take.
+func (v UserListView) bulkActions() []BulkAction {
+	var actions []BulkAction
+	switch v.State.Tab {
 	case "inactive":
-		return []BulkAction{{"reactivate", "Reactivate"}, {"delete", "Delete…"}, {"undo_delete", "Undo delete"}, {"change_plan", "Change plan…"}}
+		actions = []BulkAction{{"reactivate", "Reactivate"}, {"delete", "Delete…"}, {"undo_delete", "Undo delete"}, {"change_plan", "Change plan…"}}
 	case "invited":
-		return []BulkAction{{"remind", "Remind"}, {"revoke", "Revoke invitation"}, {"change_plan", "Change plan…"}}
+		if v.CanInvite {
+			actions = []BulkAction{{"remind", "Remind"}, {"revoke", "Revoke invitation"}}
+		}
+		actions = append(actions, BulkAction{"change_plan", "Change plan…"})
+	default:
+		actions = []BulkAction{{"deactivate", "Deactivate…"}, {"reset_password", "Reset password"}, {"change_plan", "Change plan…"}}
 	}
-	return []BulkAction{{"deactivate", "Deactivate…"}, {"reset_password", "Reset password"}, {"change_plan", "Change plan…"}}
+	if v.CanChangeRoles {
+		actions = append(actions, BulkAction{"change_role", "Change role…"})
+	}
+	return actions
 }
 
 func matchVerb(n int64) string {

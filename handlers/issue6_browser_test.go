@@ -1,0 +1,180 @@
+package handlers
+
+import (
+	"net/http"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"roster/models"
+	"roster/models/modelstest"
+)
+
+// TestBrowserRolesGroupsImpersonation clicks through issue 6 in headless Chromium, with a
+// screenshot of each step: a role change, a group administrator's restricted view, a group
+// ownership transfer, "View as" on an inactive user with a write refused, "Act as" with a
+// reason, the banner, stop, and the audit log naming both identities.
+func TestBrowserRolesGroupsImpersonation(t *testing.T) {
+	execPath := findChromium(t)
+	artifacts := artifactsDir(t)
+	deadline := time.Now().Add(browserTimeout)
+
+	modelstest.Each(t, func(t *testing.T, store *models.Store) {
+		db := filepath.Base(t.Name())
+		app := newTestApp(t, store)
+		acc := modelstest.NewAccount(t, store)
+		groupAdmin := addPerson(t, store, acc, "Gina Groupadmin", models.RoleGroupAdmin, models.StatusActive)
+		support := addPerson(t, store, acc, "Sue Support", models.RoleSupport, models.StatusActive)
+		mona := addPerson(t, store, acc, "Mona Member", models.RoleMember, models.StatusActive)
+		max := addPerson(t, store, acc, "Max Member", models.RoleMember, models.StatusActive)
+		otto := addPerson(t, store, acc, "Otto Outsider", models.RoleMember, models.StatusActive)
+		ines := addPerson(t, store, acc, "Ines Inactive", models.RoleMember, models.StatusInactive)
+		now := time.Now().UTC()
+		group := models.Group{AccountID: acc.Account.ID, Name: "Field sales", OwnerID: groupAdmin.ID, CreatedAt: now}
+		if err := store.DB().Create(&group).Error; err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range []*models.User{groupAdmin, mona, max} {
+			if err := store.DB().Create(&models.GroupMember{GroupID: group.ID, UserID: m.ID, AccountID: acc.Account.ID, CreatedAt: now}).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		profile := func(u *models.User) string { return "/settings/users/" + strconv.FormatInt(u.ID, 10) }
+
+		ctx := startBrowser(t, execPath, deadline)
+		u := &browserUser{t: t, ctx: ctx, base: app.URL, shots: artifacts, db: db}
+		signInAs := func(email string) {
+			t.Helper()
+			u.navigate("/login")
+			u.typeInto("#email", email)
+			u.typeInto("#password", modelstest.Password)
+			if status := u.clickAndLoad(`form[action="/login"] button[type="submit"]`); status != http.StatusOK {
+				t.Fatalf("sign in as %s: final status %d", email, status)
+			}
+		}
+		signOut := func() {
+			t.Helper()
+			if status := u.clickAndLoad(`form[action="/logout"] button`); status != http.StatusOK {
+				t.Fatalf("sign out: status %d", status)
+			}
+		}
+		text := func(selector string) string {
+			t.Helper()
+			return evaluate[string](u, `document.querySelector('`+selector+`')?.innerText ?? ''`)
+		}
+
+		// The owner makes Otto a manager.
+		signInAs(acc.Owner.EmailAddress())
+		console := collectConsoleErrors(ctx)
+		u.navigate(profile(otto))
+		if status := u.clickAndLoad(`[data-testid="action-change-role"]`); status != http.StatusOK {
+			t.Fatalf("open change role: %d", status)
+		}
+		u.click(`[data-testid="role-manager"]`)
+		u.screenshot("issue6-01-change-role")
+		if status := u.clickAndLoad(`[data-testid="confirm-change-role"]`); status != http.StatusOK {
+			t.Fatalf("change role: %d", status)
+		}
+		if flash := text(`[data-testid="flash"]`); !strings.Contains(flash, "to Manager") {
+			t.Fatalf("flash after the role change: %q", flash)
+		}
+		u.screenshot("issue6-02-role-changed")
+		if errs := console(); len(errs) > 0 {
+			t.Fatalf("console errors: %+v", errs)
+		}
+		signOut()
+
+		// The group administrator sees only the members of their group, then hands it to Max.
+		signInAs(groupAdmin.EmailAddress())
+		u.navigate("/settings/users")
+		list := text(`[data-testid="user-table"]`)
+		if !strings.Contains(list, "Mona Member") || !strings.Contains(list, "Max Member") || strings.Contains(list, "Otto Outsider") {
+			t.Fatalf("the group administrator's list: %q", list)
+		}
+		if n := evaluate[int](u, `document.querySelectorAll('[data-testid="invite-button"]').length`); n != 0 {
+			t.Fatal("a group administrator is offered invitations")
+		}
+		u.screenshot("issue6-03-group-admin-restricted")
+		u.navigate("/settings/groups/" + strconv.FormatInt(group.ID, 10))
+		u.screenshot("issue6-04-group-page")
+		if status := u.clickAndLoad(`[data-testid="make-owner"][value="` + strconv.FormatInt(max.ID, 10) + `"]`); status != http.StatusOK {
+			t.Fatalf("transfer ownership: %d", status)
+		}
+		if flash := text(`[data-testid="flash"]`); !strings.Contains(flash, "new owner") {
+			t.Fatalf("flash after the transfer: %q", flash)
+		}
+		u.screenshot("issue6-05-group-transferred")
+		var g models.Group
+		store.DB().Take(&g, group.ID)
+		if g.OwnerID != max.ID {
+			t.Fatalf("group owner %d, want Max (%d)", g.OwnerID, max.ID)
+		}
+		signOut()
+
+		// Support views Ines, who is inactive: a banner, and a write refused.
+		signInAs(support.EmailAddress())
+		u.navigate(profile(ines))
+		if status := u.clickAndLoad(`[data-testid="action-impersonate"]`); status != http.StatusOK {
+			t.Fatalf("open impersonate: %d", status)
+		}
+		u.screenshot("issue6-06-impersonate-form")
+		if status := u.clickAndLoad(`[data-testid="start-impersonation"]`); status != http.StatusOK {
+			t.Fatalf("start view as: %d", status)
+		}
+		banner := text(`[data-testid="impersonation-banner"]`)
+		if !strings.Contains(banner, "Sue Support") || !strings.Contains(banner, "viewing as") || !strings.Contains(banner, "Ines Inactive") {
+			t.Fatalf("banner: %q", banner)
+		}
+		u.screenshot("issue6-07-view-as-banner")
+		u.do(chromedp.SetValue(chromedp.CSS(`#own-phone`), "+1 555 0100"))
+		if status := u.clickAndLoad(`[data-testid="save-own-details"]`); status != http.StatusForbidden {
+			t.Fatalf("a write under view as: %d, want 403", status)
+		}
+		if msg := text(`[data-testid="error-message"]`); !strings.Contains(msg, "read-only") {
+			t.Fatalf("refusal message %q", msg)
+		}
+		u.screenshot("issue6-08-view-as-write-refused")
+		if status := u.clickAndLoad(`[data-testid="stop-impersonation"]`); status != http.StatusOK {
+			t.Fatalf("stop: %d", status)
+		}
+		u.screenshot("issue6-09-stopped")
+
+		// Support acts as Mona with a reason and fixes her phone number.
+		u.navigate(profile(mona) + "/impersonate")
+		u.click(`[data-testid="mode-act"]`)
+		u.typeInto(`[data-testid="impersonate-reason"]`, "Ticket 4711: phone number wrong")
+		if status := u.clickAndLoad(`[data-testid="start-impersonation"]`); status != http.StatusOK {
+			t.Fatalf("start act as: %d", status)
+		}
+		u.do(chromedp.SetValue(chromedp.CSS(`#own-phone`), "+44 20 7946 0001"))
+		if status := u.clickAndLoad(`[data-testid="save-own-details"]`); status != http.StatusOK {
+			t.Fatalf("a write under act as: %d", status)
+		}
+		if banner := text(`[data-testid="impersonation-banner"]`); !strings.Contains(banner, "acting as") {
+			t.Fatalf("banner under act as: %q", banner)
+		}
+		u.screenshot("issue6-10-act-as-saved")
+		if status := u.clickAndLoad(`[data-testid="stop-impersonation"]`); status != http.StatusOK {
+			t.Fatalf("stop: %d", status)
+		}
+		signOut()
+
+		// The owner reads the audit log: Mona's change names Sue as the one who really made it.
+		signInAs(acc.Owner.EmailAddress())
+		u.navigate("/settings/audit")
+		log := text(`[data-testid="audit-table"]`)
+		for _, want := range []string{"Sue Support", "Mona Member", "Ines Inactive", "Gina Groupadmin", "Otto Outsider"} {
+			if !strings.Contains(log, want) {
+				t.Errorf("the audit log lacks %q", want)
+			}
+		}
+		if n := evaluate[int](u, `document.querySelectorAll('[data-testid="audit-real-actor"]').length`); n == 0 {
+			t.Fatal("no event shows a real actor")
+		}
+		u.screenshot("issue6-11-audit-log")
+	})
+}

@@ -1,0 +1,80 @@
+package handlers
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"roster/models"
+	"roster/views"
+)
+
+// Change role routes (R1).
+const (
+	RouteChangeRole       = "users.change_role"
+	RouteChangeRoleSubmit = "users.change_role.submit"
+)
+
+// changeRoleForm shows the change-role page for the users in ?ids=, as the profile links to it.
+func (s *Server) changeRoleForm(c echo.Context) error {
+	ids, ok := parseIDs(c.QueryParams()["ids"])
+	if !ok || len(ids) == 0 {
+		return models.ErrNotFound
+	}
+	back := c.QueryParam("back")
+	if back == "" && len(ids) == 1 {
+		back = fmt.Sprintf("/settings/users/%d", ids[0])
+	}
+	return s.renderChangeRole(c, http.StatusOK, ids, changePlanBack(back), "", nil)
+}
+
+// renderChangeRole shows the change-role page; the bulk action renders it directly, so that a
+// large selection does not have to fit in a URL.
+func (s *Server) renderChangeRole(c echo.Context, status int, ids []int64, back, role string, errs map[string]string) error {
+	n, roles, err := s.store.RoleChangeSelection(c.Request().Context(), actorOf(c), ids)
+	var fields models.FieldErrors
+	if errors.As(err, &fields) {
+		return echo.NewHTTPError(http.StatusBadRequest, fields["ids"])
+	}
+	if err != nil {
+		return err
+	}
+	if errs == nil {
+		errs = map[string]string{}
+	}
+	return render(c, status, views.ChangeRolePage(views.ChangeRoleView{Chrome: chrome(c, "Change role", views.SectionUsers),
+		IDs: joinIDs(ids), Count: n, Roles: roles, Role: role, Back: back, Errors: errs}))
+}
+
+// changeRoleSubmit gives the selection the chosen role, all or nothing; refusals come back as the
+// per-person refusal page.
+func (s *Server) changeRoleSubmit(c echo.Context) error {
+	params, err := c.FormParams()
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest)
+	}
+	ids, ok := parseIDs(params["ids"])
+	if !ok || len(ids) == 0 {
+		return models.ErrNotFound
+	}
+	back := changePlanBack(params.Get("back"))
+	roleValue := truncateRunes(params.Get("role"), 40)
+	role, known := models.ParseRole(roleValue)
+	if !known {
+		return s.renderChangeRole(c, http.StatusUnprocessableEntity, ids, back, roleValue, map[string]string{"role": "Choose a role."})
+	}
+	n, err := s.store.ChangeRoles(c.Request().Context(), actorOf(c), ids, role)
+	var fields models.FieldErrors
+	switch {
+	case errors.As(err, &fields) && fields["role"] != "":
+		return s.renderChangeRole(c, http.StatusUnprocessableEntity, ids, back, roleValue, fields)
+	case errors.As(err, &fields):
+		return echo.NewHTTPError(http.StatusBadRequest, fields["ids"])
+	case err != nil:
+		return s.refuse(c, err, back)
+	}
+	s.flash(c, fmt.Sprintf("Changed the role of %s to %s; it applies from their next click.", plural(n, "user"), role.Label()))
+	return redirect(c, back)
+}

@@ -1,0 +1,153 @@
+package models
+
+import (
+	"context"
+	"errors"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// AuditRoleChanged is a user given another role, with the old and the new one.
+const AuditRoleChanged = "user.role_changed"
+
+// RoleDescriptions say in one line what each role may do, for the forms that grant them.
+var RoleDescriptions = map[Role]string{
+	RoleOwner:      "Everything, including buying seats and account settings. The account always keeps one.",
+	RoleAdmin:      "User management, groups, roles, impersonation and the audit log for the whole account.",
+	RoleGroupAdmin: "Manages the members of the groups they own: deactivate, reactivate, impersonate.",
+	RoleManager:    "Manages the people who report to them: deactivate, reactivate, impersonate.",
+	RoleSupport:    "Reads user management and the audit log, and may view or act as members to help them.",
+	RoleFinance:    "Seats & billing and its exports; sees nothing else of user management.",
+	RoleMember:     "No access to Settings.",
+}
+
+// GrantableRoles are the roles the actor may give, most rights first.
+func (a *Actor) GrantableRoles() []Role {
+	var roles []Role
+	if !a.Allows(PermManageRoles) {
+		return nil
+	}
+	for _, r := range Roles {
+		if a.CanGrantRole(r) {
+			roles = append(roles, r)
+		}
+	}
+	return roles
+}
+
+// ChangeRoles gives the selected users role (R1, R2), all or nothing, in one transaction with an
+// audit event per user. The change is seen on each user's very next request, since every request
+// re-reads its user. Refused person by person with BulkRefusal: one's own role, users the actor
+// does not outrank, making owners without being one, users who already have the role, inactive
+// users given a role that must be demoted before deactivation, and demoting the last active owner.
+//
+// Returns ErrForbidden, ErrNotFound for users outside the actor's reach or account, FieldErrors
+// for an empty or too large selection ("ids") or an unknown role ("role").
+func (s *Store) ChangeRoles(ctx context.Context, actor *Actor, ids []int64, role Role) (int, error) {
+	if !actor.Allows(PermManageRoles) {
+		return 0, ErrForbidden
+	}
+	if _, ok := ParseRole(string(role)); !ok {
+		return 0, FieldErrors{"role": "Choose a role."}
+	}
+	ids, err := selection(ids)
+	if err != nil {
+		return 0, err
+	}
+	changed := 0
+	err = s.transaction(ctx, func(tx *gorm.DB) error {
+		// Owners are locked before anyone else, so that two admins demoting two different owners
+		// at once cannot both see the other as the one who remains.
+		var owners []int64
+		if err := tx.Model(&User{}).Clauses(clause.Locking{Strength: "UPDATE"}).
+			Where("account_id = ? AND role = ? AND status = ?", actor.Account.ID, RoleOwner, StatusActive).
+			Order("id").Pluck("id", &owners).Error; err != nil {
+			return err
+		}
+		users, err := s.lockSelectedUsers(tx, actor, ids)
+		if err != nil {
+			return err
+		}
+		selected := map[int64]bool{}
+		for _, u := range users {
+			selected[u.ID] = true
+		}
+		remainingOwners := 0
+		for _, id := range owners {
+			if !selected[id] || role == RoleOwner {
+				remainingOwners++
+			}
+		}
+		refusal := BulkRefusal{Action: "Change role", Reasons: map[int64]string{}, Names: map[int64]string{}}
+		for _, u := range users {
+			var refused RoleChangeRefusedError
+			err := actor.CanChangeRole(&u, role)
+			switch {
+			case errors.As(err, &refused):
+				refusal.Reasons[u.ID] = capitalise(refused.Reason) + "."
+			case err != nil:
+				return err
+			case u.Role == role:
+				refusal.Reasons[u.ID] = "Already " + role.Label() + "."
+			case u.Status == StatusInactive && rolesDemotedBeforeDeactivation[role]:
+				refusal.Reasons[u.ID] = "Inactive users cannot be " + role.Label() + "s: reactivate them first."
+			case u.Role == RoleOwner && u.Status == StatusActive && remainingOwners == 0:
+				refusal.Reasons[u.ID] = "The last owner of the account: make someone else an owner first."
+			default:
+				continue
+			}
+			refusal.Names[u.ID] = u.Name
+		}
+		if len(refusal.Reasons) > 0 {
+			return refusal
+		}
+		now := s.now()
+		if err := tx.Model(&User{}).Where(s.idIn("id", ids)).Updates(map[string]any{"role": role, "updated_at": now}).Error; err != nil {
+			return err
+		}
+		audit := make([]AuditEvent, len(users))
+		for i := range users {
+			audit[i] = auditRow(actor, AuditRoleChanged, &users[i].ID, now, map[string]any{"from": users[i].Role, "to": role})
+		}
+		if err := tx.CreateInBatches(audit, MaxUsersPerAction).Error; err != nil {
+			return err
+		}
+		changed = len(users)
+		return nil
+	})
+	return changed, err
+}
+
+// RoleChangeSelection counts the users a role change was asked for, for the change-role page,
+// with the roles the actor may give. Returns ErrForbidden, FieldErrors for an empty or too large
+// selection, ErrNotFound when any is unknown, deleted, of another account or out of reach.
+func (s *Store) RoleChangeSelection(ctx context.Context, actor *Actor, ids []int64) (int, []Role, error) {
+	if !actor.Allows(PermManageRoles) {
+		return 0, nil, ErrForbidden
+	}
+	ids, err := selection(ids)
+	if err != nil {
+		return 0, nil, err
+	}
+	var n int64
+	if err := s.read(ctx).Model(&User{}).Where(s.idIn("id", ids)).Where("account_id = ? AND status <> ?", actor.Account.ID, StatusDeleted).
+		Scopes(reachScope(actor, "id")).Count(&n).Error; err != nil {
+		return 0, nil, err
+	}
+	if int(n) != len(ids) {
+		return 0, nil, ErrNotFound
+	}
+	return len(ids), actor.GrantableRoles(), nil
+}
+
+func capitalise(s string) string {
+	if s == "" {
+		return s
+	}
+	r := []rune(s)
+	if r[0] >= 'a' && r[0] <= 'z' {
+		r[0] -= 'a' - 'A'
+	}
+	return string(r)
+}

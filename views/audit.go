@@ -1,0 +1,111 @@
+package views
+
+import (
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"roster/models"
+)
+
+// AuditLogState is the audit log's position as it appears in the URL: the filters as typed and
+// a cursor. Every link and form of the page is built from it.
+type AuditLogState struct {
+	Actor  string
+	Target string
+	Action string
+	From   string
+	To     string
+	After  string
+	Before string
+}
+
+// AuditLogView is Settings > Audit log: the filters, their messages and one page of events.
+type AuditLogView struct {
+	Chrome
+	State AuditLogState
+	// Page is nil when a filter could not be used; Errors then says why, per field.
+	Page    *models.AuditLogPage
+	Errors  map[string]string
+	Actions []models.AuditAction
+}
+
+const auditPath = "/settings/audit"
+
+// query is the state as URL parameters; empty values are left out to keep links short.
+func (s AuditLogState) query() url.Values {
+	v := url.Values{}
+	for _, p := range [][2]string{{"actor", s.Actor}, {"target", s.Target}, {"action", s.Action}, {"from", s.From},
+		{"to", s.To}, {"after", s.After}, {"before", s.Before}} {
+		if p[1] != "" {
+			v.Set(p[0], p[1])
+		}
+	}
+	return v
+}
+
+func (s AuditLogState) href() string { return withQuery(auditPath, s.query()) }
+
+// AuditLogHref is the audit log's URL for a state.
+func AuditLogHref(s AuditLogState) string { return s.href() }
+
+func (s AuditLogState) withCursor(after, before string) string {
+	s.After, s.Before = after, before
+	return s.href()
+}
+
+// exportHref downloads every event under the same filters; pages do not apply to a download.
+func (s AuditLogState) exportHref() string {
+	s.After, s.Before = "", ""
+	return withQuery(auditPath+"/export.csv", s.query())
+}
+
+func (s AuditLogState) filtered() bool {
+	return s.Actor != "" || s.Target != "" || s.Action != "" || s.From != "" || s.To != ""
+}
+
+func (v AuditLogView) invalid(field string) bool { return v.Errors[field] != "" }
+
+// AuditCSVHeader is the first row of an audit log export.
+func AuditCSVHeader() []string {
+	return []string{"Time (UTC)", "Action", "Actor ID", "Actor", "Real actor ID", "Real actor", "Target ID", "Target", "Details", "IP address", "Event ID"}
+}
+
+// AuditCSVRecord is one event's row in an export, every cell safe to open in a spreadsheet.
+func AuditCSVRecord(e models.AuditLogEntry) []string {
+	record := []string{e.At.UTC().Format(time.DateTime), e.ActionLabel}
+	for _, p := range []*models.AuditPerson{e.Actor, e.RealActor, e.Target} {
+		if p == nil {
+			record = append(record, "", "")
+		} else {
+			record = append(record, strconv.FormatInt(p.ID, 10), p.Label())
+		}
+	}
+	record = append(record, detailsText(e.Details), e.IP, strconv.FormatInt(e.ID, 10))
+	for i, cell := range record {
+		record[i] = csvCell(cell)
+	}
+	return record
+}
+
+func detailsText(details []models.AuditDetail) string {
+	parts := make([]string, len(details))
+	for i, d := range details {
+		parts[i] = d.Label + ": " + d.Value
+	}
+	return strings.Join(parts, "; ")
+}
+
+func personClass(p *models.AuditPerson) string {
+	if p != nil && (p.Removed || p.Name == models.DeletedUserName) {
+		return "audit-person muted"
+	}
+	return "audit-person"
+}
+
+func auditTime(t time.Time) string { return t.UTC().Format("2 Jan 2006, 15:04:05") }
+
+func auditISO(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+func personID(p *models.AuditPerson) string { return "#" + strconv.FormatInt(p.ID, 10) }

@@ -1,0 +1,44 @@
+package views
+
+import (
+	"strconv"
+
+	"roster/models"
+)
+
+// HomeView is the home page: the user's own details and work, and what they may change.
+type HomeView struct {
+	Chrome
+	Profile *models.UserProfile
+	Flashes []string
+	// Name and Phone are the details form's values; Errors its messages per field.
+	Name, Phone string
+	Errors      map[string]string
+	// Impersonated locks what an impersonator may never change: password and sessions.
+	Impersonated bool
+}
+
+// ImpersonateView is the form that starts "View as" or "Act as" for one user, or says why not.
+type ImpersonateView struct {
+	Chrome
+	Target  models.User
+	Mode    string
+	Reason  string
+	Minutes int
+	Refusal string
+	Errors  map[string]string
+}
+
+func (v ImpersonateView) action() string {
+	return "/settings/users/" + strconv.FormatInt(v.Target.ID, 10) + "/impersonate"
+}
+
+// AccountSettingsView is Settings > Account.
+type AccountSettingsView struct {
+	Chrome
+	Settings models.AccountSettings
+	// Minutes and GraceDays keep what was typed, valid or not.
+	Minutes, GraceDays string
+	Errors             map[string]string
+	Flashes            []string
+}
