@@ -449,9 +449,10 @@ func knownKind(kind string) bool {
 	return false
 }
 
-// moveRecords hands records to their recipients with two set-based statements per recipient:
-// the history lines first, while the old owners are still on the rows, then the move itself.
-// It returns what moved, per previous owner and kind.
+// moveRecords hands records to their recipients, each moved record with an ownership history
+// line naming its previous owner, and returns what moved, per previous owner and kind. It takes a
+// fixed number of statements per recipient, however many users and records: one on PostgreSQL
+// (moveRecordsAtOnce), three on SQLite.
 func (s *Store) moveRecords(tx *gorm.DB, actor *Actor, ids []int64, plan HandoverPlan, now time.Time) (map[int64]map[string]int64, error) {
 	kindsFor := map[int64][]string{}
 	for _, kind := range RecordKinds {
@@ -466,23 +467,17 @@ func (s *Store) moveRecords(tx *gorm.DB, actor *Actor, ids []int64, plan Handove
 	}
 	sort.Slice(recipients, func(i, j int) bool { return recipients[i] < recipients[j] })
 	for _, to := range recipients {
-		scope := func(db *gorm.DB) *gorm.DB {
-			db = db.Where(s.idIn("records.owner_id", ids)).Where("records.kind IN ?", kindsFor[to])
-			if !plan.IncludeClosed {
-				db = db.Where("records.is_open = ?", true)
-			}
-			return db
+		move := recordMove{ids: ids, kinds: kindsFor[to], includeClosed: plan.IncludeClosed, to: to,
+			by: actor.User.ID, reason: plan.historyReason(), at: now}
+		var counts []movedRecords
+		var err error
+		if s.IsPostgres() {
+			counts, err = s.moveRecordsAtOnce(tx, move)
+		} else {
+			counts, err = s.moveRecordsInSteps(tx, move)
 		}
-		var counts []struct {
-			OwnerID int64
-			Kind    string
-			N       int64
-		}
-		if err := scope(tx.Model(&Record{})).Select("owner_id, kind, count(*) AS n").Group("owner_id, kind").Scan(&counts).Error; err != nil {
+		if err != nil {
 			return nil, err
-		}
-		if len(counts) == 0 {
-			continue
 		}
 		for _, c := range counts {
 			if moved[c.OwnerID] == nil {
@@ -490,17 +485,88 @@ func (s *Store) moveRecords(tx *gorm.DB, actor *Actor, ids []int64, plan Handove
 			}
 			moved[c.OwnerID][c.Kind] += c.N
 		}
-		history := scope(tx.Model(&Record{})).Select("records.account_id, records.id, records.owner_id, ?, ?, ?, ?",
-			to, actor.User.ID, plan.historyReason(), now)
-		if err := tx.Exec("INSERT INTO record_ownership_changes (account_id, record_id, from_user_id, to_user_id, changed_by_id, reason, changed_at) ?",
-			history).Error; err != nil {
-			return nil, err
-		}
-		if err := scope(tx.Model(&Record{})).Updates(map[string]any{"owner_id": to, "updated_at": now}).Error; err != nil {
-			return nil, err
-		}
 	}
 	return moved, nil
+}
+
+// recordMove is one recipient's share of a hand-over: the records of kinds that ids own (open
+// ones only unless includeClosed) go to to, recorded as changed by by, for reason, at at.
+type recordMove struct {
+	ids           []int64
+	kinds         []string
+	includeClosed bool
+	to, by        int64
+	reason        string
+	at            time.Time
+}
+
+// movedRecords counts the records one previous owner handed over, of one kind.
+type movedRecords struct {
+	OwnerID int64
+	Kind    string
+	N       int64
+}
+
+// moveRecordsAtOnce is the PostgreSQL hand-over: one statement moves the records, writes their
+// history lines from what the move returned and counts them, so that there is exactly one line per
+// record that moved, naming the owner it had just before (re-checked on the latest row version
+// when a concurrent writer got there first), and the counts are those of the lines. Most of the
+// cost is the writing itself, a new version of each record and a history row, each with its index
+// entries; the foreign keys' per-row checks are gone (migration 00007).
+func (s *Store) moveRecordsAtOnce(tx *gorm.DB, m recordMove) ([]movedRecords, error) {
+	scope := func(table string) string {
+		where := table + ".owner_id = ANY(CAST(@ids AS BIGINT[])) AND " + table + ".kind IN @kinds"
+		if !m.includeClosed {
+			where += " AND " + table + ".is_open"
+		}
+		return where
+	}
+	// The scope is repeated on "was" (the rows as they were) so that both sides of the self-join
+	// are read through records_owner, not the whole table.
+	sql := `WITH moved AS (
+    UPDATE records SET owner_id = @to, updated_at = @at
+    FROM records AS was
+    WHERE was.id = records.id AND was.owner_id = records.owner_id AND ` + scope("records") + ` AND ` + scope("was") + `
+    RETURNING records.account_id, records.id, records.kind, was.owner_id
+), history AS (
+    INSERT INTO record_ownership_changes (account_id, record_id, from_user_id, to_user_id, changed_by_id, reason, changed_at)
+    SELECT account_id, id, owner_id, @to, @by, @reason, @at FROM moved
+)
+SELECT owner_id, kind, count(*) AS n FROM moved GROUP BY owner_id, kind`
+	var counts []movedRecords
+	err := tx.Raw(sql, map[string]any{"ids": idArray(m.ids), "kinds": m.kinds, "to": m.to, "by": m.by, "reason": m.reason, "at": m.at}).
+		Scan(&counts).Error
+	return counts, err
+}
+
+// moveRecordsInSteps is the portable hand-over (SQLite has no data-modifying WITH): count what
+// will move, write the history lines while the old owners are still on the rows, then move. The
+// caller's transaction holds the database's write lock throughout, so the three agree.
+func (s *Store) moveRecordsInSteps(tx *gorm.DB, m recordMove) ([]movedRecords, error) {
+	scope := func(db *gorm.DB) *gorm.DB {
+		db = db.Where(s.idIn("records.owner_id", m.ids)).Where("records.kind IN ?", m.kinds)
+		if !m.includeClosed {
+			db = db.Where("records.is_open = ?", true)
+		}
+		return db
+	}
+	var counts []movedRecords
+	if err := scope(tx.Model(&Record{})).Select("owner_id, kind, count(*) AS n").Group("owner_id, kind").Scan(&counts).Error; err != nil {
+		return nil, err
+	}
+	if len(counts) == 0 {
+		return nil, nil
+	}
+	history := scope(tx.Model(&Record{})).Select("records.account_id, records.id, records.owner_id, ?, ?, ?, ?",
+		m.to, m.by, m.reason, m.at)
+	if err := tx.Exec("INSERT INTO record_ownership_changes (account_id, record_id, from_user_id, to_user_id, changed_by_id, reason, changed_at) ?",
+		history).Error; err != nil {
+		return nil, err
+	}
+	if err := scope(tx.Model(&Record{})).Updates(map[string]any{"owner_id": m.to, "updated_at": m.at}).Error; err != nil {
+		return nil, err
+	}
+	return counts, nil
 }
 
 // historyReason is the reason an ownership history line records: what kind of hand-over it was,

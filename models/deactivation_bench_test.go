@@ -3,25 +3,42 @@ package models_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"strings"
 	"testing"
 	"time"
+
+	"gorm.io/gorm/logger"
 
 	"roster/models"
 	"roster/models/modelstest"
 )
 
 // BenchmarkDeactivate1000UsersWith100kRecords measures the wizard's last step at scale on
-// PostgreSQL: 1,000 users hand 100 open records each to one colleague.
+// PostgreSQL: 1,000 users hand 100 open records each to one colleague. ROSTER_BENCH_TRACE=1 prints
+// each statement's time and the server's CPU time for every deactivation.
 func BenchmarkDeactivate1000UsersWith100kRecords(b *testing.B) {
 	store := modelstest.Postgres(b)
 	ctx := context.Background()
 	for b.Loop() {
 		b.StopTimer()
 		acc, ids, receiver := bulkLeavers(b, store, 1000, 100)
+		run := store
+		var trace *statementTimer
+		if os.Getenv("ROSTER_BENCH_TRACE") != "" {
+			trace = &statementTimer{}
+			run = store.WithQueryLogger(trace)
+			trace.backendCPU = backendCPU(b, store)
+			trace.cpuStart = trace.backendCPU()
+		}
 		b.StartTimer()
-		res, err := store.Deactivate(ctx, acc.Actor, ids, models.HandoverPlan{RecordsTo: receiver, GroupsTo: receiver, ManagerTo: receiver})
+		start := time.Now()
+		res, err := run.Deactivate(ctx, acc.Actor, ids, models.HandoverPlan{RecordsTo: receiver, GroupsTo: receiver, ManagerTo: receiver})
 		if err != nil {
 			b.Fatal(err)
+		}
+		if trace != nil {
+			trace.report(time.Since(start))
 		}
 		if res.RecordsMoved != 100_000 {
 			b.Fatalf("moved %d records", res.RecordsMoved)
@@ -71,4 +88,63 @@ func bulkLeavers(b testing.TB, store *models.Store, users, recordsEach int) (*mo
 	store.DB().Exec("VACUUM ANALYZE records")
 	store.DB().Exec("VACUUM ANALYZE users")
 	return acc, ids, receiver
+}
+
+// backendCPU returns a function that reads the CPU time PostgreSQL has spent serving the store's
+// connection so far: the pool is cut to one connection, and the server must run on this machine.
+// On a busy machine this is steadier than the wall clock.
+func backendCPU(b *testing.B, store *models.Store) func() time.Duration {
+	sqlDB, err := store.DB().DB()
+	if err != nil {
+		b.Fatal(err)
+	}
+	sqlDB.SetMaxOpenConns(1)
+	var pid int
+	if err := store.DB().Raw("SELECT pg_backend_pid()").Scan(&pid).Error; err != nil {
+		b.Fatal(err)
+	}
+	return func() time.Duration {
+		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/schedstat", pid))
+		if err != nil {
+			return 0
+		}
+		var ns int64
+		fmt.Sscan(string(stat), &ns)
+		return time.Duration(ns)
+	}
+}
+
+// statementTimer is a GORM logger that keeps each statement's duration, for
+// ROSTER_BENCH_TRACE=1: where the time of one deactivation goes.
+type statementTimer struct {
+	lines      []string
+	sum        time.Duration
+	backendCPU func() time.Duration
+	cpuStart   time.Duration
+}
+
+func (t *statementTimer) LogMode(logger.LogLevel) logger.Interface { return t }
+func (t *statementTimer) Info(context.Context, string, ...any)     {}
+func (t *statementTimer) Warn(context.Context, string, ...any)     {}
+func (t *statementTimer) Error(context.Context, string, ...any)    {}
+func (t *statementTimer) Trace(_ context.Context, begin time.Time, fc func() (string, int64), _ error) {
+	elapsed := time.Since(begin)
+	sql, rows := fc()
+	if i := strings.Index(sql, "'{"); i >= 0 {
+		if j := strings.Index(sql[i:], "}'"); j >= 0 {
+			sql = sql[:i] + "'{…}'" + sql[i+j+2:]
+		}
+	}
+	if len(sql) > 110 {
+		sql = sql[:110]
+	}
+	t.sum += elapsed
+	t.lines = append(t.lines, fmt.Sprintf("%8.1f ms %7d rows  %s", float64(elapsed.Microseconds())/1000, rows, sql))
+}
+
+func (t *statementTimer) report(total time.Duration) {
+	fmt.Fprintf(os.Stderr, "deactivation %.1f ms, statements %.1f ms, rest (begin, commit, Go) %.1f ms, server CPU %.1f ms\n%s",
+		float64(total.Microseconds())/1000, float64(t.sum.Microseconds())/1000, float64((total-t.sum).Microseconds())/1000,
+		float64((t.backendCPU()-t.cpuStart).Microseconds())/1000,
+		strings.Join(t.lines, "\n")+"\n")
 }

@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
+
+	"gorm.io/gorm"
 
 	"roster/models"
 	"roster/models/modelstest"
@@ -156,6 +159,11 @@ func TestDeactivateHandsOverWithoutLosingAnything(t *testing.T) {
 		if len(after) != len(before) {
 			t.Fatalf("%d records before, %d after", len(before), len(after))
 		}
+		var lines int64
+		store.DB().Model(&models.RecordOwnershipChange{}).Where("account_id = ? AND reason LIKE ?", tm.acc.Account.ID, "%Left the company").Count(&lines)
+		if lines != res.RecordsMoved {
+			t.Fatalf("%d history lines for %d records moved, want one each", lines, res.RecordsMoved)
+		}
 		for id, was := range before {
 			now := after[id]
 			switch {
@@ -273,6 +281,107 @@ func TestReactivateNeedsFreeSeats(t *testing.T) {
 		var refusal models.BulkRefusal
 		if _, err := store.Reactivate(ctx, tm.acc.Actor, []int64{tm.leaver.ID}); !errors.As(err, &refusal) {
 			t.Fatalf("reactivating an active user: got %v, want BulkRefusal", err)
+		}
+	})
+}
+
+// The hand-over's two foreign keys are checked once per statement on PostgreSQL (migration
+// 00007) and by SQLite's foreign keys: on both, a record names an existing owner, a user who owns
+// records stays, and a record with ownership history stays.
+func TestRecordOwnershipKeysHold(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, store *models.Store) {
+		ctx := context.Background()
+		tm := newTeam(t, store)
+		db := store.DB()
+		violates := func(what string, err error) {
+			t.Helper()
+			if !errors.Is(err, gorm.ErrForeignKeyViolated) {
+				t.Errorf("%s: got %v, want a foreign key violation", what, err)
+			}
+		}
+		now := time.Now().UTC()
+		var maxUser int64
+		db.Model(&models.User{}).Select("max(id)").Scan(&maxUser)
+		nobody := maxUser + 1000
+		orphan := models.Record{AccountID: tm.acc.Account.ID, Kind: "deal", Title: "Nobody's", IsOpen: true, OwnerID: nobody,
+			CreatedByID: tm.acc.Owner.ID, CreatedAt: now, UpdatedAt: now}
+		violates("a record owned by nobody", db.Create(&orphan).Error)
+		violates("handing records to nobody", db.Model(&models.Record{}).Where("owner_id = ?", tm.leaver.ID).Update("owner_id", nobody).Error)
+
+		// Someone who owns records but is referenced by nothing else: only ownership keeps them.
+		keeper := models.User{AccountID: tm.acc.Account.ID, Name: "Kim Keeper", Role: models.RoleMember, Status: models.StatusActive,
+			CreatedAt: now, UpdatedAt: now}
+		if err := db.Create(&keeper).Error; err != nil {
+			t.Fatal(err)
+		}
+		kept := models.Record{AccountID: tm.acc.Account.ID, Kind: "lead", Title: "Kept", IsOpen: true, OwnerID: keeper.ID,
+			CreatedByID: tm.acc.Owner.ID, CreatedAt: now, UpdatedAt: now}
+		if err := db.Create(&kept).Error; err != nil {
+			t.Fatal(err)
+		}
+		violates("removing a user who owns a record", db.Delete(&models.User{}, keeper.ID).Error)
+		violates("renumbering a user who owns a record", db.Model(&models.User{}).Where("id = ?", keeper.ID).Update("id", nobody).Error)
+
+		// A record with ownership history cannot go; one without can (nothing else refers to it).
+		if _, err := store.TransferAccount(ctx, tm.acc.Actor, keeper.ID, models.AccountTransfer{To: tm.receiver.ID, Then: models.TransferThenLeave}); err != nil {
+			t.Fatal(err)
+		}
+		violates("deleting a record with ownership history", db.Delete(&models.Record{}, kept.ID).Error)
+		violates("renumbering a record with ownership history", db.Model(&models.Record{}).Where("id = ?", kept.ID).Update("id", kept.ID+1_000_000).Error)
+		if err := db.Delete(&models.User{}, keeper.ID).Error; err != nil {
+			t.Fatalf("removing a user who owns nothing any more: %v", err)
+		}
+		var history int64
+		db.Model(&models.RecordOwnershipChange{}).Where("record_id = ?", kept.ID).Count(&history)
+		if history != 1 {
+			t.Fatalf("the transferred record has %d history lines, want 1", history)
+		}
+		loose := models.Record{AccountID: tm.acc.Account.ID, Kind: "pin", Title: "Loose", IsOpen: true, OwnerID: tm.receiver.ID,
+			CreatedByID: tm.acc.Owner.ID, CreatedAt: now, UpdatedAt: now}
+		if err := db.Create(&loose).Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Delete(&models.Record{}, loose.ID).Error; err != nil {
+			t.Fatalf("deleting a record without history: %v", err)
+		}
+	})
+}
+
+// A record's deletion waits for a transaction that is writing history about it, and then sees
+// that history: the foreign key's lock, kept on PostgreSQL by a SHARE lock on the history.
+func TestRecordDeletionWaitsForHistoryWriters(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, store *models.Store) {
+		tm := newTeam(t, store)
+		now := time.Now().UTC()
+		r := models.Record{AccountID: tm.acc.Account.ID, Kind: "deal", Title: "Contested", IsOpen: true, OwnerID: tm.receiver.ID,
+			CreatedByID: tm.acc.Owner.ID, CreatedAt: now, UpdatedAt: now}
+		if err := store.DB().Create(&r).Error; err != nil {
+			t.Fatal(err)
+		}
+		writer := store.DB().Begin()
+		line := models.RecordOwnershipChange{AccountID: tm.acc.Account.ID, RecordID: r.ID, ToUserID: tm.receiver.ID, Reason: "test", ChangedAt: now}
+		if err := writer.Create(&line).Error; err != nil {
+			writer.Rollback()
+			t.Fatal(err)
+		}
+		deleted := make(chan error, 1)
+		go func() { deleted <- store.DB().Delete(&models.Record{}, r.ID).Error }()
+		select {
+		case err := <-deleted:
+			writer.Rollback()
+			t.Fatalf("the deletion did not wait for the history writer: %v", err)
+		case <-time.After(300 * time.Millisecond):
+		}
+		if err := writer.Commit().Error; err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case err := <-deleted:
+			if !errors.Is(err, gorm.ErrForeignKeyViolated) {
+				t.Fatalf("deleting a record whose history was just written: got %v, want a foreign key violation", err)
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatal("the deletion still waits after the history writer committed")
 		}
 	})
 }
