@@ -266,3 +266,37 @@ func BenchmarkSeatsPage(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkScopedUserList measures the list as a group administrator and as a manager see it:
+// only the people they reach, in the 100,000-user account.
+func BenchmarkScopedUserList(b *testing.B) {
+	store := modelstest.Postgres(b)
+	seeded := modelstest.BenchAccount(b, store, 100_000)
+	e, err := New(store, Config{SessionSecret: testSecret})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, role := range []models.Role{models.RoleGroupAdmin, models.RoleManager} {
+		var email string
+		store.DB().Model(&models.User{}).Select("email").Where("account_id = ? AND role = ? AND status = ?", seeded.Account.ID, role, models.StatusActive).
+			Order("id").Limit(1).Scan(&email)
+		_, token, err := store.SignIn(context.Background(), email, seeded.OwnerPassword, "127.0.0.1", "bench")
+		if err != nil {
+			b.Fatal(err)
+		}
+		cookie := sessionCookie(b, e, token)
+		for _, page := range []struct{ name, path string }{{"list", "/settings/users"}, {"search", "/settings/users?q=a"}} {
+			b.Run(string(role)+"_"+page.name, func(b *testing.B) {
+				for b.Loop() {
+					req := httptest.NewRequest(http.MethodGet, page.path, nil)
+					req.AddCookie(cookie)
+					rec := httptest.NewRecorder()
+					e.ServeHTTP(rec, req)
+					if rec.Code != http.StatusOK {
+						b.Fatalf("%s: status %d", page.path, rec.Code)
+					}
+				}
+			})
+		}
+	}
+}
