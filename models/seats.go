@@ -79,10 +79,12 @@ func seatUsage(db *gorm.DB, plans []Plan) ([]PlanUsage, error) {
 		Status UserStatus
 		N      int
 	}
-	// Filtered by account first, so that PostgreSQL answers from the users_list_plan index
-	// (account_id, status, plan_id, …) instead of reading every user of the plans.
-	if err := db.Model(&User{}).Select("plan_id, status, count(*) AS n").
-		Where("account_id = ? AND status IN ? AND plan_id IN ?", plans[0].AccountID, SeatHoldingStatuses, ids).Group("plan_id, status").Scan(&held).Error; err != nil {
+	// The database keeps the seat holders per account, plan and status (seat_holder_counts,
+	// migration 00006): one index lookup per plan instead of counting up to 100,000 users. Under
+	// claimSeats' plan lock the count is exact for claims, which all take that lock; a release
+	// committing meanwhile is seen late, which only errs on the safe side.
+	if err := db.Table("seat_holder_counts").Select("plan_id, status, users AS n").
+		Where("account_id = ? AND plan_id IN ? AND status IN ?", plans[0].AccountID, ids, SeatHoldingStatuses).Scan(&held).Error; err != nil {
 		return nil, err
 	}
 	usage := make([]PlanUsage, len(plans))

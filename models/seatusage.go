@@ -5,8 +5,6 @@ import (
 	"sort"
 	"strings"
 	"time"
-
-	"gorm.io/gorm"
 )
 
 // Seats & billing (S3, S5, O3) limits.
@@ -55,7 +53,7 @@ func (s *Store) SeatOverview(ctx context.Context, actor *Actor) (*SeatOverview, 
 	if err := s.read(ctx).Where("account_id = ?", actor.Account.ID).Order("name, id").Find(&plans).Error; err != nil {
 		return nil, err
 	}
-	usage, err := countedSeatUsage(s.read(ctx), plans)
+	usage, err := seatUsage(s.read(ctx), plans)
 	if err != nil {
 		return nil, err
 	}
@@ -82,42 +80,6 @@ func (s *Store) SeatOverview(ctx context.Context, actor *Actor) (*SeatOverview, 
 	}
 	sort.Slice(o.Totals, func(i, j int) bool { return o.Totals[i].Currency < o.Totals[j].Currency })
 	return o, nil
-}
-
-// countedSeatUsage is seatUsage read from seat_holder_counts, which the database keeps per
-// account, plan and status (migration 00006): one index lookup per plan instead of counting up to
-// 100,000 users on every page view. claimSeats still counts the rows under the plans' lock.
-func countedSeatUsage(db *gorm.DB, plans []Plan) ([]PlanUsage, error) {
-	if len(plans) == 0 {
-		return nil, nil
-	}
-	ids := make([]int64, len(plans))
-	for i, p := range plans {
-		ids[i] = p.ID
-	}
-	var held []struct {
-		PlanID int64
-		Status UserStatus
-		N      int
-	}
-	if err := db.Table("seat_holder_counts").Select("plan_id, status, users AS n").
-		Where("account_id = ? AND plan_id IN ? AND status IN ?", plans[0].AccountID, ids, SeatHoldingStatuses).Scan(&held).Error; err != nil {
-		return nil, err
-	}
-	usage := make([]PlanUsage, len(plans))
-	index := map[int64]int{}
-	for i, p := range plans {
-		usage[i] = PlanUsage{Plan: p}
-		index[p.ID] = i
-	}
-	for _, h := range held {
-		if h.Status == StatusActive {
-			usage[index[h.PlanID]].InUse = h.N
-		} else {
-			usage[index[h.PlanID]].Reserved = h.N
-		}
-	}
-	return usage, nil
 }
 
 // SeatMonth is one plan's seats at the end of one month (for the current month: now).
