@@ -104,8 +104,6 @@ func personClass(p *models.AuditPerson) string {
 	return "audit-person"
 }
 
-func auditTime(t time.Time) string { return t.UTC().Format("2 Jan 2006, 15:04:05") }
-
 func auditISO(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
 func personID(p *models.AuditPerson) string { return "#" + strconv.FormatInt(p.ID, 10) }
