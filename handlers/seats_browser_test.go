@@ -85,5 +85,36 @@ func TestBrowserSeats(t *testing.T) {
 		for _, m := range console() {
 			t.Errorf("browser console: %s (%s:%d)", m, m.URL, m.Line+1)
 		}
+
+		// Finance lands on Seats & billing, may buy seats, and sees nothing of user management.
+		u.do(chromedp.EmulateViewport(1280, 800))
+		if status := u.clickAndLoad(`form[action="/logout"] button`); status != http.StatusOK {
+			t.Fatalf("sign out: %d", status)
+		}
+		var finance models.User
+		store.DB().Where("account_id = ? AND role = ? AND status = ?", seeded.Account.ID, models.RoleFinance, models.StatusActive).Take(&finance)
+		u.typeInto("#email", finance.EmailAddress())
+		u.typeInto("#password", seeded.OwnerPassword)
+		if status := u.clickAndLoad(`form[action="/login"] button[type="submit"]`); status != http.StatusOK {
+			t.Fatalf("finance sign in: %d", status)
+		}
+		if path := evaluate[string](u, `location.pathname`); path != "/settings/seats" {
+			t.Fatalf("finance landed on %s", path)
+		}
+		nav := evaluate[[]string](u, `[...document.querySelectorAll('.sidenav a')].map(a => a.getAttribute('href'))`)
+		if len(nav) != 1 || nav[0] != "/settings/seats" {
+			t.Errorf("finance's navigation: %v", nav)
+		}
+		state := evaluate[seatsPageState](u, seatsStateJS)
+		if state.Charts == 0 || state.Forms != state.Rows {
+			t.Errorf("finance's seats page: %+v", state)
+		}
+		if n := evaluate[int](u, `document.querySelectorAll('[data-testid="idle-deactivate"]').length`); n != 0 {
+			t.Error("finance is offered to deactivate idle users")
+		}
+		u.screenshot("seats-03-finance")
+		if res, err := chromedp.RunResponse(u.ctx, chromedp.Navigate(u.base+"/settings/users")); err != nil || res.Status != http.StatusForbidden {
+			t.Fatalf("finance opening user management: %v %v", res, err)
+		}
 	})
 }
