@@ -17,6 +17,14 @@ func TestDemoAccountIsRealisticAndWithinSeats(t *testing.T) {
 			t.Fatal(err)
 		}
 		db := store.DB()
+		// README.md names one demo login per role; they must stay true.
+		for local, role := range map[string]models.Role{"wen.jensen.3": models.RoleAdmin, "finn.garcia.8": models.RoleGroupAdmin,
+			"bjorn.rossi.12": models.RoleManager, "chloe.xu.13": models.RoleSupport, "zoe.weber.14": models.RoleFinance, "ben.hansen.48": models.RoleMember} {
+			var u models.User
+			if err := db.Where("email = ? AND account_id = ?", local+"@"+spec.Domain, demo.Account.ID).Take(&u).Error; err != nil || u.Role != role || u.Status != models.StatusActive {
+				t.Errorf("the README's demo login %s should be an active %s: %+v %v", local, role, u.Role, err)
+			}
+		}
 		counts := statusCounts(t, store, demo.Account.ID)
 		if counts[models.StatusActive] < 30 || counts[models.StatusInactive] < 3 || counts[models.StatusInvited] < 3 {
 			t.Fatalf("demo should fill every tab: %v", counts)
