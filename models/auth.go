@@ -164,6 +164,29 @@ func hashToken(token string) string {
 	return hex.EncodeToString(sum[:])
 }
 
+// takeByToken loads into dest the link row (invitation, password reset) whose token hash
+// matches token, locking it when asked. A malformed or unknown token is unknown: links never say
+// which of the two it was.
+func takeByToken(db *gorm.DB, dest any, token string, lock bool, unknown error) error {
+	if len(token) != 64 {
+		return unknown
+	}
+	return notFoundAs(lockIf(db, lock).Where("token_hash = ?", hashToken(token)).Take(dest).Error, unknown)
+}
+
+// linkedUser loads the user a link was made for, locking them when asked; a user no longer in the
+// status the link needs gets noLonger.
+func linkedUser(db *gorm.DB, id int64, lock bool, status UserStatus, noLonger error) (*User, error) {
+	var user User
+	if err := lockIf(db, lock).Take(&user, id).Error; err != nil {
+		return nil, err
+	}
+	if user.Status != status {
+		return nil, noLonger
+	}
+	return &user, nil
+}
+
 // Authenticate re-reads the session and its user on every request. Returns ErrSessionEnded when
 // the session was signed out, revoked, has expired or idled out, or its user is no longer active.
 func (s *Store) Authenticate(ctx context.Context, token string) (*Actor, error) {

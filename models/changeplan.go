@@ -43,24 +43,22 @@ func (s *Store) ChangePlan(ctx context.Context, actor *Actor, ids []int64, planI
 			return ErrNotFound
 		}
 		target := plans[0]
-		refusal := BulkRefusal{Action: "Change plan", Reasons: map[int64]string{}, Names: map[int64]string{}}
+		if err := refuseEach("Change plan", users, func(u *User) string {
+			switch {
+			case !actor.CanActOn(u):
+				return actor.ActRefusal(u)
+			case u.PlanID != nil && *u.PlanID == planID:
+				return "Already on plan " + target.Name + "."
+			}
+			return ""
+		}); err != nil {
+			return err
+		}
 		seatHolders := 0
 		for _, u := range users {
-			switch {
-			case !actor.CanActOn(&u):
-				refusal.Reasons[u.ID] = actor.ActRefusal(&u)
-			case u.PlanID != nil && *u.PlanID == planID:
-				refusal.Reasons[u.ID] = "Already on plan " + target.Name + "."
-			default:
-				if u.Status == StatusActive || u.Status == StatusInvited {
-					seatHolders++
-				}
-				continue
+			if u.Status == StatusActive || u.Status == StatusInvited {
+				seatHolders++
 			}
-			refusal.Names[u.ID] = u.Name
-		}
-		if len(refusal.Reasons) > 0 {
-			return refusal
 		}
 		// Always lock the target plan, even when only inactive users move, so the check and the
 		// move see the same seats as concurrent claims.

@@ -669,26 +669,24 @@ func (s *Store) Reactivate(ctx context.Context, actor *Actor, ids []int64) (int,
 		if err != nil {
 			return err
 		}
-		refusal := BulkRefusal{Action: "Reactivate", Reasons: map[int64]string{}, Names: map[int64]string{}}
-		needed := map[int64]int{}
-		for _, u := range users {
+		if err := refuseEach("Reactivate", users, func(u *User) string {
 			switch {
 			case u.Status != StatusInactive:
-				refusal.Reasons[u.ID] = "Not inactive (" + string(u.Status) + ")."
-			case !actor.CanActOn(&u):
-				refusal.Reasons[u.ID] = actor.ActRefusal(&u)
+				return "Not inactive (" + string(u.Status) + ")."
+			case !actor.CanActOn(u):
+				return actor.ActRefusal(u)
 			case u.DeletionDueAt != nil:
-				refusal.Reasons[u.ID] = "Scheduled for deletion: undo the delete first."
+				return "Scheduled for deletion: undo the delete first."
 			case u.PlanID == nil:
-				refusal.Reasons[u.ID] = "Has no plan: give them a plan first."
-			default:
-				needed[*u.PlanID]++
-				continue
+				return "Has no plan: give them a plan first."
 			}
-			refusal.Names[u.ID] = u.Name
+			return ""
+		}); err != nil {
+			return err
 		}
-		if len(refusal.Reasons) > 0 {
-			return refusal
+		needed := map[int64]int{}
+		for _, u := range users {
+			needed[*u.PlanID]++
 		}
 		if err := claimSeats(tx, actor.Account.ID, needed); err != nil {
 			return err

@@ -314,21 +314,17 @@ func (s *Store) scheduleDeletion(tx *gorm.DB, actor *Actor, ids []int64, mode De
 	if err != nil {
 		return time.Time{}, err
 	}
-	refusal := BulkRefusal{Action: "Delete", Reasons: map[int64]string{}, Names: map[int64]string{}}
-	for _, u := range users {
+	if err := refuseEach("Delete", users, func(u *User) string {
 		reasons := []string{}
-		if msg := deletionStatusRefusal(actor, &u); msg != "" {
+		if msg := deletionStatusRefusal(actor, u); msg != "" {
 			reasons = append(reasons, msg)
 		}
 		for _, r := range refusals[u.ID][mode] {
 			reasons = append(reasons, r.Message)
 		}
-		if len(reasons) > 0 {
-			refusal.Reasons[u.ID], refusal.Names[u.ID] = strings.Join(reasons, " "), u.Name
-		}
-	}
-	if len(refusal.Reasons) > 0 {
-		return time.Time{}, refusal
+		return strings.Join(reasons, " ")
+	}); err != nil {
+		return time.Time{}, err
 	}
 	due := now.AddDate(0, 0, graceDays(&account))
 	if eraseNow {
@@ -374,20 +370,16 @@ func (s *Store) UndoDeletion(ctx context.Context, actor *Actor, ids []int64) (in
 		if err != nil {
 			return err
 		}
-		refusal := BulkRefusal{Action: "Undo delete", Reasons: map[int64]string{}, Names: map[int64]string{}}
-		for _, u := range users {
+		if err := refuseEach("Undo delete", users, func(u *User) string {
 			switch {
-			case !actor.CanActOn(&u):
-				refusal.Reasons[u.ID] = actor.ActRefusal(&u)
+			case !actor.CanActOn(u):
+				return actor.ActRefusal(u)
 			case u.DeletionDueAt == nil:
-				refusal.Reasons[u.ID] = "Not scheduled for deletion."
-			default:
-				continue
+				return "Not scheduled for deletion."
 			}
-			refusal.Names[u.ID] = u.Name
-		}
-		if len(refusal.Reasons) > 0 {
-			return refusal
+			return ""
+		}); err != nil {
+			return err
 		}
 		now := s.now()
 		if err := tx.Model(&User{}).Where(s.idIn("id", ids)).Updates(map[string]any{

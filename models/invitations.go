@@ -258,6 +258,21 @@ func (e BulkRefusal) Error() string {
 
 func (e BulkRefusal) Unwrap() error { return ErrConflict }
 
+// refuseEach runs the all-or-nothing check every bulk action starts with: why says what stops
+// one user ("" for nothing), and the result is a BulkRefusal naming everyone stopped, or nil.
+func refuseEach(action string, users []User, why func(u *User) string) error {
+	refusal := BulkRefusal{Action: action, Reasons: map[int64]string{}, Names: map[int64]string{}}
+	for i := range users {
+		if reason := why(&users[i]); reason != "" {
+			refusal.Reasons[users[i].ID], refusal.Names[users[i].ID] = reason, users[i].Name
+		}
+	}
+	if len(refusal.Reasons) > 0 {
+		return refusal
+	}
+	return nil
+}
+
 // Remind sends every selected invited user a new link and pushes their expiry out again. A
 // reminder within ReminderInterval of the last one is refused, for all selected or none.
 func (s *Store) Remind(ctx context.Context, actor *Actor, ids []int64, baseURL string) (int, error) {
@@ -363,23 +378,17 @@ func (s *Store) lockInvitations(tx *gorm.DB, actor *Actor, ids []int64) ([]User,
 	if err != nil {
 		return nil, nil, err
 	}
-	var users []User
-	if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("id IN ? AND account_id = ?", ids, actor.Account.ID).
-		Order("id").Find(&users).Error; err != nil {
+	users, err := s.lockSelectedUsers(tx, actor, ids)
+	if err != nil {
 		return nil, nil, err
 	}
-	if len(users) != len(ids) {
-		return nil, nil, ErrNotFound
-	}
-	refusal := BulkRefusal{Action: "This action", Reasons: map[int64]string{}, Names: map[int64]string{}}
-	for _, u := range users {
-		if u.Status != StatusInvited || !actor.CanActOn(&u) {
-			refusal.Reasons[u.ID] = "Not an open invitation (" + string(u.Status) + ")."
-			refusal.Names[u.ID] = u.Name
+	if err := refuseEach("This action", users, func(u *User) string {
+		if u.Status != StatusInvited || !actor.CanActOn(u) {
+			return "Not an open invitation (" + string(u.Status) + ")."
 		}
-	}
-	if len(refusal.Reasons) > 0 {
-		return nil, nil, refusal
+		return ""
+	}); err != nil {
+		return nil, nil, err
 	}
 	var invitations []Invitation
 	if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("user_id IN ? AND accepted_at IS NULL AND revoked_at IS NULL", ids).
@@ -432,12 +441,9 @@ func (s *Store) OpenInvitation(ctx context.Context, token string) (*InvitationVi
 }
 
 func findInvitation(db *gorm.DB, token string, now time.Time, lock bool) (*Invitation, *User, error) {
-	if len(token) != 64 {
-		return nil, nil, ErrInvitationUnknown
-	}
 	var inv Invitation
-	if err := lockIf(db, lock).Where("token_hash = ?", hashToken(token)).Take(&inv).Error; err != nil {
-		return nil, nil, notFoundAs(err, ErrInvitationUnknown)
+	if err := takeByToken(db, &inv, token, lock, ErrInvitationUnknown); err != nil {
+		return nil, nil, err
 	}
 	switch {
 	case inv.RevokedAt != nil:
@@ -447,14 +453,8 @@ func findInvitation(db *gorm.DB, token string, now time.Time, lock bool) (*Invit
 	case !now.Before(inv.ExpiresAt):
 		return nil, nil, ErrInvitationExpired
 	}
-	var user User
-	if err := lockIf(db, lock).Take(&user, inv.UserID).Error; err != nil {
-		return nil, nil, err
-	}
-	if user.Status != StatusInvited {
-		return nil, nil, ErrInvitationNoLonger
-	}
-	return &inv, &user, nil
+	user, err := linkedUser(db, inv.UserID, lock, StatusInvited, ErrInvitationNoLonger)
+	return &inv, user, err
 }
 
 // AcceptInvitation turns the invited user into an active one with the name and password they

@@ -91,24 +91,20 @@ func (s *Store) RequestPasswordResets(ctx context.Context, actor *Actor, ids []i
 		if err := s.requireReach(tx, actor, users); err != nil {
 			return err
 		}
-		refusal := BulkRefusal{Action: "Reset password", Reasons: map[int64]string{}, Names: map[int64]string{}}
-		for _, u := range users {
+		if err := refuseEach("Reset password", users, func(u *User) string {
 			switch {
 			case u.ID == actor.User.ID:
-				refusal.Reasons[u.ID] = "That is you: sign out and use “Forgot your password?” instead."
+				return "That is you: sign out and use “Forgot your password?” instead."
 			case u.Status != StatusActive:
-				refusal.Reasons[u.ID] = "Not active (" + string(u.Status) + "): they cannot sign in, so there is nothing to reset."
-			case !actor.CanActOn(&u):
-				refusal.Reasons[u.ID] = actor.ActRefusal(&u)
+				return "Not active (" + string(u.Status) + "): they cannot sign in, so there is nothing to reset."
+			case !actor.CanActOn(u):
+				return actor.ActRefusal(u)
 			case u.EmailAddress() == "":
-				refusal.Reasons[u.ID] = "Has no e-mail address to send the link to."
-			default:
-				continue
+				return "Has no e-mail address to send the link to."
 			}
-			refusal.Names[u.ID] = u.Name
-		}
-		if len(refusal.Reasons) > 0 {
-			return refusal
+			return ""
+		}); err != nil {
+			return err
 		}
 		now := s.now()
 		ended, err := s.openSessionsPerUser(tx, ids, now)
@@ -319,12 +315,9 @@ func (s *Store) OpenPasswordReset(ctx context.Context, token string) (*PasswordR
 }
 
 func findPasswordReset(db *gorm.DB, token string, now time.Time, lock bool) (*PasswordReset, *User, error) {
-	if len(token) != 64 {
-		return nil, nil, ErrPasswordResetUnknown
-	}
 	var reset PasswordReset
-	if err := lockIf(db, lock).Where("token_hash = ?", hashToken(token)).Take(&reset).Error; err != nil {
-		return nil, nil, notFoundAs(err, ErrPasswordResetUnknown)
+	if err := takeByToken(db, &reset, token, lock, ErrPasswordResetUnknown); err != nil {
+		return nil, nil, err
 	}
 	switch {
 	case reset.UsedAt != nil:
@@ -334,14 +327,8 @@ func findPasswordReset(db *gorm.DB, token string, now time.Time, lock bool) (*Pa
 	case !now.Before(reset.ExpiresAt):
 		return nil, nil, ErrPasswordResetExpired
 	}
-	var user User
-	if err := lockIf(db, lock).Take(&user, reset.UserID).Error; err != nil {
-		return nil, nil, err
-	}
-	if user.Status != StatusActive {
-		return nil, nil, ErrPasswordResetNoLonger
-	}
-	return &reset, &user, nil
+	user, err := linkedUser(db, reset.UserID, lock, StatusActive, ErrPasswordResetNoLonger)
+	return &reset, user, err
 }
 
 // CompletePasswordReset sets the password chosen through a reset link, uses up the link and any

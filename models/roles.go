@@ -79,28 +79,25 @@ func (s *Store) ChangeRoles(ctx context.Context, actor *Actor, ids []int64, role
 				remainingOwners++
 			}
 		}
-		refusal := BulkRefusal{Action: "Change role", Reasons: map[int64]string{}, Names: map[int64]string{}}
-		for _, u := range users {
-			var refused RoleChangeRefusedError
-			err := actor.CanChangeRole(&u, role)
-			switch {
-			case errors.As(err, &refused):
-				refusal.Reasons[u.ID] = capitalise(refused.Reason) + "."
-			case err != nil:
-				return err
-			case u.Role == role:
-				refusal.Reasons[u.ID] = "Already " + role.Label() + "."
-			case u.Status == StatusInactive && rolesDemotedBeforeDeactivation[role]:
-				refusal.Reasons[u.ID] = "Inactive users cannot be " + role.Label() + "s: reactivate them first."
-			case u.Role == RoleOwner && u.Status == StatusActive && remainingOwners == 0:
-				refusal.Reasons[u.ID] = "The last owner of the account: make someone else an owner first."
-			default:
-				continue
+		if err := refuseEach("Change role", users, func(u *User) string {
+			if err := actor.CanChangeRole(u, role); err != nil {
+				var refused RoleChangeRefusedError
+				if errors.As(err, &refused) {
+					return capitalise(refused.Reason) + "."
+				}
+				return "You may not change this user's role."
 			}
-			refusal.Names[u.ID] = u.Name
-		}
-		if len(refusal.Reasons) > 0 {
-			return refusal
+			switch {
+			case u.Role == role:
+				return "Already " + role.Label() + "."
+			case u.Status == StatusInactive && rolesDemotedBeforeDeactivation[role]:
+				return "Inactive users cannot be " + role.Label() + "s: reactivate them first."
+			case u.Role == RoleOwner && u.Status == StatusActive && remainingOwners == 0:
+				return "The last owner of the account: make someone else an owner first."
+			}
+			return ""
+		}); err != nil {
+			return err
 		}
 		now := s.now()
 		if err := tx.Model(&User{}).Where(s.idIn("id", ids)).Updates(map[string]any{"role": role, "updated_at": now}).Error; err != nil {
