@@ -1,11 +1,8 @@
 package handlers
 
 import (
-	"context"
 	"encoding/base64"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"sync"
@@ -13,7 +10,6 @@ import (
 	"time"
 
 	"roster/models"
-	"roster/models/modelstest"
 )
 
 // benchAuditEvents is how many events the 100,000-user account's log gets for the benchmark:
@@ -63,18 +59,9 @@ func fillAuditLog(b *testing.B, store *models.Store, accountID int64) {
 // BenchmarkAuditLogPage measures Settings > Audit log, from request to rendered HTML, for the
 // 100,000-user account in PostgreSQL with 300,000 events (ROSTER_BENCH_USERS changes the users).
 func BenchmarkAuditLogPage(b *testing.B) {
-	store := modelstest.Postgres(b)
-	seeded := modelstest.BenchAccount(b, store, 100_000)
+	store, seeded, e := benchConsole(b)
 	fillAuditLog(b, store, seeded.Account.ID)
-	e, err := New(store, Config{SessionSecret: testSecret})
-	if err != nil {
-		b.Fatal(err)
-	}
-	_, token, err := store.SignIn(context.Background(), seeded.OwnerEmail, seeded.OwnerPassword, "127.0.0.1", "bench")
-	if err != nil {
-		b.Fatal(err)
-	}
-	cookie := sessionCookie(b, e, token)
+	cookie := benchSession(b, store, e, seeded.OwnerEmail, seeded.OwnerPassword)
 
 	// A position half-way down the log, as a cursor from paging there would hold it.
 	var middle struct {
@@ -103,19 +90,6 @@ func BenchmarkAuditLogPage(b *testing.B) {
 		{"action_and_actor_by_name_in_a_month", "/settings/audit?action=user.signed_in&actor=hansen&from=" +
 			week.AddDate(0, -1, 0).Format(time.DateOnly) + "&to=" + week.Format(time.DateOnly), true},
 	} {
-		b.Run(bc.name, func(b *testing.B) {
-			for b.Loop() {
-				req := httptest.NewRequest(http.MethodGet, bc.path, nil)
-				req.AddCookie(cookie)
-				if bc.htmx {
-					req.Header.Set("HX-Request", "true")
-				}
-				rec := httptest.NewRecorder()
-				e.ServeHTTP(rec, req)
-				if rec.Code != http.StatusOK {
-					b.Fatalf("%s: status %d", bc.path, rec.Code)
-				}
-			}
-		})
+		b.Run(bc.name, func(b *testing.B) { benchGet(b, e, cookie, bc.path, bc.htmx) })
 	}
 }

@@ -18,17 +18,8 @@ import (
 // BenchmarkUserListPage measures the server side of Settings > User Management, from request to
 // rendered HTML, on an account of 100,000 users in PostgreSQL (ROSTER_BENCH_USERS changes the size).
 func BenchmarkUserListPage(b *testing.B) {
-	store := modelstest.Postgres(b)
-	seeded := modelstest.BenchAccount(b, store, 100_000)
-	e, err := New(store, Config{SessionSecret: testSecret})
-	if err != nil {
-		b.Fatal(err)
-	}
-	_, token, err := store.SignIn(context.Background(), seeded.OwnerEmail, seeded.OwnerPassword, "127.0.0.1", "bench")
-	if err != nil {
-		b.Fatal(err)
-	}
-	cookie := sessionCookie(b, e, token)
+	store, seeded, e := benchConsole(b)
+	cookie := benchSession(b, store, e, seeded.OwnerEmail, seeded.OwnerPassword)
 	var planID, groupID int64
 	store.DB().Model(&models.Plan{}).Select("id").Where("account_id = ?", seeded.Account.ID).Order("id").Limit(1).Scan(&planID)
 	store.DB().Model(&models.Group{}).Select("id").Where("account_id = ?", seeded.Account.ID).Order("id").Limit(1).Scan(&groupID)
@@ -43,20 +34,45 @@ func BenchmarkUserListPage(b *testing.B) {
 		{"filter_group", "/settings/users?group=" + strconv.FormatInt(groupID, 10)},
 		{"profile", "/settings/users/" + strconv.FormatInt(firstUserID(store, seeded.Account.ID), 10)},
 	} {
-		b.Run(bc.name, func(b *testing.B) {
-			for b.Loop() {
-				req := httptest.NewRequest(http.MethodGet, bc.path, nil)
-				req.AddCookie(cookie)
-				if bc.name == "list_fragment" {
-					req.Header.Set("HX-Request", "true")
-				}
-				rec := httptest.NewRecorder()
-				e.ServeHTTP(rec, req)
-				if rec.Code != http.StatusOK {
-					b.Fatalf("%s: status %d", bc.path, rec.Code)
-				}
-			}
-		})
+		b.Run(bc.name, func(b *testing.B) { benchGet(b, e, cookie, bc.path, bc.name == "list_fragment") })
+	}
+}
+
+// benchConsole is the router over the 100,000-user bench account in PostgreSQL
+// (ROSTER_BENCH_USERS changes the size).
+func benchConsole(b *testing.B) (*models.Store, *models.SeededAccount, http.Handler) {
+	store := modelstest.Postgres(b)
+	seeded := modelstest.BenchAccount(b, store, 100_000)
+	e, err := New(store, Config{SessionSecret: testSecret})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return store, seeded, e
+}
+
+// benchSession signs email in and returns the session cookie a browser would then send.
+func benchSession(b *testing.B, store *models.Store, h http.Handler, email, password string) *http.Cookie {
+	_, token, err := store.SignIn(context.Background(), email, password, "127.0.0.1", "bench")
+	if err != nil {
+		b.Fatal(err)
+	}
+	return sessionCookie(b, h, token)
+}
+
+// benchGet measures GET path, from request to rendered HTML, as htmx asks for it when fragment
+// is set; anything but 200 fails the benchmark.
+func benchGet(b *testing.B, h http.Handler, cookie *http.Cookie, path string, fragment bool) {
+	for b.Loop() {
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		req.AddCookie(cookie)
+		if fragment {
+			req.Header.Set("HX-Request", "true")
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			b.Fatalf("%s: status %d", path, rec.Code)
+		}
 	}
 }
 
@@ -83,61 +99,24 @@ func firstUserID(store *models.Store, accountID int64) int64 {
 // BenchmarkDeactivationWizardImpact measures the wizard's first step, rendered, for 1,000 users
 // of the 100,000-user account.
 func BenchmarkDeactivationWizardImpact(b *testing.B) {
-	store := modelstest.Postgres(b)
-	seeded := modelstest.BenchAccount(b, store, 100_000)
-	e, err := New(store, Config{SessionSecret: testSecret})
-	if err != nil {
-		b.Fatal(err)
-	}
-	_, token, err := store.SignIn(context.Background(), seeded.OwnerEmail, seeded.OwnerPassword, "127.0.0.1", "bench")
-	if err != nil {
-		b.Fatal(err)
-	}
-	cookie := sessionCookie(b, e, token)
+	store, seeded, e := benchConsole(b)
+	cookie := benchSession(b, store, e, seeded.OwnerEmail, seeded.OwnerPassword)
 	var ids []int64
 	store.DB().Model(&models.User{}).Where("account_id = ? AND status = ? AND role = ?", seeded.Account.ID, models.StatusActive, models.RoleMember).
 		Order("id").Limit(1000).Pluck("id", &ids)
-	path := "/settings/users/deactivate?ids=" + joinIDs(ids)
-	for b.Loop() {
-		req := httptest.NewRequest(http.MethodGet, path, nil)
-		req.AddCookie(cookie)
-		rec := httptest.NewRecorder()
-		e.ServeHTTP(rec, req)
-		if rec.Code != http.StatusOK {
-			b.Fatalf("status %d", rec.Code)
-		}
-	}
+	benchGet(b, e, cookie, "/settings/users/deactivate?ids="+joinIDs(ids), false)
 }
 
 // BenchmarkStatisticsPage measures Settings > Team statistics, rendered, for the 100,000-user
 // account: a year of activity aggregated per month and per user.
 func BenchmarkStatisticsPage(b *testing.B) {
-	store := modelstest.Postgres(b)
-	seeded := modelstest.BenchAccount(b, store, 100_000)
-	e, err := New(store, Config{SessionSecret: testSecret})
-	if err != nil {
-		b.Fatal(err)
-	}
-	_, token, err := store.SignIn(context.Background(), seeded.OwnerEmail, seeded.OwnerPassword, "127.0.0.1", "bench")
-	if err != nil {
-		b.Fatal(err)
-	}
-	cookie := sessionCookie(b, e, token)
+	store, seeded, e := benchConsole(b)
+	cookie := benchSession(b, store, e, seeded.OwnerEmail, seeded.OwnerPassword)
 	for _, bc := range []struct{ name, path string }{
 		{"year", "/settings/statistics"},
 		{"two_years_deals_won", "/settings/statistics?from=2000-01&kind=deal_won"},
 	} {
-		b.Run(bc.name, func(b *testing.B) {
-			for b.Loop() {
-				req := httptest.NewRequest(http.MethodGet, bc.path, nil)
-				req.AddCookie(cookie)
-				rec := httptest.NewRecorder()
-				e.ServeHTTP(rec, req)
-				if rec.Code != http.StatusOK {
-					b.Fatalf("%s: status %d", bc.path, rec.Code)
-				}
-			}
-		})
+		b.Run(bc.name, func(b *testing.B) { benchGet(b, e, cookie, bc.path, bc.name == "list_fragment") })
 	}
 }
 
@@ -145,17 +124,8 @@ func BenchmarkStatisticsPage(b *testing.B) {
 // router to a client that throws it away, and reports the heap's high-water mark while it runs:
 // the export must not hold the account in memory (-benchmem adds what it allocates in total).
 func BenchmarkExportUsers100k(b *testing.B) {
-	store := modelstest.Postgres(b)
-	seeded := modelstest.BenchAccount(b, store, 100_000)
-	e, err := New(store, Config{SessionSecret: testSecret})
-	if err != nil {
-		b.Fatal(err)
-	}
-	_, token, err := store.SignIn(context.Background(), seeded.OwnerEmail, seeded.OwnerPassword, "127.0.0.1", "bench")
-	if err != nil {
-		b.Fatal(err)
-	}
-	cookie := sessionCookie(b, e, token)
+	store, seeded, e := benchConsole(b)
+	cookie := benchSession(b, store, e, seeded.OwnerEmail, seeded.OwnerPassword)
 	runtime.GC()
 	baseline := heapInUse()
 	peak := newHeapPeak()
@@ -238,65 +208,29 @@ func heapInUse() uint64 {
 // account of 100,000 users in PostgreSQL: the overview, the 12-month ledger replay and a page of
 // idle seats.
 func BenchmarkSeatsPage(b *testing.B) {
-	store := modelstest.Postgres(b)
-	seeded := modelstest.BenchAccount(b, store, 100_000)
-	e, err := New(store, Config{SessionSecret: testSecret})
-	if err != nil {
-		b.Fatal(err)
-	}
-	_, token, err := store.SignIn(context.Background(), seeded.OwnerEmail, seeded.OwnerPassword, "127.0.0.1", "bench")
-	if err != nil {
-		b.Fatal(err)
-	}
-	cookie := sessionCookie(b, e, token)
+	store, seeded, e := benchConsole(b)
+	cookie := benchSession(b, store, e, seeded.OwnerEmail, seeded.OwnerPassword)
 	for _, bc := range []struct{ name, path string }{
 		{"page", "/settings/seats"},
 		{"idle_90", "/settings/seats?idle=90"},
 	} {
-		b.Run(bc.name, func(b *testing.B) {
-			for b.Loop() {
-				req := httptest.NewRequest(http.MethodGet, bc.path, nil)
-				req.AddCookie(cookie)
-				rec := httptest.NewRecorder()
-				e.ServeHTTP(rec, req)
-				if rec.Code != http.StatusOK {
-					b.Fatalf("%s: status %d", bc.path, rec.Code)
-				}
-			}
-		})
+		b.Run(bc.name, func(b *testing.B) { benchGet(b, e, cookie, bc.path, bc.name == "list_fragment") })
 	}
 }
 
 // BenchmarkScopedUserList measures the list as a group administrator and as a manager see it:
 // only the people they reach, in the 100,000-user account.
 func BenchmarkScopedUserList(b *testing.B) {
-	store := modelstest.Postgres(b)
-	seeded := modelstest.BenchAccount(b, store, 100_000)
-	e, err := New(store, Config{SessionSecret: testSecret})
-	if err != nil {
-		b.Fatal(err)
-	}
+	store, seeded, e := benchConsole(b)
 	for _, role := range []models.Role{models.RoleGroupAdmin, models.RoleManager} {
 		var email string
-		store.DB().Model(&models.User{}).Select("email").Where("account_id = ? AND role = ? AND status = ?", seeded.Account.ID, role, models.StatusActive).
-			Order("id").Limit(1).Scan(&email)
-		_, token, err := store.SignIn(context.Background(), email, seeded.OwnerPassword, "127.0.0.1", "bench")
-		if err != nil {
-			b.Fatal(err)
+		if err := store.DB().Model(&models.User{}).Select("email").Where("account_id = ? AND role = ? AND status = ?", seeded.Account.ID, role, models.StatusActive).
+			Order("id").Limit(1).Scan(&email).Error; err != nil || email == "" {
+			b.Fatalf("no active %s in the bench account: %v", role, err)
 		}
-		cookie := sessionCookie(b, e, token)
+		cookie := benchSession(b, store, e, email, seeded.OwnerPassword)
 		for _, page := range []struct{ name, path string }{{"list", "/settings/users"}, {"search", "/settings/users?q=a"}} {
-			b.Run(string(role)+"_"+page.name, func(b *testing.B) {
-				for b.Loop() {
-					req := httptest.NewRequest(http.MethodGet, page.path, nil)
-					req.AddCookie(cookie)
-					rec := httptest.NewRecorder()
-					e.ServeHTTP(rec, req)
-					if rec.Code != http.StatusOK {
-						b.Fatalf("%s: status %d", page.path, rec.Code)
-					}
-				}
-			})
+			b.Run(string(role)+"_"+page.name, func(b *testing.B) { benchGet(b, e, cookie, page.path, false) })
 		}
 	}
 }
