@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -314,9 +315,7 @@ func (s *Store) AuditLog(ctx context.Context, actor *Actor, q AuditLogQuery) (*A
 		entries = entries[:AuditPageSize]
 	}
 	if backwards {
-		for i, j := 0, len(entries)-1; i < j; i, j = i+1, j-1 {
-			entries[i], entries[j] = entries[j], entries[i]
-		}
+		slices.Reverse(entries)
 	}
 	page := &AuditLogPage{Entries: entries}
 	if len(entries) > 0 {

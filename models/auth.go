@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"gorm.io/gorm"
 )
@@ -255,6 +256,16 @@ func (s *Store) SignOut(ctx context.Context, token string) error {
 // revokeSessions ends every open session of the users, inside the caller's transaction, and
 // reports how many it ended.
 func (s *Store) revokeSessions(tx *gorm.DB, userIDs []int64, now time.Time) (int64, error) {
+	// An impersonation running in one of those sessions ends with it, on the record.
+	var running []Impersonation
+	if err := tx.Where("ended_at IS NULL").Where(s.idIn("real_user_id", userIDs)).Find(&running).Error; err != nil {
+		return 0, err
+	}
+	for i := range running {
+		if err := s.endImpersonation(tx, &running[i], EndSessionClosed, now, ""); err != nil {
+			return 0, err
+		}
+	}
 	result := tx.Model(&UserSession{}).Where(s.idIn("user_id", userIDs)).Where("revoked_at IS NULL AND expires_at > ?", now).Update("revoked_at", now)
 	return result.RowsAffected, result.Error
 }
@@ -266,9 +277,14 @@ func notFoundAs(err, replacement error) error {
 	return err
 }
 
+// truncate cuts s to at most max bytes without splitting a character: PostgreSQL refuses
+// invalid UTF-8.
 func truncate(s string, max int) string {
 	if len(s) <= max {
 		return s
+	}
+	for max > 0 && !utf8.RuneStart(s[max]) {
+		max--
 	}
 	return s[:max]
 }

@@ -66,7 +66,7 @@ func (s *Store) ChangePlan(ctx context.Context, actor *Actor, ids []int64, planI
 			return err
 		}
 		now := s.now()
-		if err := tx.Model(&User{}).Where("id IN ?", ids).
+		if err := tx.Model(&User{}).Where(s.idIn("id", ids)).
 			Updates(map[string]any{"plan_id": planID, "updated_at": now}).Error; err != nil {
 			return err
 		}
@@ -117,13 +117,6 @@ func (s *Store) ChangePlanSelection(ctx context.Context, actor *Actor, ids []int
 	if err != nil {
 		return 0, err
 	}
-	var n int64
-	if err := s.read(ctx).Model(&User{}).Where("id IN ? AND account_id = ? AND status <> ?", ids, actor.Account.ID, StatusDeleted).
-		Scopes(reachScope(actor, "id")).Count(&n).Error; err != nil {
-		return 0, err
-	}
-	if int(n) != len(ids) {
-		return 0, ErrNotFound
-	}
-	return len(ids), nil
+	users, err := s.selectedUsers(s.read(ctx), actor, ids, false)
+	return len(users), err
 }

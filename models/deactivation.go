@@ -1,32 +1,40 @@
 package models
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 )
 
 // MaxUsersPerAction bounds one bulk operation; larger selections are split by the admin.
 const MaxUsersPerAction = 5000
 
-// lockSelectedUsers locks the selected users of the actor's account in ID order, so that two bulk
-// actions on overlapping selections wait for each other instead of deadlocking. Returns
-// ErrNotFound when any ID is not a live user of the account.
-func (s *Store) lockSelectedUsers(tx *gorm.DB, actor *Actor, ids []int64) ([]User, error) {
+// selectedUsers loads the selected users of the actor's account in ID order, locking them when
+// asked: every bulk action locks in that one order, so two on overlapping selections wait for
+// each other instead of deadlocking. Returns ErrNotFound when any ID is not a live user of the
+// account or is outside the actor's reach.
+func (s *Store) selectedUsers(db *gorm.DB, actor *Actor, ids []int64, lock bool) ([]User, error) {
 	var users []User
-	if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where(s.idIn("id", ids)).
-		Where("account_id = ? AND status <> ?", actor.Account.ID, StatusDeleted).Order("id").Find(&users).Error; err != nil {
+	q := db.Where(s.idIn("id", ids)).Where("account_id = ? AND status <> ?", actor.Account.ID, StatusDeleted).Order("id")
+	if err := lockIf(q, lock).Find(&users).Error; err != nil {
 		return nil, err
 	}
 	if len(users) != len(ids) {
 		return nil, ErrNotFound
 	}
-	return users, s.requireReach(tx, actor, users)
+	return users, s.requireReach(db, actor, users)
+}
+
+// lockSelectedUsers is selectedUsers for a transaction about to change them.
+func (s *Store) lockSelectedUsers(tx *gorm.DB, actor *Actor, ids []int64) ([]User, error) {
+	return s.selectedUsers(tx, actor, ids, true)
 }
 
 // selection checks the users an action was asked for: at least one, at most MaxUsersPerAction,
@@ -105,20 +113,14 @@ func (s *Store) deactivationImpact(db *gorm.DB, actor *Actor, ids []int64, lock 
 	if err != nil {
 		return nil, err
 	}
-	var users []User
-	q := db.Where(s.idIn("id", ids)).Where("account_id = ? AND status <> ?", actor.Account.ID, StatusDeleted).Order("lower(name), id")
-	if lock {
-		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
-	}
-	if err := q.Find(&users).Error; err != nil {
+	users, err := s.selectedUsers(db, actor, ids, lock)
+	if err != nil {
 		return nil, err
 	}
-	if len(users) != len(ids) {
-		return nil, ErrNotFound
-	}
-	if err := s.requireReach(db, actor, users); err != nil {
-		return nil, err
-	}
+	// Locked in ID order like every bulk action; shown by name.
+	slices.SortStableFunc(users, func(a, b User) int {
+		return cmp.Or(strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)), cmp.Compare(a.ID, b.ID))
+	})
 	impact := &DeactivationImpact{SeatCostCents: map[string]int64{}, SeatsFreed: map[string]int{}}
 	plans, err := plansByID(db, actor.Account.ID)
 	if err != nil {
@@ -298,8 +300,26 @@ type DeactivationResult struct {
 	Demoted       int
 }
 
-// MaxReasonLength bounds the reason recorded with a deactivation.
+// MaxReasonLength bounds the reason recorded with a deactivation, transfer, seat change or
+// impersonation.
 const MaxReasonLength = 500
+
+// tooLongReason is the message beside a reason longer than MaxReasonLength, or "".
+func tooLongReason(reason string) string {
+	if utf8.RuneCountInString(reason) > MaxReasonLength {
+		return fmt.Sprintf("Keep the reason under %d characters.", MaxReasonLength)
+	}
+	return ""
+}
+
+// cleanReason tidies a reason typed into a form and refuses one that is too long.
+func cleanReason(reason string) (string, error) {
+	reason = strings.TrimSpace(cleanText(reason))
+	if msg := tooLongReason(reason); msg != "" {
+		return reason, FieldErrors{"reason": msg}
+	}
+	return reason, nil
+}
 
 // Deactivate carries out the wizard in one transaction: each user becomes inactive, loses their
 // seat and every session, and hands over records (with an ownership history line each), groups
@@ -310,12 +330,12 @@ func (s *Store) Deactivate(ctx context.Context, actor *Actor, ids []int64, plan 
 	if !actor.Allows(PermManageUsers) {
 		return nil, ErrForbidden
 	}
-	plan.Reason = strings.TrimSpace(cleanText(plan.Reason))
-	if len([]rune(plan.Reason)) > MaxReasonLength {
-		return nil, FieldErrors{"reason": "Keep the reason under 500 characters."}
+	var err error
+	if plan.Reason, err = cleanReason(plan.Reason); err != nil {
+		return nil, err
 	}
 	result := &DeactivationResult{}
-	err := s.transaction(ctx, func(tx *gorm.DB) error {
+	err = s.transaction(ctx, func(tx *gorm.DB) error {
 		impact, err := s.deactivationImpact(tx, actor, ids, true)
 		if err != nil {
 			return err
@@ -378,8 +398,12 @@ func (s *Store) ListRecipients(ctx context.Context, actor *Actor, exclude []int6
 	var recipients []Recipient
 	q := s.read(ctx).Model(&User{}).Select("id, name, email, role").
 		Where("account_id = ? AND status = ?", actor.Account.ID, StatusActive)
+	if exclude = unique64(exclude); len(exclude) > MaxUsersPerAction {
+		// They are the users being deactivated, and no action takes more.
+		exclude = exclude[:MaxUsersPerAction]
+	}
 	if len(exclude) > 0 {
-		q = q.Where("id NOT IN ?", unique64(exclude))
+		q = q.Where(s.idNotIn("id", exclude))
 	}
 	err := q.Order("lower(name), id").Limit(limit).Scan(&recipients).Error
 	return recipients, err
@@ -391,8 +415,8 @@ func (s *Store) CheckHandover(ctx context.Context, actor *Actor, ids []int64, pl
 	if !actor.Allows(PermManageUsers) {
 		return ErrForbidden
 	}
-	if len([]rune(strings.TrimSpace(plan.Reason))) > MaxReasonLength {
-		return FieldErrors{"reason": "Keep the reason under 500 characters."}
+	if _, err := cleanReason(plan.Reason); err != nil {
+		return err
 	}
 	return checkRecipients(s.read(ctx), actor, unique64(ids), plan)
 }
@@ -401,7 +425,7 @@ func (s *Store) CheckHandover(ctx context.Context, actor *Actor, ids []int64, pl
 // deactivated too.
 func checkRecipients(tx *gorm.DB, actor *Actor, ids []int64, plan HandoverPlan) error {
 	for kind := range plan.RecordsByKind {
-		if !knownKind(kind) {
+		if !slices.Contains(RecordKinds, kind) {
 			return FieldErrors{"records_to": "Unknown kind of record: " + kind + "."}
 		}
 	}
@@ -438,15 +462,6 @@ func checkRecipients(tx *gorm.DB, actor *Actor, ids []int64, plan HandoverPlan) 
 		return errs
 	}
 	return nil
-}
-
-func knownKind(kind string) bool {
-	for _, k := range RecordKinds {
-		if k == kind {
-			return true
-		}
-	}
-	return false
 }
 
 // moveRecords hands records to their recipients, each moved record with an ownership history
@@ -692,7 +707,7 @@ func (s *Store) Reactivate(ctx context.Context, actor *Actor, ids []int64) (int,
 			return err
 		}
 		now := s.now()
-		if err := tx.Model(&User{}).Where("id IN ?", ids).
+		if err := tx.Model(&User{}).Where(s.idIn("id", ids)).
 			Updates(map[string]any{"status": StatusActive, "deactivated_at": nil, "updated_at": now}).Error; err != nil {
 			return err
 		}

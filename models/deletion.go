@@ -70,19 +70,6 @@ type DeletionOptions struct {
 // Allowed tells whether mode may be chosen.
 func (o *DeletionOptions) Allowed(mode DeletionMode) bool { return len(o.Refused[mode]) == 0 }
 
-// deletionUsers loads and optionally locks the selected users of the actor's account.
-func (s *Store) deletionUsers(db *gorm.DB, actor *Actor, ids []int64, lock bool) ([]User, error) {
-	var users []User
-	q := db.Where(s.idIn("id", ids)).Where("account_id = ? AND status <> ?", actor.Account.ID, StatusDeleted).Order("id")
-	if err := lockIf(q, lock).Find(&users).Error; err != nil {
-		return nil, err
-	}
-	if len(users) != len(ids) {
-		return nil, ErrNotFound
-	}
-	return users, s.requireReach(db, actor, users)
-}
-
 // deletionRefusals computes, for each user and mode, why the mode is not allowed, with a fixed
 // number of queries however many users are selected. It checks the rules that depend on other
 // rows (ownership, management, history), not the user's own status.
@@ -224,7 +211,7 @@ func (s *Store) DeletionCandidates(ctx context.Context, actor *Actor, ids []int6
 	if err != nil {
 		return nil, err
 	}
-	return s.deletionUsers(s.read(ctx), actor, ids, false)
+	return s.selectedUsers(s.read(ctx), actor, ids, false)
 }
 
 // DeletionOptions loads what the delete page shows for one user. Returns ErrForbidden when the
@@ -234,7 +221,7 @@ func (s *Store) DeletionOptions(ctx context.Context, actor *Actor, id int64) (*D
 		return nil, ErrForbidden
 	}
 	db := s.read(ctx)
-	users, err := s.deletionUsers(db, actor, []int64{id}, false)
+	users, err := s.selectedUsers(db, actor, []int64{id}, false)
 	if err != nil {
 		return nil, err
 	}
@@ -306,7 +293,7 @@ func (s *Store) scheduleDeletion(tx *gorm.DB, actor *Actor, ids []int64, mode De
 	if err := tx.Where("id = ?", actor.Account.ID).Take(&account).Error; err != nil {
 		return time.Time{}, err
 	}
-	users, err := s.deletionUsers(tx, actor, ids, true)
+	users, err := s.selectedUsers(tx, actor, ids, true)
 	if err != nil {
 		return time.Time{}, err
 	}
@@ -366,7 +353,7 @@ func (s *Store) UndoDeletion(ctx context.Context, actor *Actor, ids []int64) (in
 		return 0, err
 	}
 	err = s.transaction(ctx, func(tx *gorm.DB) error {
-		users, err := s.deletionUsers(tx, actor, ids, true)
+		users, err := s.selectedUsers(tx, actor, ids, true)
 		if err != nil {
 			return err
 		}

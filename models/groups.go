@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"gorm.io/gorm"
@@ -132,13 +132,6 @@ func ValidateGroupName(name string) (string, string) {
 		return name, "Use a single line without control characters."
 	}
 	return name, ""
-}
-
-// invisibleControl reports characters a name must not hold: control characters, line and
-// paragraph separators, and the bidirectional overrides that make a name read differently from
-// how it sorts and compares.
-func invisibleControl(r rune) bool {
-	return unicode.IsControl(r) || unicode.In(r, unicode.Zl, unicode.Zp) || (r >= '\u202a' && r <= '\u202e') || (r >= '\u2066' && r <= '\u2069')
 }
 
 // duplicateGroupName is the message beside the name of a group that already exists.
@@ -724,9 +717,7 @@ func (s *Store) ListGroupPage(ctx context.Context, actor *Actor, q GroupListQuer
 		rows = rows[:GroupListPageSize]
 	}
 	if backwards {
-		for i, j := 0, len(rows)-1; i < j; i, j = i+1, j-1 {
-			rows[i], rows[j] = rows[j], rows[i]
-		}
+		slices.Reverse(rows)
 	}
 	page.Rows = rows
 	ids := make([]int64, len(rows))
@@ -811,9 +802,7 @@ func (s *Store) GetGroup(ctx context.Context, actor *Actor, id int64, after, bef
 		members = members[:GroupMembersPageSize]
 	}
 	if backwards {
-		for i, j := 0, len(members)-1; i < j; i, j = i+1, j-1 {
-			members[i], members[j] = members[j], members[i]
-		}
+		slices.Reverse(members)
 	}
 	detail.Members = members
 	if n := len(detail.Members); n > 0 {

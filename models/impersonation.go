@@ -61,14 +61,6 @@ type Impersonation struct {
 	RealUser *User `gorm:"-"`
 }
 
-// ModeLabel names the mode as the banner and the audit log show it.
-func (i *Impersonation) ModeLabel() string {
-	if i.Mode == ImpersonateAct {
-		return "Acting as"
-	}
-	return "Viewing as"
-}
-
 // StartImpersonation makes the actor's session view or act as the target until they stop, the
 // account's time limit passes, or they lose the right to. "Act as" needs a reason, which goes
 // into the audit log. Nothing about the target changes: no sign-in is recorded, no seat taken,
@@ -91,8 +83,8 @@ func (s *Store) StartImpersonation(ctx context.Context, actor *Actor, targetID i
 	if mode == ImpersonateAct && reason == "" {
 		errs["reason"] = "Say why you need to act as them; it goes into the audit log."
 	}
-	if len([]rune(reason)) > MaxReasonLength {
-		errs["reason"] = "Keep the reason under 500 characters."
+	if msg := tooLongReason(reason); msg != "" {
+		errs["reason"] = msg
 	}
 	if len(errs) > 0 {
 		return nil, errs

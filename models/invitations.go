@@ -347,17 +347,17 @@ func (s *Store) Revoke(ctx context.Context, actor *Actor, ids []int64) (int, err
 			}
 			audit[i] = auditRow(actor, AuditInvitationRevoked, &users[i].ID, now, nil)
 		}
-		if err := tx.Model(&Invitation{}).Where("id IN ?", invIDs).Update("revoked_at", now).Error; err != nil {
+		if err := tx.Model(&Invitation{}).Where(s.idIn("id", invIDs)).Update("revoked_at", now).Error; err != nil {
 			return err
 		}
 		revokedIDs := make([]int64, len(users))
 		for i := range users {
 			revokedIDs[i] = users[i].ID
 		}
-		if err := tx.Model(&User{}).Where("id IN ?", revokedIDs).Updates(map[string]any{"status": StatusDeleted, "updated_at": now}).Error; err != nil {
+		if err := tx.Model(&User{}).Where(s.idIn("id", revokedIDs)).Updates(map[string]any{"status": StatusDeleted, "updated_at": now}).Error; err != nil {
 			return err
 		}
-		if err := tx.Where("user_id IN ?", revokedIDs).Delete(&GroupMember{}).Error; err != nil {
+		if err := tx.Where(s.idIn("user_id", revokedIDs)).Delete(&GroupMember{}).Error; err != nil {
 			return err
 		}
 		if err := recordSeatChanges(tx, ledger); err != nil {
@@ -391,7 +391,7 @@ func (s *Store) lockInvitations(tx *gorm.DB, actor *Actor, ids []int64) ([]User,
 		return nil, nil, err
 	}
 	var invitations []Invitation
-	if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("user_id IN ? AND accepted_at IS NULL AND revoked_at IS NULL", ids).
+	if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where(s.idIn("user_id", ids)).Where("accepted_at IS NULL AND revoked_at IS NULL").
 		Find(&invitations).Error; err != nil {
 		return nil, nil, err
 	}

@@ -80,15 +80,8 @@ func (s *Store) RequestPasswordResets(ctx context.Context, actor *Actor, ids []i
 		return 0, err
 	}
 	err = s.transaction(ctx, func(tx *gorm.DB) error {
-		var users []User
-		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where(s.idIn("id", ids)).
-			Where("account_id = ? AND status <> ?", actor.Account.ID, StatusDeleted).Order("id").Find(&users).Error; err != nil {
-			return err
-		}
-		if len(users) != len(ids) {
-			return ErrNotFound
-		}
-		if err := s.requireReach(tx, actor, users); err != nil {
+		users, err := s.lockSelectedUsers(tx, actor, ids)
+		if err != nil {
 			return err
 		}
 		if err := refuseEach("Reset password", users, func(u *User) string {

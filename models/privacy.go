@@ -3,7 +3,6 @@ package models
 import (
 	"context"
 	"strings"
-	"unicode"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -93,7 +92,7 @@ func (s *Store) EditInactiveUserPrivacy(ctx context.Context, actor *Actor, userI
 			return err
 		}
 		name := strings.TrimSpace(edit.Name)
-		if msg := validateDisplayName(name); msg != "" {
+		if msg := validateName(name); msg != "" {
 			return FieldErrors{"name": msg}
 		}
 		now := s.now()
@@ -118,19 +117,4 @@ func (s *Store) EditInactiveUserPrivacy(ctx context.Context, actor *Actor, userI
 		event := auditRow(actor, AuditPrivacyEdited, &u.ID, now, details)
 		return tx.Create(&event).Error
 	})
-}
-
-// validateDisplayName applies the rules of every name form, and also refuses the control and
-// bidirectional-override characters that would let a name hide or reorder text where admins
-// read it, in lists and in the audit trail.
-func validateDisplayName(name string) string {
-	if msg := validateName(name); msg != "" {
-		return msg
-	}
-	for _, r := range name {
-		if unicode.IsControl(r) || (r >= '\u202a' && r <= '\u202e') || (r >= '\u2066' && r <= '\u2069') {
-			return "Use a single line without control characters."
-		}
-	}
-	return ""
 }

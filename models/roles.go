@@ -127,15 +127,11 @@ func (s *Store) RoleChangeSelection(ctx context.Context, actor *Actor, ids []int
 	if err != nil {
 		return 0, nil, err
 	}
-	var n int64
-	if err := s.read(ctx).Model(&User{}).Where(s.idIn("id", ids)).Where("account_id = ? AND status <> ?", actor.Account.ID, StatusDeleted).
-		Scopes(reachScope(actor, "id")).Count(&n).Error; err != nil {
+	users, err := s.selectedUsers(s.read(ctx), actor, ids, false)
+	if err != nil {
 		return 0, nil, err
 	}
-	if int(n) != len(ids) {
-		return 0, nil, ErrNotFound
-	}
-	return len(ids), actor.GrantableRoles(), nil
+	return len(users), actor.GrantableRoles(), nil
 }
 
 func capitalise(s string) string {

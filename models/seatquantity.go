@@ -66,7 +66,10 @@ func (s *Store) ChangeSeatQuantity(ctx context.Context, actor *Actor, planID int
 	if quantity < 0 || quantity > MaxSeatQuantity {
 		return FieldErrors{"quantity": fmt.Sprintf("Enter a number of seats from 0 to %d.", MaxSeatQuantity)}
 	}
-	reason = truncate(cleanText(reason), 500)
+	reason, err := cleanReason(reason)
+	if err != nil {
+		return err
+	}
 	return s.transaction(ctx, func(tx *gorm.DB) error {
 		var plans []Plan
 		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ? AND account_id = ?", planID, actor.Account.ID).

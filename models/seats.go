@@ -59,6 +59,9 @@ func (u PlanUsage) Free() int { return max(0, u.Plan.SeatsPurchased-u.InUse-u.Re
 
 // SeatUsage returns every plan of the actor's account with its seats in use and reserved.
 func (s *Store) SeatUsage(ctx context.Context, actor *Actor) ([]PlanUsage, error) {
+	if !actor.Allows(PermViewUsers) && !actor.Allows(PermViewSeats) {
+		return nil, ErrForbidden
+	}
 	var plans []Plan
 	if err := s.read(ctx).Where("account_id = ?", actor.Account.ID).Order("name, id").Find(&plans).Error; err != nil {
 		return nil, err

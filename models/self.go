@@ -37,7 +37,7 @@ func (s *Store) UpdateOwnDetails(ctx context.Context, actor *Actor, d OwnDetails
 	}
 	d.Name, d.Phone = strings.TrimSpace(d.Name), strings.TrimSpace(d.Phone)
 	errs := FieldErrors{}
-	if msg := validateDisplayName(d.Name); msg != "" {
+	if msg := validateName(d.Name); msg != "" {
 		errs["name"] = msg
 	}
 	if utf8.RuneCountInString(d.Phone) > MaxPhoneLength || !utf8.ValidString(d.Phone) ||

@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -102,17 +103,17 @@ func (s *Store) TransferAccount(ctx context.Context, actor *Actor, fromID int64,
 	}
 	t.Reason = strings.TrimSpace(cleanText(t.Reason))
 	errs := FieldErrors{}
-	if len([]rune(t.Reason)) > MaxReasonLength {
-		errs["reason"] = "Keep the reason under 500 characters."
+	if msg := tooLongReason(t.Reason); msg != "" {
+		errs["reason"] = msg
 	}
-	if !knownThen(t.Then) {
+	if !slices.Contains(TransferThens, t.Then) {
 		errs["then"] = "Choose what happens to them after the transfer."
 	}
 	if t.Then == TransferThenDelete {
 		if t.DeletionMode == "" {
 			t.DeletionMode = DeleteAnonymise
 		}
-		if !knownTransferDeletionMode(t.DeletionMode) {
+		if !slices.Contains(TransferDeletionModes, t.DeletionMode) {
 			errs["mode"] = "Choose anonymise or delete with history."
 		}
 	} else {
@@ -224,24 +225,6 @@ func (s *Store) TransferAccount(ctx context.Context, actor *Actor, fromID int64,
 		return nil, err
 	}
 	return result, nil
-}
-
-func knownTransferDeletionMode(mode DeletionMode) bool {
-	for _, m := range TransferDeletionModes {
-		if m == mode {
-			return true
-		}
-	}
-	return false
-}
-
-func knownThen(then string) bool {
-	for _, t := range TransferThens {
-		if t == then {
-			return true
-		}
-	}
-	return false
 }
 
 // lockTransferUsers locks both users in ID order, so that two transfers between the same people

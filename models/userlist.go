@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -167,9 +168,7 @@ func (s *Store) ListUsers(ctx context.Context, actor *Actor, q UserListQuery) (*
 		rows = rows[:q.PageSize]
 	}
 	if backwards {
-		for i, j := 0, len(rows)-1; i < j; i, j = i+1, j-1 {
-			rows[i], rows[j] = rows[j], rows[i]
-		}
+		slices.Reverse(rows)
 	}
 	page := &UserListPage{Rows: rows}
 	if len(rows) > 0 {
