@@ -43,7 +43,7 @@ func (s *Server) auditLog(c echo.Context) error {
 	default:
 		view.Page = page
 	}
-	return renderPage(c, views.AuditLogPage(view), views.AuditLogBody(view))
+	return renderPage(c, http.StatusOK, views.AuditLogPage(view), views.AuditLogBody(view))
 }
 
 // maxAuditParam is how much of a filter value is kept to show again in the form; the model

@@ -19,7 +19,7 @@ import (
 func (s *Server) bulkAction(c echo.Context) error {
 	params, err := c.FormParams()
 	if err != nil {
-		return echo.NewHTTPError(400)
+		return echo.NewHTTPError(http.StatusBadRequest)
 	}
 	back := listBackURL(params)
 	ctx := c.Request().Context()
@@ -115,7 +115,7 @@ func (s *Server) refuse(c echo.Context, err error, back string) error {
 	default:
 		return err
 	}
-	return render(c, 409, views.RefusalPage(view))
+	return render(c, http.StatusConflict, views.RefusalPage(view))
 }
 
 // listBackURL is where a bulk action returns: the profile it came from, or the list it was

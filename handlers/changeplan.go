@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -21,21 +20,10 @@ const (
 // changePlanForm shows the change-plan page for the users in ?ids=, as the profile links to it.
 func (s *Server) changePlanForm(c echo.Context) error {
 	ids, ok := parseIDs(c.QueryParams()["ids"])
-	if !ok || len(ids) == 0 {
+	if !ok {
 		return models.ErrNotFound
 	}
-	back := c.QueryParam("back")
-	if back == "" && len(ids) == 1 {
-		back = fmt.Sprintf("/settings/users/%d", ids[0])
-	}
-	return s.renderChangePlan(c, http.StatusOK, ids, changePlanBack(back), "", nil)
-}
-
-func changePlanBack(back string) string {
-	if back == "" {
-		return "/settings/users"
-	}
-	return safeNext(back)
+	return s.renderChangePlan(c, http.StatusOK, ids, selectionBack(c.QueryParam("back"), ids), "", nil)
 }
 
 // renderChangePlan shows the change-plan page; the bulk action renders it directly, so that a
@@ -64,22 +52,18 @@ func (s *Server) renderChangePlan(c echo.Context, status int, ids []int64, back,
 // changePlanSubmit moves the selection to the chosen plan, all or nothing; refusals come back as
 // the per-person refusal page.
 func (s *Server) changePlanSubmit(c echo.Context) error {
-	params, err := c.FormParams()
+	params, ids, err := parseSelectionForm(c)
 	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest)
+		return err
 	}
-	ids, ok := parseIDs(params["ids"])
-	if !ok || len(ids) == 0 {
-		return models.ErrNotFound
-	}
-	back := changePlanBack(params.Get("back"))
+	back := selectionBack(params.Get("back"), ids)
 	planValue := truncateRunes(params.Get("plan"), 20)
-	planID, perr := strconv.ParseInt(planValue, 10, 64)
-	if perr != nil || planID <= 0 {
+	planID, ok := positiveID(planValue)
+	if !ok {
 		return s.renderChangePlan(c, http.StatusUnprocessableEntity, ids, back, planValue, map[string]string{"plan": "Choose a plan."})
 	}
 	ctx, actor := c.Request().Context(), actorOf(c)
-	n, err := s.store.ChangePlan(ctx, actor, ids, planID)
+	moved, err := s.store.ChangePlan(ctx, actor, ids, planID)
 	var fields models.FieldErrors
 	switch {
 	case errors.As(err, &fields):
@@ -87,14 +71,6 @@ func (s *Server) changePlanSubmit(c echo.Context) error {
 	case err != nil:
 		return s.refuse(c, err, back)
 	}
-	name := ""
-	if usage, err := s.store.SeatUsage(ctx, actor); err == nil {
-		for _, u := range usage {
-			if u.Plan.ID == planID {
-				name = u.Plan.Name
-			}
-		}
-	}
-	s.flash(c, fmt.Sprintf("Moved %s to %s.", plural(n, "user"), name))
+	s.flash(c, fmt.Sprintf("Moved %s to %s.", plural(moved.Users, "user"), moved.Plan))
 	return redirect(c, back)
 }

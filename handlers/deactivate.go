@@ -49,7 +49,7 @@ func (s *Server) deactivateStep(c echo.Context) error {
 		err := s.store.CheckHandover(c.Request().Context(), actorOf(c), ids, plan)
 		var fields models.FieldErrors
 		if errors.As(err, &fields) {
-			return s.renderWizard(c, views.StepHandover, form, ids, fields)
+			return s.renderWizard(c, fieldsStep(fields), form, ids, fields)
 		}
 		if err != nil {
 			return err
@@ -64,11 +64,7 @@ func (s *Server) executeDeactivation(c echo.Context, form views.HandoverForm, id
 	var blocked models.DeactivationBlockedError
 	switch {
 	case errors.As(err, &fields):
-		step := views.StepHandover
-		if fields["reason"] != "" {
-			step = views.StepConfirm
-		}
-		return s.renderWizard(c, step, form, ids, fields)
+		return s.renderWizard(c, fieldsStep(fields), form, ids, fields)
 	case errors.As(err, &blocked):
 		return s.renderWizard(c, views.StepImpact, form, ids, nil)
 	case err != nil:
@@ -76,6 +72,15 @@ func (s *Server) executeDeactivation(c echo.Context, form views.HandoverForm, id
 	}
 	s.flash(c, deactivationSummary(result))
 	return redirect(c, "/settings/users?tab=inactive")
+}
+
+// fieldsStep is the wizard step that shows the fields in errs: the reason is asked for on the
+// confirm step, every other choice on the hand-over step.
+func fieldsStep(errs models.FieldErrors) string {
+	if errs["reason"] != "" {
+		return views.StepConfirm
+	}
+	return views.StepHandover
 }
 
 func deactivationSummary(r *models.DeactivationResult) string {
@@ -110,7 +115,8 @@ func (s *Server) renderWizard(c echo.Context, step string, form views.HandoverFo
 			errs = map[string]string{"demote": "Tick this to demote them and continue, or go back and change the selection."}
 		}
 	}
-	view := views.WizardView{Chrome: chrome(c, "Deactivate", views.SectionUsers), Step: step, Form: form, Impact: impact, Errors: errs}
+	view := views.WizardView{Chrome: chrome(c, "Deactivate", views.SectionUsers), Step: step, Form: form, Impact: impact,
+		Ready: joinIDs(impact.ReadyIDs()), Errors: errs}
 	if step != views.StepImpact {
 		if view.Recipients, err = s.store.ListRecipients(ctx, actor, ids, maxRecipients); err != nil {
 			return err
@@ -120,10 +126,7 @@ func (s *Server) renderWizard(c echo.Context, step string, form views.HandoverFo
 	if len(errs) > 0 {
 		status = http.StatusUnprocessableEntity
 	}
-	if wantsFragment(c) {
-		return render(c, status, views.Wizard(view))
-	}
-	return render(c, status, views.WizardPage(view))
+	return renderPage(c, status, views.WizardPage(view), views.Wizard(view))
 }
 
 // parseHandover reads the wizard's form into what the view shows and what the domain executes.
@@ -132,7 +135,9 @@ func parseHandover(c echo.Context) (views.HandoverForm, []int64, models.Handover
 	ids, _ := parseIDs(params["ids"])
 	form := views.HandoverForm{IDs: joinIDs(ids), RecordsMode: params.Get("records_mode"), Scope: params.Get("scope"),
 		RecordsTo: params.Get("records_to"), GroupsTo: params.Get("groups_to"), ManagerTo: params.Get("manager_to"),
-		Demote: params.Get("demote") == "1", Reason: params.Get("reason"), RecordsByKind: map[string]string{}}
+		Demote: params.Get("demote") == "1", RecordsByKind: map[string]string{},
+		// Kept whole up to twice the limit so that it can be shown back; the model judges its length.
+		Reason: truncateRunes(params.Get("reason"), 2*models.MaxReasonLength)}
 	if form.Scope != "all" {
 		form.Scope = "open"
 	}
@@ -169,42 +174,11 @@ func parseHandover(c echo.Context) (views.HandoverForm, []int64, models.Handover
 	}
 	plan.GroupsTo = userField("groups_to", form.GroupsTo)
 	plan.ManagerTo = userField("manager_to", form.ManagerTo)
-	if len([]rune(form.Reason)) > models.MaxReasonLength {
-		errs["reason"] = "Keep the reason under 500 characters."
-		form.Reason = string([]rune(form.Reason)[:models.MaxReasonLength])
-	}
 	// Only a step that shows the hand-over is judged on it.
 	if step := params.Get("step"); step != views.StepConfirm && step != views.StepExecute {
 		errs = nil
 	}
 	return form, ids, plan, errs
-}
-
-// parseIDs reads user IDs given as repeated values and/or comma-separated lists.
-func parseIDs(values []string) ([]int64, bool) {
-	var ids []int64
-	for _, v := range values {
-		for _, part := range strings.Split(v, ",") {
-			part = strings.TrimSpace(part)
-			if part == "" {
-				continue
-			}
-			id, ok := positiveID(part)
-			if !ok {
-				return nil, false
-			}
-			ids = append(ids, id)
-		}
-	}
-	return ids, len(ids) > 0 && len(ids) <= models.MaxUsersPerAction
-}
-
-func joinIDs(ids []int64) string {
-	parts := make([]string, len(ids))
-	for i, id := range ids {
-		parts[i] = strconv.FormatInt(id, 10)
-	}
-	return strings.Join(parts, ",")
 }
 
 func plural(n int, word string) string {

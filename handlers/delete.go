@@ -15,7 +15,7 @@ import (
 // each outcome is refused, or several with one outcome for all.
 func (s *Server) deleteForm(c echo.Context) error {
 	ids, ok := parseIDs(c.QueryParams()["ids"])
-	if !ok || len(ids) == 0 {
+	if !ok {
 		return models.ErrNotFound
 	}
 	return s.renderDeleteForm(c, ids)
@@ -40,13 +40,9 @@ func (s *Server) renderDeleteForm(c echo.Context, ids []int64) error {
 // deleteSubmit schedules the deletion, or carries it out at once when "erase now" is ticked.
 // Refusals come back as the existing per-person refusal page; nothing changes then.
 func (s *Server) deleteSubmit(c echo.Context) error {
-	params, err := c.FormParams()
+	params, ids, err := parseSelectionForm(c)
 	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest)
-	}
-	ids, ok := parseIDs(params["ids"])
-	if !ok || len(ids) == 0 {
-		return models.ErrNotFound
+		return err
 	}
 	view, err := s.deleteView(c, ids)
 	if err != nil {
@@ -99,8 +95,8 @@ func (s *Server) deleteView(c echo.Context, ids []int64) (*views.DeleteView, err
 		if err != nil {
 			return nil, err
 		}
-		view.Users, view.GraceDays = users, max(actor.Account.DeletionGraceDays, 0)
-		view.DueAt = s.store.Now().AddDate(0, 0, view.GraceDays)
+		view.Users = users
+		view.GraceDays, view.DueAt = s.store.DeletionDueDate(actor)
 	}
 	view.Chrome = chrome(c, "Delete users", views.SectionUsers)
 	return view, nil

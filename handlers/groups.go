@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strings"
 	"unicode"
-	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -26,7 +25,8 @@ const (
 	RouteGroupDelete        = "groups.delete"
 )
 
-// maxGroupEmailsFieldBytes bounds the pasted addresses: 5,000 of the longest still fit.
+// maxGroupEmailsFieldBytes bounds the pasted addresses: models.MaxUsersPerAction of the longest
+// still fit.
 const maxGroupEmailsFieldBytes = 1_300_000
 
 // groupRoutes are Settings > Groups (R3).
@@ -59,13 +59,10 @@ func formText(s string, max int) string {
 func (s *Server) groupList(c echo.Context) error {
 	params := c.QueryParams()
 	view := views.GroupListView{Chrome: chrome(c, "Groups", views.SectionGroups), Errors: map[string]string{}}
-	query := models.GroupListQuery{Search: params.Get("q")}
-	if !utf8.ValidString(query.Search) {
-		query.Search = ""
-	}
-	if utf8.RuneCountInString(query.Search) > models.MaxSearchLength {
-		query.Search = string([]rune(query.Search)[:models.MaxSearchLength])
-		view.Notices = append(view.Notices, "The search was shortened to its first 100 characters.")
+	query := models.GroupListQuery{}
+	var notice string
+	if query.Search, notice = searchText(params.Get("q")); notice != "" {
+		view.Notices = append(view.Notices, notice)
 	}
 	if after := params.Get("after"); len(after) <= 512 {
 		query.After = after
@@ -74,13 +71,9 @@ func (s *Server) groupList(c echo.Context) error {
 		query.Before = before
 	}
 	view.Search = formText(query.Search, models.MaxSearchLength)
-	if wantsFragment(c) {
-		if err := s.fillGroupList(c, &view, query); err != nil {
-			return err
-		}
-		return render(c, http.StatusOK, views.GroupList(view))
+	if !wantsFragment(c) {
+		view.Flashes = s.takeFlashes(c)
 	}
-	view.Flashes = s.takeFlashes(c)
 	return s.renderGroupList(c, http.StatusOK, view, query)
 }
 
@@ -98,7 +91,7 @@ func (s *Server) renderGroupList(c echo.Context, status int, view views.GroupLis
 	if err := s.fillGroupList(c, &view, query); err != nil {
 		return err
 	}
-	return render(c, status, views.GroupListPage(view))
+	return renderPage(c, status, views.GroupListPage(view), views.GroupList(view))
 }
 
 func (s *Server) groupCreate(c echo.Context) error {
@@ -196,7 +189,7 @@ func (s *Server) groupAddMembers(c echo.Context) error {
 	emails := c.FormValue("emails")
 	view := views.GroupView{Emails: formText(emails, maxGroupEmailsFieldBytes)}
 	if len(emails) > maxGroupEmailsFieldBytes {
-		return s.refuseGroupForm(c, id, models.FieldErrors{"emails": "That list is too long: add at most 5,000 people at a time."}, view)
+		return s.refuseGroupForm(c, id, models.FieldErrors{"emails": "That list is too long: add at most " + views.MaxUsersPerActionText + " people at a time."}, view)
 	}
 	n, err := s.store.AddGroupMembers(c.Request().Context(), actorOf(c), id, models.ParseInviteList(emails))
 	var rejected models.AddMembersRejectedError
@@ -278,7 +271,7 @@ func (s *Server) groupTransferOwner(c echo.Context) error {
 	}
 	ownerID, ok := positiveID(strings.TrimSpace(value))
 	if !ok {
-		return models.ErrNotFound
+		return s.refuseGroupForm(c, id, models.FieldErrors{"owner_id": "Choose the active member who becomes the owner."}, views.GroupView{})
 	}
 	actor := actorOf(c)
 	group, err := s.store.TransferGroupOwnership(c.Request().Context(), actor, id, ownerID)

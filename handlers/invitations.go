@@ -49,7 +49,7 @@ var invitationProblems = []linkProblem{
 	{models.ErrInvitationUnknown, http.StatusNotFound, "This invitation link does not work",
 		"It may be mistyped, or a newer reminder replaced it. Use the link in the newest e-mail, or ask your administrator to send a reminder."},
 	{models.ErrInvitationExpired, http.StatusGone, "This invitation has expired",
-		"Invitations last 7 days. Ask your administrator to send you a reminder with a new link."},
+		"Invitations last " + views.InvitationLifetimeText + ". Ask your administrator to send you a reminder with a new link."},
 	{models.ErrInvitationUsed, http.StatusGone, "You have already joined",
 		"This invitation was accepted. Sign in with your e-mail address and password."},
 	{models.ErrInvitationRevoked, http.StatusGone, "This invitation was withdrawn",

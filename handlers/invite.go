@@ -68,7 +68,7 @@ func (s *Server) inviteSubmit(c echo.Context) error {
 		return err
 	}
 	s.mailQueued()
-	s.flash(c, fmt.Sprintf("Invited %s with a seat reserved and a link that expires in 7 days.", plural(len(invited), "person")))
+	s.flash(c, fmt.Sprintf("Invited %s with a seat reserved and a link that expires in %s.", plural(len(invited), "person"), views.InvitationLifetimeText))
 	return redirect(c, "/settings/users?tab=invited")
 }
 

@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"bytes"
-	"net/http"
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
@@ -20,9 +19,9 @@ func render(c echo.Context, status int, component templ.Component) error {
 }
 
 // renderPage sends the whole page, or only the fragment when htmx asks for it.
-func renderPage(c echo.Context, page, fragment templ.Component) error {
+func renderPage(c echo.Context, status int, page, fragment templ.Component) error {
 	if wantsFragment(c) {
-		return render(c, http.StatusOK, fragment)
+		return render(c, status, fragment)
 	}
-	return render(c, http.StatusOK, page)
+	return render(c, status, page)
 }

@@ -20,14 +20,10 @@ const (
 // changeRoleForm shows the change-role page for the users in ?ids=, as the profile links to it.
 func (s *Server) changeRoleForm(c echo.Context) error {
 	ids, ok := parseIDs(c.QueryParams()["ids"])
-	if !ok || len(ids) == 0 {
+	if !ok {
 		return models.ErrNotFound
 	}
-	back := c.QueryParam("back")
-	if back == "" && len(ids) == 1 {
-		back = fmt.Sprintf("/settings/users/%d", ids[0])
-	}
-	return s.renderChangeRole(c, http.StatusOK, ids, changePlanBack(back), "", nil)
+	return s.renderChangeRole(c, http.StatusOK, ids, selectionBack(c.QueryParam("back"), ids), "", nil)
 }
 
 // renderChangeRole shows the change-role page; the bulk action renders it directly, so that a
@@ -51,15 +47,11 @@ func (s *Server) renderChangeRole(c echo.Context, status int, ids []int64, back,
 // changeRoleSubmit gives the selection the chosen role, all or nothing; refusals come back as the
 // per-person refusal page.
 func (s *Server) changeRoleSubmit(c echo.Context) error {
-	params, err := c.FormParams()
+	params, ids, err := parseSelectionForm(c)
 	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest)
+		return err
 	}
-	ids, ok := parseIDs(params["ids"])
-	if !ok || len(ids) == 0 {
-		return models.ErrNotFound
-	}
-	back := changePlanBack(params.Get("back"))
+	back := selectionBack(params.Get("back"), ids)
 	roleValue := truncateRunes(params.Get("role"), 40)
 	role, known := models.ParseRole(roleValue)
 	if !known {

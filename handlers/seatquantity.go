@@ -40,7 +40,7 @@ func (s *Server) seatQuantitySubmit(c echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest)
 	}
 	raw := truncateRunes(strings.TrimSpace(params.Get("quantity")), 20)
-	reason := truncateRunes(params.Get("reason"), 500)
+	reason := truncateRunes(params.Get("reason"), 2*models.MaxReasonLength)
 	quantity, perr := strconv.Atoi(raw)
 	if perr != nil {
 		return s.renderSeatQuantity(c, http.StatusUnprocessableEntity, usage, raw, reason,
@@ -55,9 +55,7 @@ func (s *Server) seatQuantitySubmit(c echo.Context) error {
 		if fresh, ferr := s.planUsageParam(c); ferr == nil {
 			usage = fresh
 		}
-		msg := fmt.Sprintf("Plan %s needs at least %d seats: %d in use and %d reserved by invitations.",
-			below.Plan, below.InUse+below.Reserved, below.InUse, below.Reserved)
-		return s.renderSeatQuantity(c, http.StatusUnprocessableEntity, usage, raw, reason, map[string]string{"quantity": msg})
+		return s.renderSeatQuantity(c, http.StatusUnprocessableEntity, usage, raw, reason, map[string]string{"quantity": below.Error()})
 	case errors.As(err, &fields):
 		return s.renderSeatQuantity(c, http.StatusUnprocessableEntity, usage, raw, reason, fields)
 	case err != nil:
@@ -68,14 +66,14 @@ func (s *Server) seatQuantitySubmit(c echo.Context) error {
 }
 
 func (s *Server) planUsageParam(c echo.Context) (*models.PlanUsage, error) {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
+	id, ok := positiveID(c.Param("id"))
+	if !ok {
 		return nil, models.ErrNotFound
 	}
 	return s.store.PlanUsageOf(c.Request().Context(), actorOf(c), id)
 }
 
 func (s *Server) renderSeatQuantity(c echo.Context, status int, usage *models.PlanUsage, quantity, reason string, errs map[string]string) error {
-	return render(c, status, views.SeatQuantityPage(views.SeatQuantityView{Chrome: chrome(c, "Seats of "+usage.Plan.Name, "seats"),
+	return render(c, status, views.SeatQuantityPage(views.SeatQuantityView{Chrome: chrome(c, "Seats of "+usage.Plan.Name, views.SectionSeats),
 		Usage: *usage, Quantity: quantity, Reason: reason, Errors: errs}))
 }

@@ -45,9 +45,6 @@ func (s *Server) seatsPage(c echo.Context) error {
 	idle, err := s.store.IdleSeats(ctx, actor, days, after)
 	wg.Wait()
 	if err = errors.Join(err, errOverview, errHistory); err != nil {
-		if errors.Is(err, models.ErrForbidden) {
-			return models.ErrForbidden
-		}
 		return err
 	}
 	v := views.SeatsView{Chrome: chrome(c, "Seats & billing", views.SectionSeats), Overview: overview, History: history, Idle: idle,
@@ -57,9 +54,7 @@ func (s *Server) seatsPage(c echo.Context) error {
 	}
 	now := s.store.Now().UTC()
 	v.LedgerFrom, v.LedgerTo = now.AddDate(0, -1, 0).Format(time.DateOnly), now.Format(time.DateOnly)
-	for _, f := range s.takeFlashes(c) {
-		v.Notices = append(v.Notices, f)
-	}
+	v.Notices = append(v.Notices, s.takeFlashes(c)...)
 	return render(c, http.StatusOK, views.SeatsPage(v))
 }
 

@@ -76,7 +76,11 @@ func (s *Server) signOutElsewhere(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	s.flash(c, fmt.Sprintf("Ended %s elsewhere.", plural(int(n), "session")))
+	if n == 0 {
+		s.flash(c, "You were signed in nowhere else.")
+	} else {
+		s.flash(c, fmt.Sprintf("Ended %s elsewhere.", plural(int(n), "session")))
+	}
 	return redirect(c, "/me")
 }
 

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"net/http"
 	"net/url"
 	"time"
 
@@ -19,7 +20,7 @@ func (s *Server) teamStatistics(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return render(c, 200, views.StatisticsPage(views.StatisticsView{Chrome: chrome(c, "Team statistics", views.SectionStatistics),
+	return render(c, http.StatusOK, views.StatisticsPage(views.StatisticsView{Chrome: chrome(c, "Team statistics", views.SectionStatistics),
 		Stats: stats, Notices: notices}))
 }
 

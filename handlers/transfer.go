@@ -34,7 +34,7 @@ func (s *Server) transferSubmit(c echo.Context) error {
 		return err
 	}
 	params, _ := c.FormParams()
-	view.Form = views.TransferForm{To: params.Get("to"), Then: params.Get("then"), Reason: truncateRunes(params.Get("reason"), 1000),
+	view.Form = views.TransferForm{To: params.Get("to"), Then: params.Get("then"), Reason: truncateRunes(params.Get("reason"), 2*models.MaxReasonLength),
 		Mode: truncateRunes(params.Get("mode"), 20), EraseNow: params.Get("erase_now") == "1"}
 	if view.Refusal != "" {
 		return render(c, http.StatusConflict, views.TransferPage(*view))
@@ -87,8 +87,7 @@ func (s *Server) transferView(c echo.Context) (*views.TransferView, error) {
 		return nil, err
 	}
 	view := &views.TransferView{Impact: impact.Users[0], Errors: map[string]string{}}
-	view.GraceDays = max(actor.Account.DeletionGraceDays, 0)
-	view.DueAt = s.store.Now().AddDate(0, 0, view.GraceDays)
+	view.GraceDays, view.DueAt = s.store.DeletionDueDate(actor)
 	view.Chrome = chrome(c, "Transfer account: "+view.Impact.User.Name, views.SectionUsers)
 	if err := models.TransferAllowed(actor, &view.Impact.User); err != nil {
 		view.Refusal = err.Error()

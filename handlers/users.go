@@ -2,6 +2,8 @@ package handlers
 
 import (
 	"errors"
+	"fmt"
+	"net/http"
 	"net/url"
 	"strconv"
 	"unicode/utf8"
@@ -24,7 +26,7 @@ func (s *Server) userList(c echo.Context) error {
 		Flashes: s.takeFlashes(c), CanManage: actor.Allows(models.PermManageUsers), CanInvite: actor.Allows(models.PermInviteUsers),
 		CanChangeRoles: actor.Allows(models.PermManageRoles), ReachNote: actor.ReachNote()}
 	if wantsFragment(c) {
-		return render(c, 200, views.UserListFragment(view))
+		return render(c, http.StatusOK, views.UserListFragment(view))
 	}
 	if view.Plans, err = s.store.ListPlans(ctx, actor); err != nil {
 		return err
@@ -32,7 +34,7 @@ func (s *Server) userList(c echo.Context) error {
 	if view.Groups, err = s.store.ListGroups(ctx, actor); err != nil {
 		return err
 	}
-	return render(c, 200, views.UserListPage(view))
+	return render(c, http.StatusOK, views.UserListPage(view))
 }
 
 // parseUserListParams reads the list's URL. Values it cannot use fall back to their defaults, so
@@ -46,13 +48,9 @@ func parseUserListParams(params url.Values) (views.UserListState, models.UserLis
 	case "active", "inactive", "invited":
 		state.Tab, query.Status = tab, models.UserStatus(tab)
 	}
-	state.Q = params.Get("q")
-	if !utf8.ValidString(state.Q) {
-		state.Q = ""
-	}
-	if utf8.RuneCountInString(state.Q) > models.MaxSearchLength {
-		state.Q = string([]rune(state.Q)[:models.MaxSearchLength])
-		notices = append(notices, "The search was shortened to its first 100 characters.")
+	var notice string
+	if state.Q, notice = searchText(params.Get("q")); notice != "" {
+		notices = append(notices, notice)
 	}
 	query.Search = state.Q
 	if role, ok := models.ParseRole(params.Get("role")); ok {
@@ -93,8 +91,7 @@ func (s *Server) userProfile(c echo.Context) error {
 	}
 	actor := actorOf(c)
 	view := views.ProfileView{Chrome: chrome(c, profile.User.Name, views.SectionUsers), Profile: profile,
-		Flashes: s.takeFlashes(c), CanManage: actor.CanActOn(&profile.User) && profile.User.ID != actor.User.ID,
-		CanChangeRole: actor.Allows(models.PermManageRoles) && actor.CanChangeRole(&profile.User, models.RoleMember) == nil}
+		Flashes: s.takeFlashes(c), CanManage: actor.OffersLifecycleActions(&profile.User), CanChangeRole: actor.OffersRoleChange(&profile.User)}
 	if actor.Allows(models.PermImpersonate) {
 		var refused models.ImpersonationRefusedError
 		switch err := s.store.ImpersonationCheck(c.Request().Context(), actor, &profile.User); {
@@ -104,7 +101,20 @@ func (s *Server) userProfile(c echo.Context) error {
 			view.ImpersonationRefusal = refused.Reason
 		}
 	}
-	return render(c, 200, views.ProfilePage(view))
+	return render(c, http.StatusOK, views.ProfilePage(view))
+}
+
+// searchText is the search typed into a list's box as the list can use it: valid UTF-8 and at
+// most models.MaxSearchLength characters, with a notice saying so when it was shortened.
+func searchText(q string) (search, notice string) {
+	if !utf8.ValidString(q) {
+		return "", ""
+	}
+	if utf8.RuneCountInString(q) > models.MaxSearchLength {
+		return truncateRunes(q, models.MaxSearchLength),
+			fmt.Sprintf("The search was shortened to its first %d characters.", models.MaxSearchLength)
+	}
+	return q, ""
 }
 
 // positiveID parses a database ID from a URL; anything else is no ID at all.

@@ -13,6 +13,13 @@ const AuditUserPlanChanged = "user.plan_changed"
 // and takes on the new one.
 const SeatReasonPlanChanged = "plan changed"
 
+// PlanChange says what ChangePlan did: how many users moved, and the name of the plan they
+// moved to.
+type PlanChange struct {
+	Users int
+	Plan  string
+}
+
 // ChangePlan moves users to another plan of the account (S2), all or nothing, in one transaction.
 // Active users take a seat of the new plan and invitations reserve one; both release theirs on the
 // old plan. Inactive users just get the plan, without a seat. Users already on the plan are
@@ -22,14 +29,15 @@ const SeatReasonPlanChanged = "plan changed"
 // Returns ErrForbidden, ErrNotFound for unknown, deleted or foreign users and for plans of other
 // accounts, FieldErrors for an empty or too large selection, BulkRefusal naming each user who
 // cannot move, and SeatsExhaustedError when the plan lacks free seats.
-func (s *Store) ChangePlan(ctx context.Context, actor *Actor, ids []int64, planID int64) (int, error) {
+func (s *Store) ChangePlan(ctx context.Context, actor *Actor, ids []int64, planID int64) (PlanChange, error) {
 	if !actor.Allows(PermManageUsers) {
-		return 0, ErrForbidden
+		return PlanChange{}, ErrForbidden
 	}
 	ids, err := selection(ids)
 	if err != nil {
-		return 0, err
+		return PlanChange{}, err
 	}
+	var planName string
 	err = s.transaction(ctx, func(tx *gorm.DB) error {
 		users, err := s.lockSelectedUsers(tx, actor, ids)
 		if err != nil {
@@ -43,6 +51,7 @@ func (s *Store) ChangePlan(ctx context.Context, actor *Actor, ids []int64, planI
 			return ErrNotFound
 		}
 		target := plans[0]
+		planName = target.Name
 		if err := refuseEach("Change plan", users, func(u *User) string {
 			switch {
 			case !actor.CanActOn(u):
@@ -101,9 +110,9 @@ func (s *Store) ChangePlan(ctx context.Context, actor *Actor, ids []int64, planI
 		return tx.CreateInBatches(audit, MaxUsersPerAction).Error
 	})
 	if err != nil {
-		return 0, err
+		return PlanChange{}, err
 	}
-	return len(ids), nil
+	return PlanChange{Users: len(ids), Plan: planName}, nil
 }
 
 // ChangePlanSelection counts the users a plan change was asked for, for the change-plan page:

@@ -43,9 +43,9 @@ func TestChangePlan(t *testing.T) {
 		}
 		active, invited, inactive := mk("Active", models.StatusActive), mk("Invited", models.StatusInvited), mk("Inactive", models.StatusInactive)
 		before := snapshotSeats(t, store, acc.Account.ID)
-		n, err := store.ChangePlan(ctx, acc.Actor, []int64{active.ID, invited.ID, inactive.ID}, to)
-		if err != nil || n != 3 {
-			t.Fatalf("change plan: %d %v", n, err)
+		res, err := store.ChangePlan(ctx, acc.Actor, []int64{active.ID, invited.ID, inactive.ID}, to)
+		if err != nil || res.Users != 3 || res.Plan != "Premium" {
+			t.Fatalf("change plan: %+v %v", res, err)
 		}
 		usage := usageOf(t, store, acc, to)
 		if usage.InUse != 1 || usage.Reserved != 1 {
@@ -53,14 +53,14 @@ func TestChangePlan(t *testing.T) {
 		}
 		for _, id := range []int64{active.ID, invited.ID, inactive.ID} {
 			var u models.User
-			store.DB().First(&u, id)
+			modelstest.Must(t, store.DB().First(&u, id))
 			if u.PlanID == nil || *u.PlanID != to {
 				t.Fatalf("user %d on plan %v, want %d", id, u.PlanID, to)
 			}
 		}
 		assertLedgerFollows(t, store, acc.Account.ID, before)
 		var events int64
-		store.DB().Model(&models.AuditEvent{}).Where("account_id = ? AND action = ?", acc.Account.ID, models.AuditUserPlanChanged).Count(&events)
+		modelstest.Must(t, store.DB().Model(&models.AuditEvent{}).Where("account_id = ? AND action = ?", acc.Account.ID, models.AuditUserPlanChanged).Count(&events))
 		if events != 3 {
 			t.Fatalf("%d audit events, want 3", events)
 		}
@@ -108,9 +108,7 @@ func TestChangePlanRefusesWithoutSeats(t *testing.T) {
 		if s := exhausted.Shortfalls[0]; s.Plan != "Small" || s.Missing != 2 || s.Needed != 4 || s.Free != 2 {
 			t.Fatalf("shortfall %+v, want Small missing 2", s)
 		}
-		var moved int64
-		store.DB().Model(&models.User{}).Where("plan_id = ?", to).Count(&moved)
-		if moved != 0 {
+		if moved := modelstest.Count(t, store.DB().Model(&models.User{}).Where("plan_id = ?", to)); moved != 0 {
 			t.Fatalf("%d users moved despite the refusal", moved)
 		}
 		assertLedgerFollows(t, store, acc.Account.ID, before)
@@ -120,8 +118,8 @@ func TestChangePlanRefusesWithoutSeats(t *testing.T) {
 			addUser(t, store, acc, "Filler", fmt.Sprintf("filler%d-%d@example.com", i, acc.Account.ID), models.RoleMember, models.StatusActive, &to)
 		}
 		before = snapshotSeats(t, store, acc.Account.ID)
-		if n, err := store.ChangePlan(ctx, acc.Actor, []int64{sleeper.ID}, to); err != nil || n != 1 {
-			t.Fatalf("inactive onto a full plan: %d %v", n, err)
+		if res, err := store.ChangePlan(ctx, acc.Actor, []int64{sleeper.ID}, to); err != nil || res.Users != 1 {
+			t.Fatalf("inactive onto a full plan: %+v %v", res, err)
 		}
 		assertLedgerFollows(t, store, acc.Account.ID, before)
 	})
@@ -142,7 +140,7 @@ func TestChangePlanKeepsLedgerCurrent(t *testing.T) {
 			t.Fatal(err)
 		}
 		var ids []int64
-		store.DB().Model(&models.User{}).Where("account_id = ?", acc.Account.ID).Pluck("id", &ids)
+		modelstest.Must(t, store.DB().Model(&models.User{}).Where("account_id = ?", acc.Account.ID).Pluck("id", &ids))
 		if _, err := store.ChangePlan(ctx, acc.Actor, ids, to); err != nil {
 			t.Fatal(err)
 		}

@@ -80,18 +80,40 @@ type DeactivationImpact struct {
 	SeatsFreed    map[string]int   // per plan name
 }
 
+// BlockedOutright tells whether the user has a blocker that demoting them does not clear.
+func (u UserImpact) BlockedOutright() bool {
+	for _, b := range u.Blockers {
+		if !b.FixedByDemoting {
+			return true
+		}
+	}
+	return false
+}
+
 // Blocked tells whether any user has a blocker, and whether demoting would clear all of them.
 func (d *DeactivationImpact) Blocked() (blocked, demotingFixes bool) {
 	demotingFixes = true
 	for _, u := range d.Users {
-		for _, b := range u.Blockers {
+		if len(u.Blockers) > 0 {
 			blocked = true
-			if !b.FixedByDemoting {
-				demotingFixes = false
-			}
+		}
+		if u.BlockedOutright() {
+			demotingFixes = false
 		}
 	}
 	return blocked, blocked && demotingFixes
+}
+
+// ReadyIDs are the users who can be deactivated, demoting them first where a blocker asks for it:
+// the selection without those blocked outright.
+func (d *DeactivationImpact) ReadyIDs() []int64 {
+	var ids []int64
+	for _, u := range d.Users {
+		if !u.BlockedOutright() {
+			ids = append(ids, u.User.ID)
+		}
+	}
+	return ids
 }
 
 // rolesDemotedBeforeDeactivation must be demoted to member first: they hold rights over other

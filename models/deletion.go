@@ -230,14 +230,21 @@ func (s *Store) DeletionOptions(ctx context.Context, actor *Actor, id int64) (*D
 		return nil, err
 	}
 	u := users[0]
-	opts := &DeletionOptions{User: u, GraceDays: graceDays(actor.Account), Refused: refusals[u.ID], Scheduled: u.DeletionDueAt != nil}
-	opts.DueAt = s.now().AddDate(0, 0, opts.GraceDays)
+	opts := &DeletionOptions{User: u, Refused: refusals[u.ID], Scheduled: u.DeletionDueAt != nil}
+	opts.GraceDays, opts.DueAt = s.DeletionDueDate(actor)
 	if msg := deletionStatusRefusal(actor, &u); msg != "" {
 		for _, m := range DeletionModes {
 			opts.Refused[m] = append([]DeletionReason{{Message: msg}}, opts.Refused[m]...)
 		}
 	}
 	return opts, nil
+}
+
+// DeletionDueDate is the grace period of the actor's account and the day a deletion scheduled
+// now would be carried out.
+func (s *Store) DeletionDueDate(actor *Actor) (days int, due time.Time) {
+	days = graceDays(actor.Account)
+	return days, s.now().AddDate(0, 0, days)
 }
 
 func graceDays(a *Account) int {

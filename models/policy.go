@@ -265,6 +265,24 @@ func (a *Actor) outranks(target *User) bool {
 	return true
 }
 
+// OffersLifecycleActions tells whether target's profile offers the actor its lifecycle actions
+// (deactivate, reactivate, transfer, delete…): on someone else they may change. Each action
+// still applies its own rules when taken.
+func (a *Actor) OffersLifecycleActions(target *User) bool {
+	return target.ID != a.User.ID && a.CanActOn(target)
+}
+
+// OffersRoleChange tells whether target's profile offers the actor a role change: some role
+// can be given to them.
+func (a *Actor) OffersRoleChange(target *User) bool {
+	for _, role := range a.GrantableRoles() {
+		if a.CanChangeRole(target, role) == nil {
+			return true
+		}
+	}
+	return false
+}
+
 // CanGrantRole tells whether the actor may give someone role: only owners make owners.
 func (a *Actor) CanGrantRole(role Role) bool {
 	if _, ok := ParseRole(string(role)); !ok || !a.Allows(PermManageUsers) {

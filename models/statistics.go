@@ -26,9 +26,10 @@ const DeletedUserName = "(deleted user)"
 
 // DisplayName is the name to show for u: deleted users, whose personal data is erased, show as
 // "(deleted user)".
-func DisplayName(u *User) string { return displayName(u.Name, u.Status) }
+func DisplayName(u *User) string { return DisplayNameOf(u.Name, u.Status) }
 
-func displayName(name string, status UserStatus) string {
+// DisplayNameOf is DisplayName for a name and status read without the rest of the user.
+func DisplayNameOf(name string, status UserStatus) string {
 	if status == StatusDeleted || name == "" {
 		return DeletedUserName
 	}
@@ -147,7 +148,7 @@ type UserStatistics struct {
 }
 
 // DisplayName is the user's name as the page shows it.
-func (u UserStatistics) DisplayName() string { return displayName(u.Name, u.Status) }
+func (u UserStatistics) DisplayName() string { return DisplayNameOf(u.Name, u.Status) }
 
 // TeamStatistics is what the team statistics page shows.
 type TeamStatistics struct {

@@ -47,9 +47,6 @@ func (s AuditLogState) query() url.Values {
 
 func (s AuditLogState) href() string { return withQuery(auditPath, s.query()) }
 
-// AuditLogHref is the audit log's URL for a state.
-func AuditLogHref(s AuditLogState) string { return s.href() }
-
 func (s AuditLogState) withCursor(after, before string) string {
 	s.After, s.Before = after, before
 	return s.href()

@@ -2,12 +2,22 @@ package views
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"roster/models"
 )
+
+// InvitationLifetimeText is how long an invitation link works, as the pages say it: "7 days".
+var InvitationLifetimeText = plural(int(models.InvitationLifetime/(24*time.Hour)), "day")
+
+// MaxUsersPerActionText is the most people one action takes, as the pages say it: "5,000".
+var MaxUsersPerActionText = thousands(models.MaxUsersPerAction)
 
 // Now is the clock relative times are measured against; tests pin it.
 var Now = time.Now
@@ -82,6 +92,20 @@ func money(cents int64, currency string) string {
 		symbol = "£"
 	}
 	return fmt.Sprintf("%s%s.%02d", symbol, thousands(cents/100), cents%100)
+}
+
+// moneyTotal is amounts in several currencies, as cents per currency, written as one sum in
+// alphabetical order of currency: "€12.00 + $3.00"; zero euros when there are none.
+func moneyTotal(cents map[string]int64) string {
+	currencies := slices.Sorted(maps.Keys(cents))
+	if len(currencies) == 0 {
+		return money(0, "EUR")
+	}
+	parts := make([]string, len(currencies))
+	for i, c := range currencies {
+		parts[i] = money(cents[c], c)
+	}
+	return strings.Join(parts, " + ")
 }
 
 // initials are the letters shown in an avatar: "Ada Lovelace" → "AL".

@@ -78,16 +78,6 @@ func groupPageHref(id int64, after, before string) string {
 
 func groupAction(id int64, action string) string { return GroupHref(id) + "/" + action }
 
-func (v GroupView) problemCount() int {
-	n := 0
-	for _, l := range v.Problems {
-		if l.Problem != "" {
-			n++
-		}
-	}
-	return n
-}
-
 func (v GroupView) isOwner(id int64) bool { return v.Detail.Group.OwnerID == id }
 
 func memberCountText(n int64) string {

@@ -1,8 +1,6 @@
 package views
 
 import (
-	"strconv"
-
 	"roster/models"
 )
 
@@ -30,7 +28,7 @@ type ImpersonateView struct {
 }
 
 func (v ImpersonateView) action() string {
-	return "/settings/users/" + strconv.FormatInt(v.Target.ID, 10) + "/impersonate"
+	return userHref(v.Target.ID) + "/impersonate"
 }
 
 // AccountSettingsView is Settings > Account.

@@ -21,9 +21,10 @@ type InviteView struct {
 	Lines []models.InviteLine
 }
 
-func (v InviteView) problemCount() int {
+// problemCount is how many of the lines of a refused request have a problem.
+func problemCount(lines []models.InviteLine) int {
 	n := 0
-	for _, l := range v.Lines {
+	for _, l := range lines {
 		if l.Problem != "" {
 			n++
 		}

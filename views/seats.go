@@ -58,21 +58,10 @@ func lastSignInText(s models.IdleSeat) string {
 
 func (v SeatsView) idleCostTotal() string {
 	per := map[string]int64{}
-	var order []string
 	for _, s := range v.Idle.Seats {
-		if _, ok := per[s.Currency]; !ok {
-			order = append(order, s.Currency)
-		}
 		per[s.Currency] += s.PriceCents
 	}
-	var parts []string
-	for _, c := range order {
-		parts = append(parts, money(per[c], c))
-	}
-	if len(parts) == 0 {
-		return money(0, "EUR")
-	}
-	return strings.Join(parts, " + ")
+	return moneyTotal(per)
 }
 
 // Seat chart geometry, in viewBox units.
@@ -175,7 +164,7 @@ func SeatLedgerCSVRecord(r models.SeatLedgerRow) []string {
 	userID, name := "", ""
 	if r.UserID != nil {
 		userID = strconv.FormatInt(*r.UserID, 10)
-		name = displayName(r.UserName, r.UserStatus)
+		name = models.DisplayNameOf(r.UserName, r.UserStatus)
 	}
 	return []string{csvTime(&r.ChangedAt), csvCell(r.PlanName), userID, csvCell(name), strconv.Itoa(r.InUseChange),
 		strconv.Itoa(r.ReservedChange), strconv.Itoa(r.PurchasedChange), csvCell(r.Reason)}
@@ -187,11 +176,4 @@ func csvAmount(cents int64) string {
 		sign, cents = "-", -cents
 	}
 	return sign + strconv.FormatInt(cents/100, 10) + "." + strconv.FormatInt(cents%100/10, 10) + strconv.FormatInt(cents%10, 10)
-}
-
-func displayName(name string, status models.UserStatus) string {
-	if status == models.StatusDeleted || name == "" {
-		return models.DeletedUserName
-	}
-	return name
 }

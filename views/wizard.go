@@ -36,7 +36,9 @@ type WizardView struct {
 	Form       HandoverForm
 	Impact     *models.DeactivationImpact
 	Recipients []models.Recipient
-	Errors     map[string]string
+	// Ready is the selection without the users blocked outright, as the "ids" parameter.
+	Ready  string
+	Errors map[string]string
 }
 
 func (v WizardView) userCount() int { return len(v.Impact.Users) }
@@ -52,33 +54,13 @@ func (v WizardView) recipientName(id string) string {
 	return "the chosen user"
 }
 
-// unblockedIDs is the selection without the users who cannot be deactivated, for "continue
-// without them".
+// unblockedHref starts the wizard again for the selection without the users blocked outright,
+// for "continue without them"; "" when nobody is left.
 func (v WizardView) unblockedHref() string {
-	ids := ""
-	for _, u := range v.Impact.Users {
-		if len(u.Blockers) == 0 || (len(u.Blockers) == 1 && u.Blockers[0].FixedByDemoting) {
-			if ids != "" {
-				ids += ","
-			}
-			ids += strconv.FormatInt(u.User.ID, 10)
-		}
-	}
-	if ids == "" {
+	if v.Ready == "" {
 		return ""
 	}
-	return "/settings/users/deactivate?ids=" + ids
-}
-
-func (v WizardView) hasBlockerNotFixedByDemoting() bool {
-	for _, u := range v.Impact.Users {
-		for _, b := range u.Blockers {
-			if !b.FixedByDemoting {
-				return true
-			}
-		}
-	}
-	return false
+	return "/settings/users/deactivate?ids=" + v.Ready
 }
 
 func (v WizardView) openRecords() (open, closed int64) {
@@ -89,19 +71,7 @@ func (v WizardView) openRecords() (open, closed int64) {
 	return open, closed
 }
 
-func (v WizardView) seatCost() string {
-	out := ""
-	for currency, cents := range v.Impact.SeatCostCents {
-		if out != "" {
-			out += " + "
-		}
-		out += money(cents, currency)
-	}
-	if out == "" {
-		return money(0, "EUR")
-	}
-	return out
-}
+func (v WizardView) seatCost() string { return moneyTotal(v.Impact.SeatCostCents) }
 
 func (v WizardView) seatsFreed() int {
 	n := 0
@@ -147,13 +117,6 @@ func recordCountText(r models.RecordCount) string {
 		return thousands(r.Closed) + " closed"
 	}
 	return thousands(r.Open) + " open, " + thousands(r.Closed) + " closed"
-}
-
-func usersWord(n int) string {
-	if n == 1 {
-		return "1 user"
-	}
-	return strconv.Itoa(n) + " users"
 }
 
 func boolValue(b bool) string {
