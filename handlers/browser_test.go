@@ -65,12 +65,7 @@ func TestBrowserClickThrough(t *testing.T) {
 		console := collectConsoleErrors(ctx)
 
 		// Sign in on a fresh page and land on the user list.
-		u.navigate("/login")
-		u.typeInto("#email", seeded.OwnerEmail)
-		u.typeInto("#password", seeded.OwnerPassword)
-		if status := u.clickAndLoad(`form[action="/login"] button[type="submit"]`); status != http.StatusOK {
-			t.Fatalf("sign in: final status %d", status)
-		}
+		u.signIn(seeded.OwnerEmail, seeded.OwnerPassword)
 		counts := map[string]int64{}
 		for _, status := range []string{"active", "inactive", "invited"} {
 			var n int64
@@ -330,6 +325,25 @@ func (u *browserUser) do(actions ...chromedp.Action[chromedp.Void]) {
 func (u *browserUser) navigate(path string) {
 	u.t.Helper()
 	u.do(chromedp.Navigate(u.base + path))
+}
+
+// signIn signs in on the sign-in page and fails the test unless the console opens.
+func (u *browserUser) signIn(email, password string) {
+	u.t.Helper()
+	u.navigate("/login")
+	u.typeInto("#email", email)
+	u.typeInto("#password", password)
+	if status := u.clickAndLoad(`form[action="/login"] button[type="submit"]`); status != http.StatusOK {
+		u.t.Fatalf("sign in as %s: final status %d", email, status)
+	}
+}
+
+// signOut uses the top bar's Sign out button.
+func (u *browserUser) signOut() {
+	u.t.Helper()
+	if status := u.clickAndLoad(`form[action="/logout"] button`); status != http.StatusOK {
+		u.t.Fatalf("sign out: status %d", status)
+	}
 }
 
 func (u *browserUser) typeInto(selector, text string) {

@@ -33,7 +33,7 @@ func groupPath(id int64, suffix string) string {
 func isMember(t *testing.T, store *models.Store, group, user int64) bool {
 	t.Helper()
 	var n int64
-	store.DB().Model(&models.GroupMember{}).Where("group_id = ? AND user_id = ?", group, user).Count(&n)
+	modelstest.Must(t, store.DB().Model(&models.GroupMember{}).Where("group_id = ? AND user_id = ?", group, user).Count(&n))
 	return n == 1
 }
 
@@ -56,7 +56,10 @@ func TestGroupsOverHTTP(t *testing.T) {
 			if res.status != http.StatusSeeOther || !strings.HasPrefix(res.header.Get("Location"), "/settings/groups/") {
 				t.Fatalf("status %d location %q: %.300s", res.status, res.header.Get("Location"), res.body)
 			}
-			created, _ = strconv.ParseInt(strings.TrimPrefix(res.header.Get("Location"), "/settings/groups/"), 10, 64)
+			var err error
+			if created, err = strconv.ParseInt(strings.TrimPrefix(res.header.Get("Location"), "/settings/groups/"), 10, 64); err != nil {
+				t.Fatalf("location %q: %v", res.header.Get("Location"), err)
+			}
 			page := owner.get(res.header.Get("Location"))
 			if page.status != http.StatusOK || strings.Contains(page.body, "<script>alert") {
 				t.Fatalf("status %d, unescaped name in %.500s", page.status, page.body)
@@ -133,11 +136,15 @@ func TestGroupsOverHTTP(t *testing.T) {
 					t.Errorf("remove ids %v: status %d", ids, res.status)
 				}
 			}
-			for _, id := range []string{"abc", "0", "-1", strconv.FormatInt(other.Owner.ID, 10), "99999999999999999999"} {
+			// A value that names nobody is a choice to correct, like an empty one.
+			for _, id := range []string{"abc", "0", "-1", "99999999999999999999"} {
 				res := owner.submit(groupPath(created, ""), groupPath(created, "/owner"), url.Values{"owner_id": {id}})
-				if res.status != http.StatusNotFound {
+				if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "Choose the active member who becomes the owner.") {
 					t.Errorf("owner_id %s: status %d", id, res.status)
 				}
+			}
+			if res := owner.submit(groupPath(created, ""), groupPath(created, "/owner"), url.Values{"owner_id": {strconv.FormatInt(other.Owner.ID, 10)}}); res.status != http.StatusNotFound {
+				t.Errorf("owner_id of another account: status %d", res.status)
 			}
 			if res := owner.submit(groupPath(created, ""), groupPath(created, "/members/remove"), url.Values{}); res.status != http.StatusUnprocessableEntity {
 				t.Errorf("nothing selected: status %d", res.status)
@@ -161,7 +168,7 @@ func TestGroupsOverHTTP(t *testing.T) {
 				}
 			}
 			var g models.Group
-			store.DB().First(&g, foreignGroup)
+			modelstest.Must(t, store.DB().First(&g, foreignGroup))
 			if g.Name != "Theirs" || !isMember(t, store, foreignGroup, other.Owner.ID) {
 				t.Fatal("the other account's group changed")
 			}
@@ -180,21 +187,29 @@ func TestGroupsOverHTTP(t *testing.T) {
 			}
 		})
 		t.Run("DeletesOnlyAnEmptyGroup", func(t *testing.T) {
-			res := owner.submit(groupPath(created, ""), groupPath(created, "/delete"), url.Values{})
+			// A group of its own, so the subtest runs alone too.
+			doomed := addTestGroup(t, store, acc, "Doomed "+strconv.FormatInt(time.Now().UnixNano(), 36), acc.Owner, ann, bo, ian)
+			res := owner.submit(groupPath(doomed, ""), groupPath(doomed, "/delete"), url.Values{})
 			if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.doc(t).Find(`[data-testid="error-delete"]`).Text(), "remove its 3 members first") {
 				t.Fatalf("status %d: %.300s", res.status, res.body)
 			}
-			res = owner.submit(groupPath(created, ""), groupPath(created, "/members/remove"),
+			if !isMember(t, store, doomed, ann.ID) || owner.get(groupPath(doomed, "")).status != http.StatusOK {
+				t.Fatal("the refused delete changed the group")
+			}
+			res = owner.submit(groupPath(doomed, ""), groupPath(doomed, "/members/remove"),
 				url.Values{"ids": {strconv.FormatInt(ann.ID, 10), strconv.FormatInt(bo.ID, 10) + "," + strconv.FormatInt(ian.ID, 10)}})
 			if res.status != http.StatusSeeOther {
 				t.Fatalf("remove: status %d: %.300s", res.status, res.body)
 			}
-			res = owner.submit(groupPath(created, ""), groupPath(created, "/delete"), url.Values{})
+			res = owner.submit(groupPath(doomed, ""), groupPath(doomed, "/delete"), url.Values{})
 			if res.status != http.StatusSeeOther || res.header.Get("Location") != "/settings/groups" {
 				t.Fatalf("delete: status %d", res.status)
 			}
-			if res := owner.get(groupPath(created, "")); res.status != http.StatusNotFound {
+			if res := owner.get(groupPath(doomed, "")); res.status != http.StatusNotFound {
 				t.Fatalf("deleted group: status %d", res.status)
+			}
+			if n := modelstest.Count(t, store.DB().Model(&models.Group{}).Where("id = ?", doomed)); n != 0 {
+				t.Fatal("the deleted group's row is still there")
 			}
 		})
 		t.Run("SearchAsFragment", func(t *testing.T) {

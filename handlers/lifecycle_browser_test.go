@@ -47,12 +47,7 @@ func TestBrowserLifecycle(t *testing.T) {
 		// Browser A is the owner's.
 		ctxA := startBrowser(t, execPath, deadline)
 		a := &browserUser{t: t, ctx: ctxA, base: app.URL, shots: artifacts, db: db}
-		a.navigate("/login")
-		a.typeInto("#email", seeded.OwnerEmail)
-		a.typeInto("#password", seeded.OwnerPassword)
-		if status := a.clickAndLoad(`form[action="/login"] button[type="submit"]`); status != http.StatusOK {
-			t.Fatalf("owner sign in: final status %d", status)
-		}
+		a.signIn(seeded.OwnerEmail, seeded.OwnerPassword)
 		if loc := lcLocation(a); loc != "/settings/users" {
 			t.Fatalf("owner signed in at %s, want /settings/users", loc)
 		}

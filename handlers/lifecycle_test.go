@@ -16,7 +16,7 @@ import (
 func firstPlanID(t *testing.T, store *models.Store, accountID int64) string {
 	t.Helper()
 	var id int64
-	store.DB().Model(&models.Plan{}).Select("id").Where("account_id = ?", accountID).Order("id").Limit(1).Scan(&id)
+	modelstest.Must(t, store.DB().Model(&models.Plan{}).Select("id").Where("account_id = ?", accountID).Order("id").Limit(1).Scan(&id))
 	return strconv.FormatInt(id, 10)
 }
 
@@ -120,7 +120,7 @@ func TestAcceptInvitationPages(t *testing.T) {
 		address := "joiner-" + strconv.FormatInt(acc.Account.ID, 10) + "@example.com"
 		admin.postMultipart("/settings/users/invite", url.Values{"addresses": {address}, "plan": {firstPlanID(t, store, acc.Account.ID)}, "role": {"member"}}, "", "")
 		var msg models.OutboxMessage
-		store.DB().Where("to_address = ?", address).Order("id DESC").First(&msg)
+		modelstest.Must(t, store.DB().Where("to_address = ?", address).Order("id DESC").First(&msg))
 		link, err := url.Parse(msg.ActionURL)
 		if err != nil || !strings.HasPrefix(link.Path, "/invitations/") {
 			t.Fatalf("invitation link %q", msg.ActionURL)
@@ -167,11 +167,16 @@ func TestDeactivationWizardOverHTTP(t *testing.T) {
 		admin := app.newBrowser(t)
 		admin.mustSignIn(seeded.OwnerEmail, seeded.OwnerPassword)
 		var leaver, receiver models.User
-		store.DB().Where("account_id = ? AND status = ? AND role = ? AND EXISTS (SELECT 1 FROM records WHERE owner_id = users.id AND is_open)",
-			seeded.Account.ID, models.StatusActive, models.RoleMember).Order("id").First(&leaver)
-		store.DB().Where("account_id = ? AND status = ? AND role = ? AND id <> ?", seeded.Account.ID, models.StatusActive, models.RoleMember, leaver.ID).
-			Order("id").First(&receiver)
+		modelstest.Must(t, store.DB().Where("account_id = ? AND status = ? AND role = ? AND EXISTS (SELECT 1 FROM records WHERE owner_id = users.id AND is_open)",
+			seeded.Account.ID, models.StatusActive, models.RoleMember).Order("id").First(&leaver))
+		modelstest.Must(t, store.DB().Where("account_id = ? AND status = ? AND role = ? AND id <> ?", seeded.Account.ID, models.StatusActive, models.RoleMember, leaver.ID).
+			Order("id").First(&receiver))
 		id := strconv.FormatInt(leaver.ID, 10)
+		var handedOver []int64
+		modelstest.Must(t, store.DB().Model(&models.Record{}).Where("owner_id = ? AND is_open", leaver.ID).Pluck("id", &handedOver))
+		if len(handedOver) == 0 {
+			t.Fatal("the leaver has no open records: the hand-over proves nothing")
+		}
 
 		// The leaver is signed in on a phone and a laptop.
 		phone, laptop := app.newBrowser(t), app.newBrowser(t)
@@ -222,10 +227,11 @@ func TestDeactivationWizardOverHTTP(t *testing.T) {
 				t.Fatalf("the leaver's %s still works: %d", name, res.status)
 			}
 		}
-		var open int64
-		store.DB().Model(&models.Record{}).Where("owner_id = ? AND is_open", leaver.ID).Count(&open)
-		if open != 0 {
+		if open := modelstest.Count(t, store.DB().Model(&models.Record{}).Where("owner_id = ? AND is_open", leaver.ID)); open != 0 {
 			t.Fatalf("%d open records stayed with the leaver", open)
+		}
+		if got := modelstest.Count(t, store.DB().Model(&models.Record{}).Where("id IN ? AND owner_id = ?", handedOver, receiver.ID)); got != int64(len(handedOver)) {
+			t.Fatalf("the receiver owns %d of the leaver's %d open records", got, len(handedOver))
 		}
 		profile := admin.get("/settings/users/" + id)
 		if !strings.Contains(profile.body, "&lt;b&gt;Left&lt;/b&gt;") || profile.doc(t).Find(`[data-testid="profile-handovers"] tbody tr`).Length() == 0 {
@@ -260,7 +266,7 @@ func TestBulkActionsOverHTTP(t *testing.T) {
 		})
 		t.Run("RefusalsExplainEachUser", func(t *testing.T) {
 			var active models.User
-			store.DB().Where("account_id = ? AND status = ? AND role = ?", seeded.Account.ID, models.StatusActive, models.RoleMember).First(&active)
+			modelstest.Must(t, store.DB().Where("account_id = ? AND status = ? AND role = ?", seeded.Account.ID, models.StatusActive, models.RoleMember).First(&active))
 			res := action(url.Values{"action": {"revoke"}, "ids": {strconv.FormatInt(active.ID, 10)}})
 			if res.status != http.StatusConflict || !strings.Contains(res.doc(t).Find(`[data-testid="refusal-reasons"]`).Text(), active.Name) {
 				t.Fatalf("revoking an active user: status %d", res.status)
@@ -268,7 +274,7 @@ func TestBulkActionsOverHTTP(t *testing.T) {
 		})
 		t.Run("SelectAllMatchingAppliesToTheFilter", func(t *testing.T) {
 			var invited []models.User
-			store.DB().Where("account_id = ? AND status = ?", seeded.Account.ID, models.StatusInvited).Find(&invited)
+			modelstest.Must(t, store.DB().Where("account_id = ? AND status = ?", seeded.Account.ID, models.StatusInvited).Find(&invited))
 			if len(invited) < 2 {
 				t.Fatalf("seed has %d invitations", len(invited))
 			}
@@ -278,19 +284,19 @@ func TestBulkActionsOverHTTP(t *testing.T) {
 				t.Fatalf("status %d %.200s", res.status, res.body)
 			}
 			var statuses []models.UserStatus
-			store.DB().Model(&models.User{}).Where("id IN ?", []int64{invited[0].ID, invited[1].ID}).Order("id").Pluck("status", &statuses)
+			modelstest.Must(t, store.DB().Model(&models.User{}).Where("id IN ?", []int64{invited[0].ID, invited[1].ID}).Order("id").Pluck("status", &statuses))
 			if statuses[0] != models.StatusDeleted || statuses[1] != models.StatusInvited {
 				t.Fatalf("statuses %v: only the matching invitation should be revoked", statuses)
 			}
 		})
 		t.Run("ReactivationWithoutSeatsNamesThePlan", func(t *testing.T) {
 			var inactive models.User
-			store.DB().Where("account_id = ? AND status = ?", seeded.Account.ID, models.StatusInactive).First(&inactive)
+			modelstest.Must(t, store.DB().Where("account_id = ? AND status = ?", seeded.Account.ID, models.StatusInactive).First(&inactive))
 			var plan models.Plan
-			store.DB().First(&plan, *inactive.PlanID)
+			modelstest.Must(t, store.DB().First(&plan, *inactive.PlanID))
 			var held int64
-			store.DB().Model(&models.User{}).Where("plan_id = ? AND status IN ?", plan.ID, models.SeatHoldingStatuses).Count(&held)
-			store.DB().Model(&plan).Update("seats_purchased", held)
+			modelstest.Must(t, store.DB().Model(&models.User{}).Where("plan_id = ? AND status IN ?", plan.ID, models.SeatHoldingStatuses).Count(&held))
+			modelstest.Must(t, store.DB().Model(&plan).Update("seats_purchased", held))
 			res := action(url.Values{"action": {"reactivate"}, "ids": {strconv.FormatInt(inactive.ID, 10)}, "tab": {"inactive"}})
 			if res.status != http.StatusConflict || !strings.Contains(res.body, plan.Name) || !strings.Contains(res.body, "lacks 1 seat") {
 				t.Fatalf("status %d: the refusal must name %s and the missing seat", res.status, plan.Name)
@@ -310,7 +316,5 @@ func withStep(v url.Values, step string) url.Values {
 
 func countAccountUsers(t *testing.T, store *models.Store, accountID int64) int64 {
 	t.Helper()
-	var n int64
-	store.DB().Model(&models.User{}).Where("account_id = ?", accountID).Count(&n)
-	return n
+	return modelstest.Count(t, store.DB().Model(&models.User{}).Where("account_id = ?", accountID))
 }

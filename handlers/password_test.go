@@ -43,10 +43,9 @@ func resetLinkTo(t *testing.T, store *models.Store, address string) string {
 	return link.Path
 }
 
-func mailsTo(store *models.Store, address string) int64 {
-	var n int64
-	store.DB().Model(&models.OutboxMessage{}).Where("to_address = ?", address).Count(&n)
-	return n
+func mailsTo(t *testing.T, store *models.Store, address string) int64 {
+	t.Helper()
+	return modelstest.Count(t, store.DB().Model(&models.OutboxMessage{}).Where("to_address = ?", address))
 }
 
 func TestAdminPasswordResetOverHTTP(t *testing.T) {
@@ -147,7 +146,7 @@ func TestForgotPasswordRevealsNothing(t *testing.T) {
 		if !strings.Contains(known.doc(t).Find(`[data-testid="forgot-sent"]`).Text(), "If an account exists for") {
 			t.Fatalf("answer: %.300s", known.body)
 		}
-		if mailsTo(store, quin.EmailAddress()) != 1 || mailsTo(store, unknown) != 0 {
+		if mailsTo(t, store, quin.EmailAddress()) != 1 || mailsTo(t, store, unknown) != 0 {
 			t.Fatal("want one mail to the known address and none to the unknown one")
 		}
 
@@ -176,11 +175,11 @@ func TestForgotPasswordRevealsNothing(t *testing.T) {
 			for _, cookie := range b.client.Jar.Cookies(mustURL(app.URL)) {
 				req.AddCookie(cookie)
 			}
-			before := mailsTo(store, quin.EmailAddress())
+			before := mailsTo(t, store, quin.EmailAddress())
 			if res := b.do(req); res.status != http.StatusOK || !strings.Contains(res.body, "If an account exists for") {
 				t.Fatalf("status %d %.2000s", res.status, res.body)
 			}
-			if mailsTo(store, quin.EmailAddress()) != before {
+			if mailsTo(t, store, quin.EmailAddress()) != before {
 				t.Fatal("a link was mailed pointing where a forged Host header said")
 			}
 		})

@@ -55,12 +55,7 @@ func TestBrowserSeats(t *testing.T) {
 
 		ctx := startBrowser(t, execPath, deadline)
 		u := &browserUser{t: t, ctx: ctx, base: app.URL, shots: artifacts, db: db}
-		u.navigate("/login")
-		u.typeInto("#email", seeded.OwnerEmail)
-		u.typeInto("#password", seeded.OwnerPassword)
-		if status := u.clickAndLoad(`form[action="/login"] button[type="submit"]`); status != http.StatusOK {
-			t.Fatalf("sign in: final status %d", status)
-		}
+		u.signIn(seeded.OwnerEmail, seeded.OwnerPassword)
 		console := collectConsoleErrors(ctx)
 		if status := u.clickAndLoad(`.sidenav a[href="/settings/seats"]`); status != http.StatusOK {
 			t.Fatalf("seats: status %d", status)
@@ -88,16 +83,12 @@ func TestBrowserSeats(t *testing.T) {
 
 		// Finance lands on Seats & billing, may buy seats, and sees nothing of user management.
 		u.do(chromedp.EmulateViewport(1280, 800))
-		if status := u.clickAndLoad(`form[action="/logout"] button`); status != http.StatusOK {
-			t.Fatalf("sign out: %d", status)
-		}
+		u.signOut()
 		var finance models.User
-		store.DB().Where("account_id = ? AND role = ? AND status = ?", seeded.Account.ID, models.RoleFinance, models.StatusActive).Take(&finance)
-		u.typeInto("#email", finance.EmailAddress())
-		u.typeInto("#password", seeded.OwnerPassword)
-		if status := u.clickAndLoad(`form[action="/login"] button[type="submit"]`); status != http.StatusOK {
-			t.Fatalf("finance sign in: %d", status)
+		if err := store.DB().Where("account_id = ? AND role = ? AND status = ?", seeded.Account.ID, models.RoleFinance, models.StatusActive).Take(&finance).Error; err != nil {
+			t.Fatal(err)
 		}
+		u.signIn(finance.EmailAddress(), seeded.OwnerPassword)
 		if path := evaluate[string](u, `location.pathname`); path != "/settings/seats" {
 			t.Fatalf("finance landed on %s", path)
 		}

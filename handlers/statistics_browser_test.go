@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -40,6 +41,22 @@ const statisticsStateJS = `(() => {
 	};
 })()`
 
+// deletedRowState is how the statistics table shows one user's row.
+type deletedRowState struct {
+	Found bool   `json:"found"`
+	Name  string `json:"name"`
+	Links int    `json:"links"`
+}
+
+const deletedRowJS = `(() => {
+	const row = document.querySelector('[data-testid="statistics-row"][data-user-id="%d"]');
+	return {
+		found: !!row,
+		name: row?.querySelector('[data-testid="statistics-name"]')?.textContent.trim() ?? '',
+		links: row ? row.querySelectorAll('a').length : 0,
+	};
+})()`
+
 // TestBrowserStatistics opens Settings > Team statistics in headless Chromium, on a desktop and
 // on a phone, and saves screenshots of both.
 func TestBrowserStatistics(t *testing.T) {
@@ -54,12 +71,14 @@ func TestBrowserStatistics(t *testing.T) {
 
 		// One anonymised user with plenty of history, so that the table shows how they look.
 		var gone models.User
-		store.DB().Where("account_id = ? AND status = ?", seeded.Account.ID, models.StatusInactive).Order("id").First(&gone)
+		modelstest.Must(t, store.DB().Where("account_id = ? AND status = ?", seeded.Account.ID, models.StatusInactive).Order("id").First(&gone))
 		for i := 0; i < 30; i++ {
-			store.DB().Create(&models.Activity{AccountID: seeded.Account.ID, UserID: gone.ID, Kind: models.ActivityKinds[i%3],
-				OccurredAt: time.Now().UTC().AddDate(0, -i%6, 0)})
+			modelstest.Must(t, store.DB().Create(&models.Activity{AccountID: seeded.Account.ID, UserID: gone.ID, Kind: models.ActivityKinds[i%3],
+				OccurredAt: time.Now().UTC().AddDate(0, -i%6, 0)}))
 		}
-		store.DB().Exec("UPDATE users SET status = ?, name = '', email = NULL WHERE id = ?", models.StatusDeleted, gone.ID)
+		if anonymised := modelstest.Must(t, store.DB().Exec("UPDATE users SET status = ?, name = '', email = NULL WHERE id = ?", models.StatusDeleted, gone.ID)); anonymised.RowsAffected != 1 {
+			t.Fatalf("anonymised %d users, want 1", anonymised.RowsAffected)
+		}
 
 		ctx := startBrowser(t, execPath, deadline)
 		u := &browserUser{t: t, ctx: ctx, base: app.URL, shots: artifacts, db: db}
@@ -80,6 +99,11 @@ func TestBrowserStatistics(t *testing.T) {
 		}
 		if desktop.ChartWidth < 600 || desktop.ChartHeight < 150 || desktop.Label == "" {
 			t.Errorf("desktop chart is %dx%d with label %q", desktop.ChartWidth, desktop.ChartHeight, desktop.Label)
+		}
+		// The anonymised user's row is there, named as deleted and linking nowhere.
+		goneRow := evaluate[deletedRowState](u, fmt.Sprintf(deletedRowJS, gone.ID))
+		if !goneRow.Found || goneRow.Name != models.DeletedUserName || goneRow.Links != 0 {
+			t.Errorf("anonymised user's row: %+v, want it shown as %q without a link", goneRow, models.DeletedUserName)
 		}
 		u.screenshot("statistics-01-desktop")
 		u.viewportShot("statistics-01-desktop-top")

@@ -43,7 +43,7 @@ func TestStatisticsPage(t *testing.T) {
 			from := models.MonthStart(time.Now()).AddDate(0, 1-models.DefaultStatisticsMonths, 0)
 			to := models.MonthStart(time.Now()).AddDate(0, 1, 0)
 			var total int64
-			store.DB().Model(&models.Activity{}).Where("account_id = ? AND occurred_at >= ? AND occurred_at < ?", seeded.Account.ID, from, to).Count(&total)
+			modelstest.Must(t, store.DB().Model(&models.Activity{}).Where("account_id = ? AND occurred_at >= ? AND occurred_at < ?", seeded.Account.ID, from, to).Count(&total))
 			if got := doc.Find(`[data-testid="statistics-grand-total"]`).Text(); got != statisticsNumber(total) {
 				t.Errorf("grand total %q, the database holds %d", got, total)
 			}
@@ -54,8 +54,8 @@ func TestStatisticsPage(t *testing.T) {
 			rows.Each(func(_ int, row *goquery.Selection) {
 				id, _ := row.Attr("data-user-id")
 				var n int64
-				store.DB().Model(&models.Activity{}).Where("account_id = ? AND user_id = ? AND occurred_at >= ? AND occurred_at < ?",
-					seeded.Account.ID, id, from, to).Count(&n)
+				modelstest.Must(t, store.DB().Model(&models.Activity{}).Where("account_id = ? AND user_id = ? AND occurred_at >= ? AND occurred_at < ?",
+					seeded.Account.ID, id, from, to).Count(&n))
 				if got := row.Find(`[data-testid="statistics-total"]`).Text(); got != statisticsNumber(n) {
 					t.Errorf("user %s total %q, the database holds %d", id, got, n)
 				}
@@ -72,9 +72,9 @@ func TestStatisticsPage(t *testing.T) {
 		})
 		t.Run("DeletedUserIsNotLinked", func(t *testing.T) {
 			var user models.User
-			store.DB().Where("account_id = ? AND role = ? AND status = ?", seeded.Account.ID, models.RoleMember, models.StatusActive).Order("id").First(&user)
-			store.DB().Create(&models.Activity{AccountID: seeded.Account.ID, UserID: user.ID, Kind: models.ActivityComment, OccurredAt: time.Now().UTC()})
-			store.DB().Exec("UPDATE users SET status = ?, name = '' WHERE id = ?", models.StatusDeleted, user.ID)
+			modelstest.Must(t, store.DB().Where("account_id = ? AND role = ? AND status = ?", seeded.Account.ID, models.RoleMember, models.StatusActive).Order("id").First(&user))
+			modelstest.Must(t, store.DB().Create(&models.Activity{AccountID: seeded.Account.ID, UserID: user.ID, Kind: models.ActivityComment, OccurredAt: time.Now().UTC()}))
+			modelstest.Must(t, store.DB().Exec("UPDATE users SET status = ?, name = '' WHERE id = ?", models.StatusDeleted, user.ID))
 			row := b.get("/settings/statistics").doc(t).Find(`[data-testid="statistics-row"][data-user-id="` + strconv.FormatInt(user.ID, 10) + `"]`)
 			if got := row.Find(`[data-testid="statistics-name"]`).Text(); got != models.DeletedUserName || row.Find("a").Length() != 0 {
 				t.Errorf("anonymised user shown as %q with %d links", got, row.Find("a").Length())
@@ -82,7 +82,7 @@ func TestStatisticsPage(t *testing.T) {
 		})
 		t.Run("MembersAreRefused", func(t *testing.T) {
 			var member models.User
-			store.DB().Where("account_id = ? AND role = ? AND status = ?", seeded.Account.ID, models.RoleMember, models.StatusActive).Order("id desc").First(&member)
+			modelstest.Must(t, store.DB().Where("account_id = ? AND role = ? AND status = ?", seeded.Account.ID, models.RoleMember, models.StatusActive).Order("id desc").First(&member))
 			mb := app.newBrowser(t)
 			mb.mustSignIn(member.EmailAddress(), seeded.OwnerPassword)
 			if res := mb.get("/settings/statistics"); res.status != http.StatusForbidden {

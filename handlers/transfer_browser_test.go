@@ -30,12 +30,7 @@ func TestBrowserTransferAccount(t *testing.T) {
 
 		ctx := startBrowser(t, execPath, deadline)
 		u := &browserUser{t: t, ctx: ctx, base: app.URL, shots: artifacts, db: db}
-		u.navigate("/login")
-		u.typeInto("#email", acc.Owner.EmailAddress())
-		u.typeInto("#password", modelstest.Password)
-		if status := u.clickAndLoad(`form[action="/login"] button[type="submit"]`); status != http.StatusOK {
-			t.Fatalf("sign in: final status %d", status)
-		}
+		u.signIn(acc.Owner.EmailAddress(), modelstest.Password)
 		console := collectConsoleErrors(ctx)
 
 		u.navigate("/settings/users/" + strconv.FormatInt(f.leaver.ID, 10))

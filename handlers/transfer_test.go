@@ -27,7 +27,7 @@ func newTransferFixture(t *testing.T, store *models.Store, acc *modelstest.Accou
 		report:   addPerson(t, store, acc, prefix+" Report", models.RoleMember, models.StatusActive),
 	}
 	db := store.DB()
-	db.Model(f.report).Update("manager_id", f.leaver.ID)
+	modelstest.Must(t, db.Model(f.report).Update("manager_id", f.leaver.ID))
 	now := time.Now().UTC()
 	group := models.Group{AccountID: acc.Account.ID, Name: prefix + " group", OwnerID: f.leaver.ID, CreatedAt: now}
 	if err := db.Create(&group).Error; err != nil {
@@ -96,21 +96,21 @@ func TestTransferAccountOverHTTP(t *testing.T) {
 				t.Fatal("the profile shows the reason unescaped")
 			}
 			var leaver, receiver, report models.User
-			store.DB().First(&leaver, f.leaver.ID)
-			store.DB().First(&receiver, f.receiver.ID)
-			store.DB().First(&report, f.report.ID)
+			modelstest.Must(t, store.DB().First(&leaver, f.leaver.ID))
+			modelstest.Must(t, store.DB().First(&receiver, f.receiver.ID))
+			modelstest.Must(t, store.DB().First(&report, f.report.ID))
 			if leaver.Status != models.StatusInactive || leaver.Role != models.RoleMember || receiver.Role != models.RoleAdmin ||
 				report.ManagerID == nil || *report.ManagerID != f.receiver.ID {
 				t.Fatalf("leaver %s/%s, receiver %s, report's manager %v", leaver.Status, leaver.Role, receiver.Role, report.ManagerID)
 			}
 			var left, owner int64
-			store.DB().Model(&models.Record{}).Where("owner_id = ?", f.leaver.ID).Count(&left)
-			store.DB().Model(&models.Group{}).Select("owner_id").Where("id = ?", f.group).Scan(&owner)
+			modelstest.Must(t, store.DB().Model(&models.Record{}).Where("owner_id = ?", f.leaver.ID).Count(&left))
+			modelstest.Must(t, store.DB().Model(&models.Group{}).Select("owner_id").Where("id = ?", f.group).Scan(&owner))
 			if left != 0 || owner != f.receiver.ID {
 				t.Fatalf("%d records left with the leaver, group owner %d", left, owner)
 			}
 			var event models.AuditEvent
-			store.DB().Where("target_user_id = ? AND action = ?", f.leaver.ID, models.AuditAccountTransferred).First(&event)
+			modelstest.Must(t, store.DB().Where("target_user_id = ? AND action = ?", f.leaver.ID, models.AuditAccountTransferred).First(&event))
 			if event.ID == 0 || strings.Contains(event.Details, "<script>") || !strings.Contains(event.Details, `"records_moved":4`) {
 				t.Fatalf("audit event %+v", event)
 			}
@@ -141,17 +141,17 @@ func TestTransferAccountOverHTTP(t *testing.T) {
 				t.Fatalf("flash %q, want %q", flash, want)
 			}
 			var leaver models.User
-			store.DB().First(&leaver, f.leaver.ID)
+			modelstest.Must(t, store.DB().First(&leaver, f.leaver.ID))
 			if leaver.Status != models.StatusInactive || leaver.DeletionDueAt == nil || leaver.DeletionMode == nil || *leaver.DeletionMode != "with_history" {
 				t.Fatalf("leaver %+v, want inactive and scheduled for deletion with history", leaver)
 			}
 			var left int64
-			store.DB().Model(&models.Record{}).Where("owner_id = ?", f.leaver.ID).Count(&left)
+			modelstest.Must(t, store.DB().Model(&models.Record{}).Where("owner_id = ?", f.leaver.ID).Count(&left))
 			if left != 0 {
 				t.Fatalf("%d records left with the leaver", left)
 			}
 			var event models.AuditEvent
-			store.DB().Where("target_user_id = ? AND action = ?", f.leaver.ID, models.AuditAccountTransferred).First(&event)
+			modelstest.Must(t, store.DB().Where("target_user_id = ? AND action = ?", f.leaver.ID, models.AuditAccountTransferred).First(&event))
 			if !strings.Contains(event.Details, `"then":"delete"`) || !strings.Contains(event.Details, `"mode":"with_history"`) {
 				t.Fatalf("audit event %+v", event)
 			}
@@ -169,7 +169,7 @@ func TestTransferAccountOverHTTP(t *testing.T) {
 				t.Fatalf("flash %q, want %q", flash, want)
 			}
 			var leaver models.User
-			store.DB().First(&leaver, f.leaver.ID)
+			modelstest.Must(t, store.DB().First(&leaver, f.leaver.ID))
 			if leaver.Status != models.StatusDeleted || leaver.Name != models.DeletedUserName || leaver.Email != nil {
 				t.Fatalf("leaver %+v, want anonymised", leaver)
 			}
@@ -201,9 +201,9 @@ func TestTransferAccountOverHTTP(t *testing.T) {
 				}
 			}
 			var leaver models.User
-			store.DB().First(&leaver, f.leaver.ID)
+			modelstest.Must(t, store.DB().First(&leaver, f.leaver.ID))
 			var left int64
-			store.DB().Model(&models.Record{}).Where("owner_id = ?", f.leaver.ID).Count(&left)
+			modelstest.Must(t, store.DB().Model(&models.Record{}).Where("owner_id = ?", f.leaver.ID).Count(&left))
 			if leaver.Status != models.StatusActive || leaver.Role != models.RoleAdmin || left != 4 {
 				t.Fatalf("refused transfers changed something: %s/%s, %d records", leaver.Status, leaver.Role, left)
 			}
@@ -234,7 +234,7 @@ func TestTransferAccountOverHTTP(t *testing.T) {
 				}
 			}
 			var after models.User
-			store.DB().First(&after, foreign.ID)
+			modelstest.Must(t, store.DB().First(&after, foreign.ID))
 			if after.Status != models.StatusActive {
 				t.Fatal("another account's user changed")
 			}

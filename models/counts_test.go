@@ -2,7 +2,10 @@ package models_test
 
 import (
 	"context"
+	"strings"
 	"testing"
+
+	"gorm.io/gorm"
 
 	"roster/models"
 	"roster/models/modelstest"
@@ -31,17 +34,29 @@ func TestTabCountsStayExact(t *testing.T) {
 		}
 		check("seeding")
 		var members []int64
-		db.Model(&models.User{}).Where("account_id = ? AND status = ? AND role = ?", seeded.Account.ID, models.StatusActive, models.RoleMember).
-			Order("id").Limit(10).Pluck("id", &members)
-		db.Model(&models.User{}).Where("id IN ?", members).Update("status", models.StatusInactive)
+		modelstest.Must(t, db.Model(&models.User{}).Where("account_id = ? AND status = ? AND role = ?", seeded.Account.ID, models.StatusActive, models.RoleMember).
+			Order("id").Limit(10).Pluck("id", &members))
+		if len(members) != 10 {
+			t.Fatalf("found %d active members to change, want 10", len(members))
+		}
+		updated := func(tx *gorm.DB, want int64) {
+			t.Helper()
+			if modelstest.Must(t, tx).RowsAffected != want {
+				t.Fatalf("update changed %d rows, want %d", tx.RowsAffected, want)
+			}
+		}
+		updated(db.Model(&models.User{}).Where("id IN ?", members).Update("status", models.StatusInactive), 10)
 		check("deactivating ten users in one statement")
-		db.Model(&models.User{}).Where("id IN ?", members).Update("name", "Renamed")
+		updated(db.Model(&models.User{}).Where("id IN ?", members).Update("name", "Renamed"), 10)
 		check("an update that leaves statuses alone")
-		db.Model(&models.User{}).Where("id IN ?", members[:3]).Update("status", models.StatusActive)
+		updated(db.Model(&models.User{}).Where("id IN ?", members[:3]).Update("status", models.StatusActive), 3)
 		check("reactivating three")
-		var invited models.User
-		db.Where("account_id = ? AND status = ?", seeded.Account.ID, models.StatusInvited).First(&invited)
-		db.Delete(&models.User{}, invited.ID)
+		// A fresh invitation, which nothing else refers to yet, so it can be deleted outright (a
+		// seeded one is still referenced from other tables, such as group memberships).
+		invited := addUser(t, store, &modelstest.Account{Account: &seeded.Account}, "Ivy Invited",
+			"ivy-invited@"+seeded.OwnerEmail[strings.IndexByte(seeded.OwnerEmail, '@')+1:], models.RoleMember, models.StatusInvited, nil)
+		check("inviting one more")
+		updated(db.Delete(&models.User{}, invited.ID), 1)
 		check("deleting an invitation")
 	})
 }

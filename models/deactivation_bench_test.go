@@ -61,7 +61,7 @@ func bulkLeavers(b testing.TB, store *models.Store, users, recordsEach int) (*mo
 	acc := modelstest.NewAccount(b, store)
 	now := time.Now().UTC()
 	plan := models.Plan{AccountID: acc.Account.ID, Name: "Bulk", SeatsPurchased: users + 10, PriceCents: 1000, Currency: "EUR", CreatedAt: now}
-	store.DB().Create(&plan)
+	modelstest.Must(b, store.DB().Create(&plan))
 	people := make([]models.User, users+1)
 	for i := range people {
 		email := fmt.Sprintf("leaver%d-%d@example.com", acc.Account.ID, i)
@@ -85,8 +85,8 @@ func bulkLeavers(b testing.TB, store *models.Store, users, recordsEach int) (*mo
 		b.Fatal(err)
 	}
 	// Real records are old enough for autovacuum to have visited them; fresh ones are not.
-	store.DB().Exec("VACUUM ANALYZE records")
-	store.DB().Exec("VACUUM ANALYZE users")
+	modelstest.Must(b, store.DB().Exec("VACUUM ANALYZE records"))
+	modelstest.Must(b, store.DB().Exec("VACUUM ANALYZE users"))
 	return acc, ids, receiver
 }
 

@@ -35,9 +35,9 @@ func newTeam(t *testing.T, store *models.Store) *team {
 		return addUser(t, store, acc, name, strings.ToLower(strings.ReplaceAll(name, " ", "."))+"@example.com", models.RoleMember, models.StatusActive, &plan.ID)
 	}
 	tm.leaver, tm.other, tm.receiver, tm.report = mk("Lea Leaver"), mk("Otto Other"), mk("Rita Receiver"), mk("Remy Report")
-	store.DB().Model(tm.report).Update("manager_id", tm.leaver.ID)
+	modelstest.Must(t, store.DB().Model(tm.report).Update("manager_id", tm.leaver.ID))
 	tm.group = addGroup(t, store, acc, "Leaver's group")
-	store.DB().Model(&models.Group{}).Where("id = ?", tm.group).Update("owner_id", tm.leaver.ID)
+	modelstest.Must(t, store.DB().Model(&models.Group{}).Where("id = ?", tm.group).Update("owner_id", tm.leaver.ID))
 	for i, kind := range models.RecordKinds {
 		for j := 0; j < 3; j++ {
 			addRecord(t, store, acc, tm.leaver, kind, j != 2)
@@ -102,7 +102,7 @@ func TestDeactivationBlockers(t *testing.T) {
 				t.Fatalf("demote and deactivate: %+v %v", res, err)
 			}
 			var after models.User
-			store.DB().First(&after, admin.ID)
+			modelstest.Must(t, store.DB().First(&after, admin.ID))
 			if after.Role != models.RoleMember || after.Status != models.StatusInactive {
 				t.Fatalf("after demote and deactivate: role %s status %s", after.Role, after.Status)
 			}
@@ -134,7 +134,7 @@ func TestDeactivateHandsOverWithoutLosingAnything(t *testing.T) {
 			t.Fatal(err)
 		}
 		// The leavers sign in on two devices each.
-		store.DB().Model(&models.User{}).Where("id IN ?", []int64{tm.leaver.ID, tm.other.ID}).Update("password_hash", ownerHash(t, store, tm))
+		modelstest.Must(t, store.DB().Model(&models.User{}).Where("id IN ?", []int64{tm.leaver.ID, tm.other.ID}).Update("password_hash", ownerHash(t, store, tm)))
 		var sessions []string
 		for _, u := range []*models.User{tm.leaver, tm.leaver, tm.other} {
 			_, s, err := store.SignIn(ctx, u.EmailAddress(), modelstest.Password, "", "")
@@ -160,7 +160,7 @@ func TestDeactivateHandsOverWithoutLosingAnything(t *testing.T) {
 			t.Fatalf("%d records before, %d after", len(before), len(after))
 		}
 		var lines int64
-		store.DB().Model(&models.RecordOwnershipChange{}).Where("account_id = ? AND reason LIKE ?", tm.acc.Account.ID, "%Left the company").Count(&lines)
+		modelstest.Must(t, store.DB().Model(&models.RecordOwnershipChange{}).Where("account_id = ? AND reason LIKE ?", tm.acc.Account.ID, "%Left the company").Count(&lines))
 		if lines != res.RecordsMoved {
 			t.Fatalf("%d history lines for %d records moved, want one each", lines, res.RecordsMoved)
 		}
@@ -178,7 +178,7 @@ func TestDeactivateHandsOverWithoutLosingAnything(t *testing.T) {
 			}
 			if now.OwnerID != was.OwnerID {
 				var history []models.RecordOwnershipChange
-				store.DB().Where("record_id = ?", id).Order("id").Find(&history)
+				modelstest.Must(t, store.DB().Where("record_id = ?", id).Order("id").Find(&history))
 				last := history[len(history)-1]
 				if *last.FromUserID != was.OwnerID || last.ToUserID != now.OwnerID || *last.ChangedByID != tm.acc.Owner.ID || !strings.Contains(last.Reason, "Left the company") {
 					t.Errorf("record %d history %+v", id, last)
@@ -197,21 +197,21 @@ func TestDeactivateHandsOverWithoutLosingAnything(t *testing.T) {
 			t.Fatalf("seats: before %+v after %+v; two freed, purchase unchanged", usage, u)
 		}
 		var group models.Group
-		store.DB().First(&group, tm.group)
+		modelstest.Must(t, store.DB().First(&group, tm.group))
 		var report models.User
-		store.DB().First(&report, tm.report.ID)
+		modelstest.Must(t, store.DB().First(&report, tm.report.ID))
 		var membership int64
-		store.DB().Model(&models.GroupMember{}).Where("group_id = ? AND user_id = ?", tm.group, tm.receiver.ID).Count(&membership)
+		modelstest.Must(t, store.DB().Model(&models.GroupMember{}).Where("group_id = ? AND user_id = ?", tm.group, tm.receiver.ID).Count(&membership))
 		if group.OwnerID != tm.receiver.ID || *report.ManagerID != tm.receiver.ID || membership != 1 {
 			t.Fatalf("group owner %d (member %d), report's manager %d", group.OwnerID, membership, *report.ManagerID)
 		}
 		var events []models.AuditEvent
-		store.DB().Where("account_id = ? AND action = ?", tm.acc.Account.ID, models.AuditUserDeactivated).Find(&events)
+		modelstest.Must(t, store.DB().Where("account_id = ? AND action = ?", tm.acc.Account.ID, models.AuditUserDeactivated).Find(&events))
 		if len(events) != 2 || !strings.Contains(events[0].Details, "records_moved") {
 			t.Fatalf("audit events %+v", events)
 		}
 		var ledger int64
-		store.DB().Model(&models.SeatLedgerEntry{}).Where("account_id = ? AND in_use_change = -1", tm.acc.Account.ID).Count(&ledger)
+		modelstest.Must(t, store.DB().Model(&models.SeatLedgerEntry{}).Where("account_id = ? AND in_use_change = -1", tm.acc.Account.ID).Count(&ledger))
 		if ledger != 2 {
 			t.Fatalf("ledger has %d releases, want 2", ledger)
 		}
@@ -243,7 +243,7 @@ func TestDeactivateRefusesBadRecipients(t *testing.T) {
 			t.Fatal("a refused deactivation changed records")
 		}
 		var status models.UserStatus
-		store.DB().Model(&models.User{}).Select("status").Where("id = ?", tm.leaver.ID).Scan(&status)
+		modelstest.Must(t, store.DB().Model(&models.User{}).Select("status").Where("id = ?", tm.leaver.ID).Scan(&status))
 		if status != models.StatusActive {
 			t.Fatal("a refused deactivation changed the user")
 		}
@@ -270,9 +270,7 @@ func TestReactivateNeedsFreeSeats(t *testing.T) {
 		if !strings.Contains(err.Error(), tm.plan.Name) || !strings.Contains(err.Error(), "lacks 1 seat") {
 			t.Fatalf("message %q should name the plan and the missing seat", err.Error())
 		}
-		var active int64
-		store.DB().Model(&models.User{}).Where("id IN ? AND status = ?", []int64{tm.leaver.ID, tm.other.ID}, models.StatusActive).Count(&active)
-		if active != 0 {
+		if active := modelstest.Count(t, store.DB().Model(&models.User{}).Where("id IN ? AND status = ?", []int64{tm.leaver.ID, tm.other.ID}, models.StatusActive)); active != 0 {
 			t.Fatal("a refused reactivation changed someone")
 		}
 		if n, err := store.Reactivate(ctx, tm.acc.Actor, []int64{tm.leaver.ID}); err != nil || n != 1 {
@@ -301,7 +299,7 @@ func TestRecordOwnershipKeysHold(t *testing.T) {
 		}
 		now := time.Now().UTC()
 		var maxUser int64
-		db.Model(&models.User{}).Select("max(id)").Scan(&maxUser)
+		modelstest.Must(t, db.Model(&models.User{}).Select("max(id)").Scan(&maxUser))
 		nobody := maxUser + 1000
 		orphan := models.Record{AccountID: tm.acc.Account.ID, Kind: "deal", Title: "Nobody's", IsOpen: true, OwnerID: nobody,
 			CreatedByID: tm.acc.Owner.ID, CreatedAt: now, UpdatedAt: now}
@@ -332,7 +330,7 @@ func TestRecordOwnershipKeysHold(t *testing.T) {
 			t.Fatalf("removing a user who owns nothing any more: %v", err)
 		}
 		var history int64
-		db.Model(&models.RecordOwnershipChange{}).Where("record_id = ?", kept.ID).Count(&history)
+		modelstest.Must(t, db.Model(&models.RecordOwnershipChange{}).Where("record_id = ?", kept.ID).Count(&history))
 		if history != 1 {
 			t.Fatalf("the transferred record has %d history lines, want 1", history)
 		}
@@ -407,7 +405,11 @@ func recordSnapshot(t *testing.T, store *models.Store, accountID int64) map[int6
 }
 
 func ownerHash(t *testing.T, store *models.Store, tm *team) string {
+	t.Helper()
 	var hash string
-	store.DB().Model(&models.User{}).Select("password_hash").Where("id = ?", tm.acc.Owner.ID).Scan(&hash)
+	modelstest.Must(t, store.DB().Model(&models.User{}).Select("password_hash").Where("id = ?", tm.acc.Owner.ID).Scan(&hash))
+	if hash == "" {
+		t.Fatal("the owner has no password hash")
+	}
 	return hash
 }

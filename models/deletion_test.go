@@ -31,7 +31,7 @@ func newDeletionTeam(t *testing.T, store *models.Store) *deletionTeam {
 	surname := "Quixotewright" + strings.Map(func(r rune) rune { return 'a' + (r-'0')%26 }, strconv.FormatInt(tm.acc.Account.ID, 10))
 	dt := &deletionTeam{team: tm, name: "Zebulon " + surname, email: "zebulon." + strings.ToLower(surname) + "@example.com"}
 	gone := addUser(t, store, tm.acc, dt.name, dt.email, models.RoleAdmin, models.StatusActive, &tm.plan.ID)
-	store.DB().Model(gone).Updates(map[string]any{"phone": "+44 7700 900123", "picture_url": "https://cdn.example.com/zq.png", "password_hash": ownerHash(t, store, tm)})
+	modelstest.Must(t, store.DB().Model(gone).Updates(map[string]any{"phone": "+44 7700 900123", "picture_url": "https://cdn.example.com/zq.png", "password_hash": ownerHash(t, store, tm)}))
 	dt.gone = gone
 	for i := 0; i < 2; i++ {
 		_, s, err := store.SignIn(ctx, dt.email, modelstest.Password, "203.0.113.9", "Phone of "+dt.name)
@@ -54,7 +54,7 @@ func newDeletionTeam(t *testing.T, store *models.Store) *deletionTeam {
 		t.Fatal(err)
 	}
 	for _, kind := range []string{models.ActivityRecordCreated, models.ActivityComment} {
-		store.DB().Create(&models.Activity{AccountID: tm.acc.Account.ID, UserID: gone.ID, Kind: kind, RecordID: &rec.ID, OccurredAt: now})
+		modelstest.Must(t, store.DB().Create(&models.Activity{AccountID: tm.acc.Account.ID, UserID: gone.ID, Kind: kind, RecordID: &rec.ID, OccurredAt: now}))
 	}
 	if _, err := store.RequestPasswordResets(ctx, tm.acc.Actor, []int64{gone.ID}, "https://roster.test"); err != nil {
 		t.Fatal(err)
@@ -72,11 +72,11 @@ func personalDataLeft(t *testing.T, store *models.Store, needles ...string) []st
 	type column struct{ Table, Name string }
 	var columns []column
 	if store.IsPostgres() {
-		store.DB().Raw(`SELECT table_name AS "table", column_name AS name FROM information_schema.columns
-			WHERE table_schema = current_schema() AND data_type IN ('text', 'character varying', 'character', 'json', 'jsonb')`).Scan(&columns)
+		modelstest.Must(t, store.DB().Raw(`SELECT table_name AS "table", column_name AS name FROM information_schema.columns
+			WHERE table_schema = current_schema() AND data_type IN ('text', 'character varying', 'character', 'json', 'jsonb')`).Scan(&columns))
 	} else {
-		store.DB().Raw(`SELECT m.name AS "table", p.name AS name FROM sqlite_master m JOIN pragma_table_info(m.name) p
-			WHERE m.type = 'table'`).Scan(&columns)
+		modelstest.Must(t, store.DB().Raw(`SELECT m.name AS "table", p.name AS name FROM sqlite_master m JOIN pragma_table_info(m.name) p
+			WHERE m.type = 'table'`).Scan(&columns))
 	}
 	if len(columns) < 20 {
 		t.Fatalf("found only %d columns to search", len(columns))
@@ -101,11 +101,11 @@ type accountCounts struct{ records, history, activities int64 }
 
 func countsOf(t *testing.T, store *models.Store, accountID int64) accountCounts {
 	t.Helper()
-	var c accountCounts
-	store.DB().Model(&models.Record{}).Where("account_id = ?", accountID).Count(&c.records)
-	store.DB().Model(&models.RecordOwnershipChange{}).Where("account_id = ?", accountID).Count(&c.history)
-	store.DB().Model(&models.Activity{}).Where("account_id = ?", accountID).Count(&c.activities)
-	return c
+	return accountCounts{
+		records:    modelstest.Count(t, store.DB().Model(&models.Record{}).Where("account_id = ?", accountID)),
+		history:    modelstest.Count(t, store.DB().Model(&models.RecordOwnershipChange{}).Where("account_id = ?", accountID)),
+		activities: modelstest.Count(t, store.DB().Model(&models.Activity{}).Where("account_id = ?", accountID)),
+	}
 }
 
 func TestAnonymisationLeavesNoPersonalData(t *testing.T) {
@@ -131,7 +131,7 @@ func TestAnonymisationLeavesNoPersonalData(t *testing.T) {
 			Where("audit_events.actor_id = ?", dt.gone.ID).Count(&traces).Error; err != nil {
 			t.Fatal(err)
 		}
-		store.DB().Model(&models.AuditEvent{}).Where("actor_id = ?", dt.gone.ID).Count(&acted)
+		modelstest.Must(t, store.DB().Model(&models.AuditEvent{}).Where("actor_id = ?", dt.gone.ID).Count(&acted))
 		if acted == 0 {
 			t.Fatal("the fixture should have the user acting in the audit log, or the IP check proves nothing")
 		}
@@ -139,7 +139,7 @@ func TestAnonymisationLeavesNoPersonalData(t *testing.T) {
 			t.Fatalf("%d audit events still hold their IP address", traces)
 		}
 		var u models.User
-		store.DB().First(&u, dt.gone.ID)
+		modelstest.Must(t, store.DB().First(&u, dt.gone.ID))
 		if u.Status != models.StatusDeleted || u.Name != models.DeletedUserName || u.Email != nil || u.PasswordHash != "" || u.Phone != "" || u.PictureURL != "" {
 			t.Fatalf("anonymised user %+v", u)
 		}
@@ -174,7 +174,7 @@ func TestDeletionModesKeepRecords(t *testing.T) {
 				t.Fatalf("due %v, want about %v", res.DueAt, wantDue)
 			}
 			var u models.User
-			store.DB().First(&u, dt.gone.ID)
+			modelstest.Must(t, store.DB().First(&u, dt.gone.ID))
 			if u.Status != models.StatusInactive || u.DeletionDueAt == nil {
 				t.Fatalf("scheduled user %+v", u)
 			}
@@ -185,15 +185,15 @@ func TestDeletionModesKeepRecords(t *testing.T) {
 			if _, err := store.CarryOutDueDeletions(ctx, 1000); err != nil {
 				t.Fatal(err)
 			}
-			store.DB().First(&u, dt.gone.ID)
+			modelstest.Must(t, store.DB().First(&u, dt.gone.ID))
 			if u.Status != models.StatusInactive {
 				t.Fatal("carried out before the grace period ended")
 			}
-			store.DB().Model(&u).Update("deletion_due_at", time.Now().Add(-time.Minute))
+			modelstest.Must(t, store.DB().Model(&u).Update("deletion_due_at", time.Now().Add(-time.Minute)))
 			if _, err := store.CarryOutDueDeletions(ctx, 1000); err != nil {
 				t.Fatal(err)
 			}
-			store.DB().First(&u, dt.gone.ID)
+			modelstest.Must(t, store.DB().First(&u, dt.gone.ID))
 			if u.Status != models.StatusDeleted || u.Email != nil {
 				t.Fatalf("after the grace period: %+v", u)
 			}
@@ -217,7 +217,7 @@ func TestDeletionModesKeepRecords(t *testing.T) {
 			if _, err := store.CarryOutDueDeletions(ctx, 1000); err != nil {
 				t.Fatal(err)
 			}
-			store.DB().First(&u, dt.gone.ID)
+			modelstest.Must(t, store.DB().First(&u, dt.gone.ID))
 			if u.Status != models.StatusInactive || u.DeletionDueAt != nil || u.DeletionMode != nil || u.Name != dt.name {
 				t.Fatalf("after undo: %+v", u)
 			}
@@ -232,7 +232,7 @@ func TestDeletionModesKeepRecords(t *testing.T) {
 			dt := newDeletionTeam(t, store)
 			before := countsOf(t, store, dt.acc.Account.ID)
 			var theirs int64
-			store.DB().Model(&models.Activity{}).Where("user_id = ?", dt.gone.ID).Count(&theirs)
+			modelstest.Must(t, store.DB().Model(&models.Activity{}).Where("user_id = ?", dt.gone.ID).Count(&theirs))
 			if _, err := store.ScheduleDeletion(ctx, dt.acc.Actor, []int64{dt.gone.ID}, models.DeleteWithHistory, true); err != nil {
 				t.Fatal(err)
 			}
@@ -265,9 +265,7 @@ func TestDeletionModesKeepRecords(t *testing.T) {
 			if _, err := store.ScheduleDeletion(ctx, dt.acc.Actor, []int64{clean.ID}, models.DeleteRemove, true); err != nil {
 				t.Fatal(err)
 			}
-			var n int64
-			store.DB().Model(&models.User{}).Where("id = ?", clean.ID).Count(&n)
-			if n != 0 {
+			if n := modelstest.Count(t, store.DB().Model(&models.User{}).Where("id = ?", clean.ID)); n != 0 {
 				t.Fatal("the removed user's row is still there")
 			}
 			if after := countsOf(t, store, dt.acc.Account.ID); after != before {
@@ -319,7 +317,7 @@ func TestDeletionRefusals(t *testing.T) {
 		t.Run("LastOwnerRefused", func(t *testing.T) {
 			acc := modelstest.NewAccount(t, store)
 			admin := addUser(t, store, acc, "Ada Admin", "ada@example.com", models.RoleAdmin, models.StatusActive, nil)
-			store.DB().Model(acc.Owner).Update("status", models.StatusInactive)
+			modelstest.Must(t, store.DB().Model(acc.Owner).Update("status", models.StatusInactive))
 			opts, err := store.DeletionOptions(ctx, &models.Actor{User: admin, Account: acc.Account}, acc.Owner.ID)
 			if err != nil {
 				t.Fatal(err)
@@ -357,7 +355,7 @@ func TestDueDeletionsRunOnce(t *testing.T) {
 	if _, err := store.ScheduleDeletion(ctx, acc.Actor, ids, models.DeleteAnonymise, false); err != nil {
 		t.Fatal(err)
 	}
-	store.DB().Model(&models.User{}).Where("id IN ?", ids).Update("deletion_due_at", time.Now().Add(-time.Minute))
+	modelstest.Must(t, store.DB().Model(&models.User{}).Where("id IN ?", ids).Update("deletion_due_at", time.Now().Add(-time.Minute)))
 	var wg sync.WaitGroup
 	errs := make([]error, 2)
 	for i := range errs {
@@ -377,8 +375,8 @@ func TestDueDeletionsRunOnce(t *testing.T) {
 		TargetUserID int64
 		N            int64
 	}
-	store.DB().Model(&models.AuditEvent{}).Select("target_user_id, count(*) AS n").
-		Where("action = ? AND target_user_id IN ?", models.AuditUserDeleted, ids).Group("target_user_id").Scan(&events)
+	modelstest.Must(t, store.DB().Model(&models.AuditEvent{}).Select("target_user_id, count(*) AS n").
+		Where("action = ? AND target_user_id IN ?", models.AuditUserDeleted, ids).Group("target_user_id").Scan(&events))
 	if len(events) != len(ids) {
 		t.Fatalf("%d users deleted, want %d", len(events), len(ids))
 	}

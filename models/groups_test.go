@@ -84,7 +84,7 @@ func groupOf(t *testing.T, store *models.Store, id int64) models.Group {
 func auditDetails(t *testing.T, store *models.Store, accountID int64, action string) []string {
 	t.Helper()
 	var details []string
-	store.DB().Model(&models.AuditEvent{}).Where("account_id = ? AND action = ?", accountID, action).Order("id").Pluck("details", &details)
+	modelstest.Must(t, store.DB().Model(&models.AuditEvent{}).Where("account_id = ? AND action = ?", accountID, action).Order("id").Pluck("details", &details))
 	return details
 }
 
@@ -204,7 +204,7 @@ func TestCreateGroupConcurrently(t *testing.T) {
 		}
 	}
 	var n int64
-	store.DB().Model(&models.Group{}).Where("account_id = ?", acc.Account.ID).Count(&n)
+	modelstest.Must(t, store.DB().Model(&models.Group{}).Where("account_id = ?", acc.Account.ID).Count(&n))
 	if won != 1 || n != 1 {
 		t.Fatalf("%d creates won, %d groups exist; want 1", won, n)
 	}
@@ -490,7 +490,7 @@ func TestDeleteGroup(t *testing.T) {
 				t.Fatalf("got %+v, %v", g, err)
 			}
 			var n int64
-			store.DB().Model(&models.Group{}).Where("id = ?", f.ownGroup).Count(&n)
+			modelstest.Must(t, store.DB().Model(&models.Group{}).Where("id = ?", f.ownGroup).Count(&n))
 			if n != 0 || len(memberIDsOf(t, store, f.ownGroup)) != 0 {
 				t.Fatal("group or memberships left")
 			}
@@ -673,7 +673,7 @@ func BenchmarkGroupPages(b *testing.B) {
 	if err := store.DB().CreateInBatches(members, 1000).Error; err != nil {
 		b.Fatal(err)
 	}
-	store.DB().Exec("ANALYZE")
+	modelstest.Must(b, store.DB().Exec("ANALYZE"))
 	deep := ""
 	for i := 0; i < 40; i++ {
 		page, err := store.ListGroupPage(ctx, acc.Actor, models.GroupListQuery{After: deep})

@@ -60,7 +60,7 @@ func newImpersonationWorld(t *testing.T, store *models.Store) *impersonationWorl
 	w.groupMember = addUser(t, store, acc, "Gus Groupmember", impEmail(acc, "gus"), models.RoleMember, models.StatusActive, plan)
 	w.inactive = addUser(t, store, acc, "Ivy Inactive", impEmail(acc, "ivy"), models.RoleMember, models.StatusInactive, plan)
 	w.invited = addUser(t, store, acc, "Ian Invited", impEmail(acc, "ian"), models.RoleMember, models.StatusInvited, plan)
-	store.DB().Model(w.report).Update("manager_id", w.manager.ID)
+	modelstest.Must(t, store.DB().Model(w.report).Update("manager_id", w.manager.ID))
 	group := models.Group{AccountID: acc.Account.ID, Name: "Imp group", OwnerID: w.groupAdmin.ID, CreatedAt: time.Now()}
 	if err := store.DB().Create(&group).Error; err != nil {
 		t.Fatal(err)
@@ -156,7 +156,7 @@ func TestImpersonationRefusals(t *testing.T) {
 			}
 		})
 		t.Run("switched off for the account", func(t *testing.T) {
-			store.DB().Model(&models.Account{}).Where("id = ?", w.acc.Account.ID).Update("impersonation_enabled", false)
+			modelstest.Must(t, store.DB().Model(&models.Account{}).Where("id = ?", w.acc.Account.ID).Update("impersonation_enabled", false))
 			defer store.DB().Model(&models.Account{}).Where("id = ?", w.acc.Account.ID).Update("impersonation_enabled", true)
 			var refused models.ImpersonationRefusedError
 			if _, err := store.StartImpersonation(ctx, authenticate(t, store, sessionFor(t, store, w.admin)), w.member.ID, models.ImpersonateView, ""); !errors.As(err, &refused) || !strings.Contains(refused.Reason, "switched off") {
@@ -200,7 +200,7 @@ func TestImpersonationLifecycle(t *testing.T) {
 				t.Fatalf("a write under view as: got %v", err)
 			}
 			var after models.User
-			store.DB().Take(&after, w.inactive.ID)
+			modelstest.Must(t, store.DB().Take(&after, w.inactive.ID))
 			if after.Name != before.Name || after.Status != models.StatusInactive || !sameTime(after.LastSignInAt, before.LastSignInAt) {
 				t.Fatalf("the impersonated user changed: %+v", after)
 			}
@@ -228,7 +228,7 @@ func TestImpersonationLifecycle(t *testing.T) {
 				t.Fatal(err)
 			}
 			var event models.AuditEvent
-			store.DB().Where("action = ? AND target_user_id = ?", models.AuditOwnDetailsChanged, w.manager.ID).Order("id DESC").Take(&event)
+			modelstest.Must(t, store.DB().Where("action = ? AND target_user_id = ?", models.AuditOwnDetailsChanged, w.manager.ID).Order("id DESC").Take(&event))
 			if event.ActorID == nil || *event.ActorID != w.manager.ID || event.RealActorID == nil || *event.RealActorID != w.admin.ID {
 				t.Fatalf("the change must name the manager as actor and the admin as real actor: %+v", event)
 			}
@@ -254,7 +254,7 @@ func TestImpersonationLifecycle(t *testing.T) {
 				t.Fatal(err)
 			}
 			var stop models.AuditEvent
-			store.DB().Where("action = ? AND target_user_id = ?", models.AuditImpersonationStopped, w.manager.ID).Take(&stop)
+			modelstest.Must(t, store.DB().Where("action = ? AND target_user_id = ?", models.AuditImpersonationStopped, w.manager.ID).Take(&stop))
 			if stop.ActorID == nil || *stop.ActorID != w.admin.ID {
 				t.Fatalf("the stop is the admin's: %+v", stop)
 			}

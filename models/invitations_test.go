@@ -70,14 +70,14 @@ func TestInvite(t *testing.T) {
 				t.Fatalf("usage after inviting three: %+v", u)
 			}
 			var members, invitations int64
-			store.DB().Model(&models.GroupMember{}).Where("group_id = ?", group).Count(&members)
-			store.DB().Model(&models.Invitation{}).Where("account_id = ?", acc.Account.ID).Count(&invitations)
+			modelstest.Must(t, store.DB().Model(&models.GroupMember{}).Where("group_id = ?", group).Count(&members))
+			modelstest.Must(t, store.DB().Model(&models.Invitation{}).Where("account_id = ?", acc.Account.ID).Count(&invitations))
 			if members != 3 || invitations != 3 {
 				t.Fatalf("members %d, invitations %d", members, invitations)
 			}
 			token := tokenFrom(t, store, "bob@example.com")
 			var stored models.Invitation
-			store.DB().Where("user_id = ?", invited[1].ID).First(&stored)
+			modelstest.Must(t, store.DB().Where("user_id = ?", invited[1].ID).First(&stored))
 			if stored.TokenHash == token || strings.Contains(stored.TokenHash, token) {
 				t.Fatal("the token is stored as it is; only its hash may be")
 			}
@@ -104,14 +104,40 @@ func TestInvite(t *testing.T) {
 			}
 		})
 		t.Run("QuotesInAddressesAreJustText", func(t *testing.T) {
-			invited, err := store.Invite(ctx, acc.Actor, models.InviteRequest{Lines: models.ParseInviteList(`"O'Brien; --" <o'brien@example.com>`),
+			// A semicolon separates entries even inside quotes, so this is two entries, neither
+			// an address: the whole request is refused line by line and nobody is invited.
+			before := countUsers(t, store, acc.Account.ID)
+			_, err := store.Invite(ctx, acc.Actor, models.InviteRequest{Lines: models.ParseInviteList(`"O'Brien; --" <o'brien@example.com>`),
 				PlanID: plan.ID, Role: models.RoleMember})
-			if err == nil && (len(invited) != 1 || invited[0].EmailAddress() != "o'brien@example.com") {
-				t.Fatalf("invited %+v", invited)
-			}
 			var rejected models.InviteRejectedError
-			if err != nil && !errors.As(err, &rejected) {
-				t.Fatalf("got %v", err)
+			if !errors.As(err, &rejected) {
+				t.Fatalf("got %v, want InviteRejectedError", err)
+			}
+			if len(rejected.Lines) != 2 || rejected.Lines[0].Input != `"O'Brien` || rejected.Lines[1].Input != `--" <o'brien@example.com>` {
+				t.Fatalf("lines %+v, want the two halves around the semicolon", rejected.Lines)
+			}
+			for _, line := range rejected.Lines {
+				if line.Problem != "Not an e-mail address." {
+					t.Errorf("line %q: problem %q", line.Input, line.Problem)
+				}
+			}
+			if after := countUsers(t, store, acc.Account.ID); after != before {
+				t.Fatalf("a refused invitation created %d users", after-before)
+			}
+
+			// Quotes, apostrophes and SQL comment dashes inside a quoted name are stored as typed.
+			invited, err := store.Invite(ctx, acc.Actor, models.InviteRequest{Lines: models.ParseInviteList(`"O'Brien --" <o'brien@example.com>`),
+				PlanID: plan.ID, Role: models.RoleMember})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(invited) != 1 || invited[0].EmailAddress() != "o'brien@example.com" || invited[0].Name != "O'Brien --" {
+				t.Fatalf("invited %+v, want O'Brien -- at o'brien@example.com", invited)
+			}
+			var stored []models.User
+			modelstest.Must(t, store.DB().Where("account_id = ? AND email = ?", acc.Account.ID, "o'brien@example.com").Find(&stored))
+			if len(stored) != 1 || stored[0].ID != invited[0].ID || stored[0].Name != "O'Brien --" || stored[0].Status != models.StatusInvited {
+				t.Fatalf("stored %+v, want the one invited user", stored)
 			}
 		})
 		t.Run("ReportsMissingSeatsPerAddress", func(t *testing.T) {
@@ -198,7 +224,7 @@ func TestAcceptInvitation(t *testing.T) {
 		t.Run("RemindReplacesTheLinkAndIsRateLimited", func(t *testing.T) {
 			first := invite(t, "slow@example.com")
 			var u models.User
-			store.DB().Where("email = ? AND account_id = ?", "slow@example.com", acc.Account.ID).First(&u)
+			modelstest.Must(t, store.DB().Where("email = ? AND account_id = ?", "slow@example.com", acc.Account.ID).First(&u))
 			var refusal models.BulkRefusal
 			if _, err := store.Remind(ctx, acc.Actor, []int64{u.ID}, "http://x"); !errors.As(err, &refusal) {
 				t.Fatalf("remind right after sending: got %v, want BulkRefusal", err)
@@ -222,7 +248,7 @@ func TestAcceptInvitation(t *testing.T) {
 		t.Run("RevokeFreesTheSeatAndKillsTheLink", func(t *testing.T) {
 			token := invite(t, "gone@example.com")
 			var u models.User
-			store.DB().Where("email = ? AND account_id = ?", "gone@example.com", acc.Account.ID).First(&u)
+			modelstest.Must(t, store.DB().Where("email = ? AND account_id = ?", "gone@example.com", acc.Account.ID).First(&u))
 			before := usageOf(t, store, acc, plan.ID)
 			if _, err := store.Revoke(ctx, acc.Actor, []int64{u.ID}); err != nil {
 				t.Fatal(err)
@@ -268,9 +294,7 @@ func TestParseInviteCSV(t *testing.T) {
 
 func countUsers(t *testing.T, store *models.Store, accountID int64) int64 {
 	t.Helper()
-	var n int64
-	store.DB().Model(&models.User{}).Where("account_id = ?", accountID).Count(&n)
-	return n
+	return modelstest.Count(t, store.DB().Model(&models.User{}).Where("account_id = ?", accountID))
 }
 
 func itoa(i int) string { return string(rune('0'+i/10)) + string(rune('0'+i%10)) }

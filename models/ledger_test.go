@@ -44,8 +44,8 @@ func currentSeats(t *testing.T, store *models.Store, accountID int64) ([]models.
 	state := map[int64]seats{}
 	for _, p := range plans {
 		var inUse, reserved int64
-		db.Model(&models.User{}).Where("plan_id = ? AND status = ?", p.ID, models.StatusActive).Count(&inUse)
-		db.Model(&models.User{}).Where("plan_id = ? AND status = ?", p.ID, models.StatusInvited).Count(&reserved)
+		modelstest.Must(t, db.Model(&models.User{}).Where("plan_id = ? AND status = ?", p.ID, models.StatusActive).Count(&inUse))
+		modelstest.Must(t, db.Model(&models.User{}).Where("plan_id = ? AND status = ?", p.ID, models.StatusInvited).Count(&reserved))
 		state[p.ID] = seats{InUse: inUse, Reserved: reserved, Purchased: int64(p.SeatsPurchased)}
 	}
 	return plans, state
@@ -79,7 +79,7 @@ func TestSeededLedgerReproducesSeats(t *testing.T) {
 		assertLedgerIsCurrent(t, store, id, "seeded")
 
 		var users []models.User
-		db.Where("account_id = ?", id).Find(&users)
+		modelstest.Must(t, db.Where("account_id = ?", id).Find(&users))
 		now, inactive := time.Now().UTC(), 0
 		for _, u := range users {
 			switch {
@@ -105,9 +105,9 @@ func TestSeededLedgerReproducesSeats(t *testing.T) {
 		leftLater, joinedLater := 0, 0
 		for _, p := range plans {
 			var inUse, reserved int64
-			db.Model(&models.User{}).Where("plan_id = ? AND status IN ? AND created_at <= ? AND (deactivated_at IS NULL OR deactivated_at > ?)",
-				p.ID, []models.UserStatus{models.StatusActive, models.StatusInactive}, past, past).Count(&inUse)
-			db.Model(&models.User{}).Where("plan_id = ? AND status = ? AND created_at <= ?", p.ID, models.StatusInvited, past).Count(&reserved)
+			modelstest.Must(t, db.Model(&models.User{}).Where("plan_id = ? AND status IN ? AND created_at <= ? AND (deactivated_at IS NULL OR deactivated_at > ?)",
+				p.ID, []models.UserStatus{models.StatusActive, models.StatusInactive}, past, past).Count(&inUse))
+			modelstest.Must(t, db.Model(&models.User{}).Where("plan_id = ? AND status = ? AND created_at <= ?", p.ID, models.StatusInvited, past).Count(&reserved))
 			if then[p.ID].InUse != inUse || then[p.ID].Reserved != reserved {
 				t.Errorf("plan %s six months ago: ledger says %+v, users say %d in use and %d reserved", p.Name, then[p.ID], inUse, reserved)
 			}
@@ -133,8 +133,8 @@ func TestSeededLedgerReproducesSeats(t *testing.T) {
 			}
 		}
 		var purchases, openingPurchases int64
-		db.Model(&models.SeatLedgerEntry{}).Where("account_id = ? AND purchased_change <> 0", id).Count(&purchases)
-		db.Model(&models.SeatLedgerEntry{}).Where("account_id = ? AND purchased_change > 0 AND changed_at <= ?", id, opened).Count(&openingPurchases)
+		modelstest.Must(t, db.Model(&models.SeatLedgerEntry{}).Where("account_id = ? AND purchased_change <> 0", id).Count(&purchases))
+		modelstest.Must(t, db.Model(&models.SeatLedgerEntry{}).Where("account_id = ? AND purchased_change > 0 AND changed_at <= ?", id, opened).Count(&openingPurchases))
 		if openingPurchases != int64(len(plans)) || purchases <= openingPurchases {
 			t.Fatalf("%d purchases, %d when the account opened; want one per plan at opening and later top-ups", purchases, openingPurchases)
 		}

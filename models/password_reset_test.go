@@ -41,16 +41,12 @@ func signIn(t *testing.T, store *models.Store, email, password string) string {
 
 func countMail(t *testing.T, store *models.Store, address string) int64 {
 	t.Helper()
-	var n int64
-	store.DB().Model(&models.OutboxMessage{}).Where("to_address = ?", address).Count(&n)
-	return n
+	return modelstest.Count(t, store.DB().Model(&models.OutboxMessage{}).Where("to_address = ?", address))
 }
 
 func countResets(t *testing.T, store *models.Store, userID int64) int64 {
 	t.Helper()
-	var n int64
-	store.DB().Model(&models.PasswordReset{}).Where("user_id = ?", userID).Count(&n)
-	return n
+	return modelstest.Count(t, store.DB().Model(&models.PasswordReset{}).Where("user_id = ?", userID))
 }
 
 func TestRequestPasswordResets(t *testing.T) {
@@ -75,12 +71,12 @@ func TestRequestPasswordResets(t *testing.T) {
 			}
 			token := tokenFrom(t, store, pat.EmailAddress())
 			var msg models.OutboxMessage
-			store.DB().Where("to_address = ?", pat.EmailAddress()).Order("id DESC").First(&msg)
+			modelstest.Must(t, store.DB().Where("to_address = ?", pat.EmailAddress()).Order("id DESC").First(&msg))
 			if !strings.HasPrefix(msg.ActionURL, "https://roster.example/password/reset/") || !strings.Contains(msg.Body, acc.Owner.Name) {
 				t.Fatalf("mail link %q, body %q", msg.ActionURL, msg.Body)
 			}
 			var stored models.PasswordReset
-			store.DB().Where("user_id = ?", pat.ID).First(&stored)
+			modelstest.Must(t, store.DB().Where("user_id = ?", pat.ID).First(&stored))
 			if stored.TokenHash == token || strings.Contains(stored.TokenHash, token) || stored.RequestedByID == nil || *stored.RequestedByID != acc.Owner.ID {
 				t.Fatalf("stored reset %+v: only the token's hash may be kept, with the admin who asked", stored)
 			}
@@ -231,7 +227,7 @@ func TestRequestOwnPasswordReset(t *testing.T) {
 			}
 			signIn(t, store, yan.EmailAddress(), modelstest.Password)
 			var stored models.PasswordReset
-			store.DB().Where("user_id = ?", yan.ID).First(&stored)
+			modelstest.Must(t, store.DB().Where("user_id = ?", yan.ID).First(&stored))
 			if stored.RequestedByID != nil || stored.RequestedIP != "192.0.2.11" {
 				t.Fatalf("self-service link stored as %+v", stored)
 			}
@@ -252,8 +248,8 @@ func TestRequestOwnPasswordReset(t *testing.T) {
 			}
 			signIn(t, store, yan.EmailAddress(), newPassword)
 			var audit int64
-			store.DB().Model(&models.AuditEvent{}).Where("target_user_id = ? AND action IN ?", yan.ID,
-				[]string{models.AuditPasswordResetRequested, models.AuditPasswordReset}).Count(&audit)
+			modelstest.Must(t, store.DB().Model(&models.AuditEvent{}).Where("target_user_id = ? AND action IN ?", yan.ID,
+				[]string{models.AuditPasswordResetRequested, models.AuditPasswordReset}).Count(&audit))
 			if audit != 2 {
 				t.Fatalf("%d audit events, want the request and the reset", audit)
 			}
@@ -266,7 +262,7 @@ func TestRequestOwnPasswordReset(t *testing.T) {
 				t.Fatal(err)
 			}
 			var subjects []string
-			store.DB().Model(&models.OutboxMessage{}).Where("to_address = ?", zoe.EmailAddress()).Order("subject").Pluck("subject", &subjects)
+			modelstest.Must(t, store.DB().Model(&models.OutboxMessage{}).Where("to_address = ?", zoe.EmailAddress()).Order("subject").Pluck("subject", &subjects))
 			if len(subjects) != 2 || !strings.Contains(strings.Join(subjects, "|"), other.Account.Name) {
 				t.Fatalf("subjects %q, want one mail per account", subjects)
 			}
@@ -298,7 +294,7 @@ func TestRequestOwnPasswordReset(t *testing.T) {
 				}
 			}
 			var fromClient int64
-			store.DB().Model(&models.PasswordReset{}).Where("requested_ip = ?", client).Count(&fromClient)
+			modelstest.Must(t, store.DB().Model(&models.PasswordReset{}).Where("requested_ip = ?", client).Count(&fromClient))
 			if fromClient != 10 {
 				t.Fatalf("one client got %d links sent in an hour, want 10", fromClient)
 			}
@@ -309,7 +305,7 @@ func TestRequestOwnPasswordReset(t *testing.T) {
 				t.Fatal(err)
 			}
 			token := tokenFrom(t, store, bea.EmailAddress())
-			store.DB().Model(bea).Update("status", models.StatusInactive)
+			modelstest.Must(t, store.DB().Model(bea).Update("status", models.StatusInactive))
 			if _, _, err := store.CompletePasswordReset(ctx, token, newPassword, "", ""); !errors.Is(err, models.ErrPasswordResetNoLonger) {
 				t.Fatalf("got %v, want ErrPasswordResetNoLonger", err)
 			}

@@ -36,7 +36,7 @@ func reload(t *testing.T, store *models.Store, id int64) models.User {
 func privacyEvents(t *testing.T, store *models.Store, target int64) []models.AuditEvent {
 	t.Helper()
 	var events []models.AuditEvent
-	store.DB().Where("target_user_id = ? AND action = ?", target, models.AuditPrivacyEdited).Find(&events)
+	modelstest.Must(t, store.DB().Where("target_user_id = ? AND action = ?", target, models.AuditPrivacyEdited).Find(&events))
 	return events
 }
 
@@ -94,7 +94,7 @@ func TestEditInactiveUserPrivacy(t *testing.T) {
 		})
 		t.Run("NothingChangedIsAFieldError", func(t *testing.T) {
 			u := leaver(t, store, acc, "Nina Nochange", models.StatusInactive)
-			store.DB().Model(u).Update("phone", "")
+			modelstest.Must(t, store.DB().Model(u).Update("phone", ""))
 			err := store.EditInactiveUserPrivacy(ctx, acc.Actor, u.ID, models.PrivacyEdit{Name: " " + u.Name, RemovePhone: true})
 			var fields models.FieldErrors
 			if !errors.As(err, &fields) || fields["edit"] == "" {

@@ -43,7 +43,7 @@ func TestChangeRoles(t *testing.T) {
 				t.Fatal("the new role must apply from the very next request")
 			}
 			var event models.AuditEvent
-			store.DB().Where("action = ? AND target_user_id = ?", models.AuditRoleChanged, w.member.ID).Take(&event)
+			modelstest.Must(t, store.DB().Where("action = ? AND target_user_id = ?", models.AuditRoleChanged, w.member.ID).Take(&event))
 			if !strings.Contains(event.Details, `"from":"member"`) || !strings.Contains(event.Details, `"to":"support"`) {
 				t.Fatalf("audit details %s", event.Details)
 			}
@@ -62,7 +62,7 @@ func TestChangeRoles(t *testing.T) {
 			_, err := store.ChangeRoles(ctx, admin, []int64{w.report.ID, w.acc.Owner.ID}, models.RoleManager)
 			refusal(t, err, "same or more rights")
 			var report models.User
-			store.DB().Take(&report, w.report.ID)
+			modelstest.Must(t, store.DB().Take(&report, w.report.ID))
 			if report.Role != models.RoleMember {
 				t.Fatalf("a refused bulk change still changed %s to %s", report.Name, report.Role)
 			}
@@ -126,7 +126,7 @@ func TestLastOwnerSurvivesConcurrentDemotions(t *testing.T) {
 		}
 		wg.Wait()
 		var owners int64
-		store.DB().Model(&models.User{}).Where("account_id = ? AND role = ? AND status = ?", acc.Account.ID, models.RoleOwner, models.StatusActive).Count(&owners)
+		modelstest.Must(t, store.DB().Model(&models.User{}).Where("account_id = ? AND role = ? AND status = ?", acc.Account.ID, models.RoleOwner, models.StatusActive).Count(&owners))
 		if owners != 1 {
 			t.Fatalf("round %d: %d owners left (errors %v)", round, owners, errs)
 		}

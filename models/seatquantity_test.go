@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -83,12 +84,12 @@ func TestChangeSeatQuantity(t *testing.T) {
 			t.Fatalf("ledger purchased sums to %d (moved by %d), want %d", after.Purchased, after.Purchased-base.Purchased, held+2)
 		}
 		var reasons []string
-		store.DB().Model(&models.SeatLedgerEntry{}).Where("plan_id = ? AND purchased_change <> 0", plan.ID).Order("id").Pluck("reason", &reasons)
+		modelstest.Must(t, store.DB().Model(&models.SeatLedgerEntry{}).Where("plan_id = ? AND purchased_change <> 0", plan.ID).Order("id").Pluck("reason", &reasons))
 		if n := len(reasons); n < 3 || reasons[n-3] != models.SeatReasonPurchased || reasons[n-2] != models.SeatReasonReturned || reasons[n-1] != models.SeatReasonPurchased {
 			t.Fatalf("ledger reasons %v", reasons)
 		}
 		var events int64
-		store.DB().Model(&models.AuditEvent{}).Where("account_id = ? AND action = ?", acc.Account.ID, models.AuditPlanSeatsChanged).Count(&events)
+		modelstest.Must(t, store.DB().Model(&models.AuditEvent{}).Where("account_id = ? AND action = ?", acc.Account.ID, models.AuditPlanSeatsChanged).Count(&events))
 		if events != 3 {
 			t.Fatalf("%d audit events, want 3", events)
 		}
@@ -115,18 +116,22 @@ func TestChangeSeatQuantityKeepsLedgerCurrent(t *testing.T) {
 }
 
 // Invitations and lowerings race for the same free seats: whatever wins, the plan never holds
-// more people than it has seats, and the ledger agrees with the rows.
+// more people than it has seats, and the ledger agrees with the rows. There are 30 free seats for
+// 25 invitations and 25 lowerings of one seat each, so neither kind alone can use them all: at
+// least one of each must succeed, and the first lowering to commit always finds room.
 func TestConcurrentQuantityLoweringAndInvites(t *testing.T) {
 	store := modelstest.Postgres(t)
 	ctx := context.Background()
 	acc := modelstest.NewAccount(t, store)
 	plan := planOf(t, store, acc)
-	const n = 20
+	const n = 30
 	used := usageOf(t, store, acc, plan.ID)
-	if err := store.ChangeSeatQuantity(ctx, acc.Actor, plan.ID, used.InUse+used.Reserved+n, ""); err != nil {
+	purchased := used.InUse + used.Reserved + n
+	if err := store.ChangeSeatQuantity(ctx, acc.Actor, plan.ID, purchased, ""); err != nil {
 		t.Fatal(err)
 	}
 	var wg sync.WaitGroup
+	var invites, lowerings atomic.Int64
 	start := make(chan struct{})
 	errs := make(chan error, 50)
 	for i := 0; i < 50; i++ {
@@ -135,11 +140,16 @@ func TestConcurrentQuantityLoweringAndInvites(t *testing.T) {
 			defer wg.Done()
 			<-start
 			if i%2 == 0 {
-				_, err := store.Invite(ctx, acc.Actor, models.InviteRequest{Lines: models.ParseInviteList(fmt.Sprintf("race%d@example.com", i)),
+				invited, err := store.Invite(ctx, acc.Actor, models.InviteRequest{Lines: models.ParseInviteList(fmt.Sprintf("race%d@example.com", i)),
 					PlanID: plan.ID, Role: models.RoleMember})
 				var rejected models.InviteRejectedError
-				if err != nil && !errors.As(err, &rejected) {
-					errs <- err
+				switch {
+				case err == nil && len(invited) == 1:
+					invites.Add(1)
+				case err == nil:
+					errs <- fmt.Errorf("invited %d users, want 1", len(invited))
+				case !errors.As(err, &rejected) || rejected.Fields["plan"] == "":
+					errs <- fmt.Errorf("invite: %w", err)
 				}
 				return
 			}
@@ -150,8 +160,11 @@ func TestConcurrentQuantityLoweringAndInvites(t *testing.T) {
 			}
 			err = store.ChangeSeatQuantity(ctx, acc.Actor, plan.ID, usage.Plan.SeatsPurchased-1, "")
 			var below models.QuantityBelowUseError
-			if err != nil && !errors.As(err, &below) {
-				errs <- err
+			switch {
+			case err == nil:
+				lowerings.Add(1)
+			case !errors.As(err, &below):
+				errs <- fmt.Errorf("lower: %w", err)
 			}
 		}(i)
 	}
@@ -164,6 +177,13 @@ func TestConcurrentQuantityLoweringAndInvites(t *testing.T) {
 	usage := usageOf(t, store, acc, plan.ID)
 	if usage.InUse+usage.Reserved > usage.Plan.SeatsPurchased {
 		t.Fatalf("usage %+v: more people than seats", usage)
+	}
+	if got := usage.Reserved - used.Reserved; invites.Load() == 0 || int64(got) != invites.Load() {
+		t.Errorf("%d invitations succeeded and %d seats are newly reserved; want at least one, and the same", invites.Load(), got)
+	}
+	if lowerings.Load() == 0 || usage.Plan.SeatsPurchased >= purchased {
+		t.Errorf("%d lowerings succeeded and the plan went from %d to %d seats; want at least one real lowering",
+			lowerings.Load(), purchased, usage.Plan.SeatsPurchased)
 	}
 	assertLedgerIsCurrent(t, store, acc.Account.ID, "after the race")
 }

@@ -66,26 +66,57 @@ func TestConcurrentReactivationsAndInvitesNeverOversell(t *testing.T) {
 		u := addUser(t, store, acc, "Sleeper", fmt.Sprintf("sleeper%d@example.com", i), models.RoleMember, models.StatusInactive, &plan.ID)
 		inactive = append(inactive, u.ID)
 	}
+	free := usageOf(t, store, acc, plan.ID).Free()
+	if free <= 0 || free >= 40 {
+		t.Fatalf("%d free seats: the race needs some, and fewer than the 40 contenders", free)
+	}
+	type outcome struct {
+		reactivation bool
+		err          error
+	}
 	var wg sync.WaitGroup
 	start := make(chan struct{})
+	results := make(chan outcome, 40)
 	for i := 0; i < 40; i++ {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
 			<-start
 			if i%2 == 0 {
-				_, _ = store.Reactivate(ctx, acc.Actor, []int64{inactive[i/2]})
+				n, err := store.Reactivate(ctx, acc.Actor, []int64{inactive[i/2]})
+				if err == nil && n != 1 {
+					err = fmt.Errorf("reactivated %d users, want 1", n)
+				}
+				results <- outcome{true, err}
 			} else {
-				_, _ = store.Invite(ctx, acc.Actor, models.InviteRequest{Lines: models.ParseInviteList(fmt.Sprintf("mix%d@example.com", i)),
+				invited, err := store.Invite(ctx, acc.Actor, models.InviteRequest{Lines: models.ParseInviteList(fmt.Sprintf("mix%d@example.com", i)),
 					PlanID: plan.ID, Role: models.RoleMember})
+				if err == nil && len(invited) != 1 {
+					err = fmt.Errorf("invited %d users, want 1", len(invited))
+				}
+				results <- outcome{false, err}
 			}
 		}(i)
 	}
 	close(start)
 	wg.Wait()
+	close(results)
+	won := 0
+	for r := range results {
+		var exhausted models.SeatsExhaustedError
+		var rejected models.InviteRejectedError
+		switch {
+		case r.err == nil:
+			won++
+		case r.reactivation && errors.As(r.err, &exhausted):
+		case !r.reactivation && errors.As(r.err, &rejected) && rejected.Fields["plan"] != "":
+		default:
+			t.Errorf("unexpected error (reactivation %v): %v", r.reactivation, r.err)
+		}
+	}
 	usage := usageOf(t, store, acc, plan.ID)
-	if usage.InUse+usage.Reserved != usage.Plan.SeatsPurchased {
-		t.Fatalf("usage %+v: the plan should be exactly full, never over", usage)
+	if won != free || usage.InUse+usage.Reserved != usage.Plan.SeatsPurchased {
+		t.Fatalf("%d won, usage %+v: want the %d free seats taken and the plan exactly full, never over", won, usage, free)
 	}
 }
 
@@ -95,8 +126,11 @@ func TestDeactivationImpactQueryCountIsFixed(t *testing.T) {
 		seeded := modelstest.Seeded(t, store, 300)
 		actor := modelstest.ActorFor(t, store, seeded)
 		var ids []int64
-		store.DB().Model(&models.User{}).Where("account_id = ? AND status = ? AND role = ?", seeded.Account.ID, models.StatusActive, models.RoleMember).
-			Order("id").Limit(100).Pluck("id", &ids)
+		modelstest.Must(t, store.DB().Model(&models.User{}).Where("account_id = ? AND status = ? AND role = ?", seeded.Account.ID, models.StatusActive, models.RoleMember).
+			Order("id").Limit(100).Pluck("id", &ids))
+		if len(ids) != 100 {
+			t.Fatalf("%d active members, the test needs 100", len(ids))
+		}
 		count := func(ids []int64) int {
 			counter := &queryCounter{}
 			if _, err := store.WithQueryLogger(counter).DeactivationImpact(context.Background(), actor, ids); err != nil {
@@ -116,8 +150,11 @@ func TestDeactivateQueryCountIsFixed(t *testing.T) {
 		seeded := modelstest.Seeded(t, store, 200)
 		actor := modelstest.ActorFor(t, store, seeded)
 		var members []int64
-		store.DB().Model(&models.User{}).Where("account_id = ? AND status = ? AND role = ?", seeded.Account.ID, models.StatusActive, models.RoleMember).
-			Order("id").Limit(52).Pluck("id", &members)
+		modelstest.Must(t, store.DB().Model(&models.User{}).Where("account_id = ? AND status = ? AND role = ?", seeded.Account.ID, models.StatusActive, models.RoleMember).
+			Order("id").Limit(52).Pluck("id", &members))
+		if len(members) != 52 {
+			t.Fatalf("%d active members, the test needs 52", len(members))
+		}
 		receiver := members[51]
 		count := func(ids []int64) int {
 			counter := &queryCounter{}

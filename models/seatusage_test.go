@@ -21,8 +21,8 @@ func TestSeatOverviewMatchesCounts(t *testing.T) {
 			t.Fatal(err)
 		}
 		plans, state := currentSeats(t, store, seeded.Account.ID)
-		if len(o.Plans) != len(plans) {
-			t.Fatalf("%d plans, the account has %d", len(o.Plans), len(plans))
+		if len(o.Plans) != len(plans) || len(plans) == 0 {
+			t.Fatalf("%d plans, the account has %d (and needs some)", len(o.Plans), len(plans))
 		}
 		totals := map[string]int64{}
 		for _, p := range o.Plans {
@@ -41,6 +41,9 @@ func TestSeatOverviewMatchesCounts(t *testing.T) {
 				t.Errorf("plan %s: free %d costing %d, want %d", p.Plan.Name, p.Free(), p.FreeCents, free)
 			}
 			totals[p.Plan.Currency] += p.MonthlyCents
+		}
+		if len(o.Totals) != len(totals) {
+			t.Fatalf("%d currency totals %+v, the plans are in %d currencies", len(o.Totals), o.Totals, len(totals))
 		}
 		for _, tot := range o.Totals {
 			if tot.MonthlyCents != totals[tot.Currency] {
@@ -65,11 +68,14 @@ func TestSeatHistoryReplaysLedger(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(history) != len(overview.Plans) {
-			t.Fatalf("%d plans in the history, %d in the overview", len(history), len(overview.Plans))
+		if len(history) != len(overview.Plans) || len(history) == 0 {
+			t.Fatalf("%d plans in the history, %d in the overview; want the same, and some", len(history), len(overview.Plans))
 		}
 		assertHistoryReplaysLedger(t, store, seeded.Account.ID, history)
 		for i, h := range history {
+			if len(h.Months) != 12 {
+				t.Fatalf("plan %s: %d months of history, asked for 12", h.Plan.Name, len(h.Months))
+			}
 			last := h.Months[11]
 			o := overview.Plans[i]
 			if o.Plan.ID != h.Plan.ID || last.InUse != o.InUse || last.Purchased != o.Plan.SeatsPurchased {
@@ -126,8 +132,8 @@ func TestSeatSumsFollowRawWrites(t *testing.T) {
 			}
 		}
 		var active, invited []int64
-		db.Model(&models.User{}).Where("account_id = ? AND status = ? AND role = ?", acc, models.StatusActive, models.RoleMember).Order("id").Limit(12).Pluck("id", &active)
-		db.Model(&models.User{}).Where("account_id = ? AND status = ?", acc, models.StatusInvited).Order("id").Limit(4).Pluck("id", &invited)
+		modelstest.Must(t, db.Model(&models.User{}).Where("account_id = ? AND status = ? AND role = ?", acc, models.StatusActive, models.RoleMember).Order("id").Limit(12).Pluck("id", &active))
+		modelstest.Must(t, db.Model(&models.User{}).Where("account_id = ? AND status = ?", acc, models.StatusInvited).Order("id").Limit(4).Pluck("id", &invited))
 		if len(active) < 12 || len(invited) < 4 {
 			t.Fatalf("%d active members and %d invited: the test needs more", len(active), len(invited))
 		}
@@ -201,7 +207,7 @@ func TestSeatPagesQueryCount(t *testing.T) {
 		seeded := modelstest.Seeded(t, store, 200)
 		actor := modelstest.ActorFor(t, store, seeded)
 		ctx := context.Background()
-		store.DB().Exec("UPDATE users SET last_sign_in_at = NULL WHERE account_id = ? AND id % 3 = 0", seeded.Account.ID)
+		modelstest.Must(t, store.DB().Exec("UPDATE users SET last_sign_in_at = NULL WHERE account_id = ? AND id % 3 = 0", seeded.Account.ID))
 		counted := func(what string, want int, fn func(*models.Store) error) {
 			t.Helper()
 			counter := &queryCounter{}
@@ -241,23 +247,23 @@ func TestIdleSeats(t *testing.T) {
 		// Spread the active users over the last 120 days, several on the very same instant, so
 		// that the keyset has ties to get past.
 		var active []models.User
-		db.Where("account_id = ? AND status = ? AND plan_id IS NOT NULL", seeded.Account.ID, models.StatusActive).Order("id").Find(&active)
+		modelstest.Must(t, db.Where("account_id = ? AND status = ? AND plan_id IS NOT NULL", seeded.Account.ID, models.StatusActive).Order("id").Find(&active))
 		for i, u := range active {
 			if i%7 == 0 {
-				db.Exec("UPDATE users SET last_sign_in_at = NULL WHERE id = ?", u.ID)
+				modelstest.Must(t, db.Exec("UPDATE users SET last_sign_in_at = NULL WHERE id = ?", u.ID))
 				continue
 			}
-			db.Exec("UPDATE users SET last_sign_in_at = ? WHERE id = ?", now.AddDate(0, 0, -(i%12)*10-5), u.ID)
+			modelstest.Must(t, db.Exec("UPDATE users SET last_sign_in_at = ? WHERE id = ?", now.AddDate(0, 0, -(i%12)*10-5), u.ID))
 		}
 		// Inactive users with an old sign-in never count.
-		db.Exec("UPDATE users SET last_sign_in_at = ? WHERE account_id = ? AND status <> ?", now.AddDate(0, 0, -400), seeded.Account.ID, models.StatusActive)
-		db.Exec("UPDATE users SET last_sign_in_at = NULL WHERE account_id = ?", otherSeeded.Account.ID)
+		modelstest.Must(t, db.Exec("UPDATE users SET last_sign_in_at = ? WHERE account_id = ? AND status <> ?", now.AddDate(0, 0, -400), seeded.Account.ID, models.StatusActive))
+		modelstest.Must(t, db.Exec("UPDATE users SET last_sign_in_at = NULL WHERE account_id = ?", otherSeeded.Account.ID))
 
 		for _, days := range []int{30, 60, 90} {
 			cutoff := time.Now().UTC().AddDate(0, 0, -days)
 			var want []int64
-			db.Model(&models.User{}).Where("account_id = ? AND status = ? AND plan_id IS NOT NULL AND (last_sign_in_at IS NULL OR last_sign_in_at < ?)",
-				seeded.Account.ID, models.StatusActive, cutoff).Pluck("id", &want)
+			modelstest.Must(t, db.Model(&models.User{}).Where("account_id = ? AND status = ? AND plan_id IS NOT NULL AND (last_sign_in_at IS NULL OR last_sign_in_at < ?)",
+				seeded.Account.ID, models.StatusActive, cutoff).Pluck("id", &want))
 			if len(want) <= models.IdleSeatsPageSize && days == 30 {
 				t.Fatalf("only %d idle users: the test needs more than a page", len(want))
 			}

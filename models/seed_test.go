@@ -30,23 +30,23 @@ func TestDemoAccountIsRealisticAndWithinSeats(t *testing.T) {
 			t.Fatalf("demo should fill every tab: %v", counts)
 		}
 		var plans []models.Plan
-		db.Where("account_id = ?", demo.Account.ID).Find(&plans)
+		modelstest.Must(t, db.Where("account_id = ?", demo.Account.ID).Find(&plans))
 		if len(plans) != 3 {
 			t.Fatalf("demo has %d plans, want 3", len(plans))
 		}
 		for _, p := range plans {
 			var holding int64
-			db.Model(&models.User{}).Where("plan_id = ? AND status IN ?", p.ID, []models.UserStatus{models.StatusActive, models.StatusInvited}).Count(&holding)
+			modelstest.Must(t, db.Model(&models.User{}).Where("plan_id = ? AND status IN ?", p.ID, []models.UserStatus{models.StatusActive, models.StatusInvited}).Count(&holding))
 			if holding > int64(p.SeatsPurchased) {
 				t.Errorf("plan %s: %d seats held, %d purchased", p.Name, holding, p.SeatsPurchased)
 			}
 		}
 		var groups, managed, records, history, activity int64
-		db.Model(&models.Group{}).Where("account_id = ?", demo.Account.ID).Count(&groups)
-		db.Model(&models.User{}).Where("account_id = ? AND manager_id IS NOT NULL", demo.Account.ID).Count(&managed)
-		db.Model(&models.Record{}).Where("account_id = ?", demo.Account.ID).Count(&records)
-		db.Model(&models.RecordOwnershipChange{}).Where("account_id = ?", demo.Account.ID).Count(&history)
-		db.Model(&models.Activity{}).Where("account_id = ?", demo.Account.ID).Count(&activity)
+		modelstest.Must(t, db.Model(&models.Group{}).Where("account_id = ?", demo.Account.ID).Count(&groups))
+		modelstest.Must(t, db.Model(&models.User{}).Where("account_id = ? AND manager_id IS NOT NULL", demo.Account.ID).Count(&managed))
+		modelstest.Must(t, db.Model(&models.Record{}).Where("account_id = ?", demo.Account.ID).Count(&records))
+		modelstest.Must(t, db.Model(&models.RecordOwnershipChange{}).Where("account_id = ?", demo.Account.ID).Count(&history))
+		modelstest.Must(t, db.Model(&models.Activity{}).Where("account_id = ?", demo.Account.ID).Count(&activity))
 		if groups != 5 || managed == 0 || records < 200 || history != records || activity < records {
 			t.Fatalf("groups %d, managed %d, records %d, history %d, activity %d", groups, managed, records, history, activity)
 		}

@@ -27,9 +27,9 @@ func transferSnapshot(t *testing.T, store *models.Store, accountID int64) transf
 	t.Helper()
 	st := transferState{Records: recordSnapshot(t, store, accountID), Users: map[int64]string{}, Groups: map[int64]int64{}}
 	db := store.DB()
-	db.Model(&models.RecordOwnershipChange{}).Where("account_id = ?", accountID).Count(&st.History)
+	st.History = modelstest.Count(t, db.Model(&models.RecordOwnershipChange{}).Where("account_id = ?", accountID))
 	var users []models.User
-	db.Where("account_id = ?", accountID).Find(&users)
+	modelstest.Must(t, db.Where("account_id = ?", accountID).Find(&users))
 	for _, u := range users {
 		manager := int64(0)
 		if u.ManagerID != nil {
@@ -38,13 +38,13 @@ func transferSnapshot(t *testing.T, store *models.Store, accountID int64) transf
 		st.Users[u.ID] = fmt.Sprintf("%s/%s/%d", u.Role, u.Status, manager)
 	}
 	var groups []models.Group
-	db.Where("account_id = ?", accountID).Find(&groups)
+	modelstest.Must(t, db.Where("account_id = ?", accountID).Find(&groups))
 	for _, g := range groups {
 		st.Groups[g.ID] = g.OwnerID
 	}
-	db.Model(&models.GroupMember{}).Where("account_id = ?", accountID).Count(&st.Members)
-	db.Model(&models.AuditEvent{}).Where("account_id = ?", accountID).Count(&st.Audit)
-	db.Model(&models.UserSession{}).Where("account_id = ? AND revoked_at IS NULL", accountID).Count(&st.Sessions)
+	st.Members = modelstest.Count(t, db.Model(&models.GroupMember{}).Where("account_id = ?", accountID))
+	st.Audit = modelstest.Count(t, db.Model(&models.AuditEvent{}).Where("account_id = ?", accountID))
+	st.Sessions = modelstest.Count(t, db.Model(&models.UserSession{}).Where("account_id = ? AND revoked_at IS NULL", accountID))
 	return st
 }
 
@@ -61,11 +61,11 @@ func TestTransferAccountMovesEverything(t *testing.T) {
 	modelstest.Each(t, func(t *testing.T, store *models.Store) {
 		ctx := context.Background()
 		tm := newTeam(t, store)
-		store.DB().Model(tm.leaver).Update("role", models.RoleAdmin)
+		modelstest.Must(t, store.DB().Model(tm.leaver).Update("role", models.RoleAdmin))
 		// Other tests' teams have a leaver with this address too: give ours an address of its own.
 		email := fmt.Sprintf("lea.leaver-%d@example.com", tm.leaver.ID)
 		tm.leaver.Email = &email
-		store.DB().Model(&models.User{}).Where("id = ?", tm.leaver.ID).Updates(map[string]any{"password_hash": ownerHash(t, store, tm), "email": email})
+		modelstest.Must(t, store.DB().Model(&models.User{}).Where("id = ?", tm.leaver.ID).Updates(map[string]any{"password_hash": ownerHash(t, store, tm), "email": email}))
 		var sessions []string
 		for i := 0; i < 2; i++ {
 			_, s, err := store.SignIn(ctx, tm.leaver.EmailAddress(), modelstest.Password, "", "")
@@ -101,7 +101,7 @@ func TestTransferAccountMovesEverything(t *testing.T) {
 			}
 			if was.OwnerID == tm.leaver.ID {
 				var history []models.RecordOwnershipChange
-				store.DB().Where("record_id = ?", id).Order("id").Find(&history)
+				modelstest.Must(t, store.DB().Where("record_id = ?", id).Order("id").Find(&history))
 				last := history[len(history)-1]
 				if *last.FromUserID != tm.leaver.ID || last.ToUserID != tm.receiver.ID || *last.ChangedByID != tm.acc.Owner.ID ||
 					last.Reason != "account transfer: Moved to <b>sales</b>" {
@@ -113,9 +113,9 @@ func TestTransferAccountMovesEverything(t *testing.T) {
 			t.Fatalf("%d history lines written, want one per record (18)", after.History-before.History)
 		}
 		var group models.Group
-		store.DB().First(&group, tm.group)
+		modelstest.Must(t, store.DB().First(&group, tm.group))
 		var membership int64
-		store.DB().Model(&models.GroupMember{}).Where("group_id = ? AND user_id = ?", tm.group, tm.receiver.ID).Count(&membership)
+		modelstest.Must(t, store.DB().Model(&models.GroupMember{}).Where("group_id = ? AND user_id = ?", tm.group, tm.receiver.ID).Count(&membership))
 		if group.OwnerID != tm.receiver.ID || membership != 1 {
 			t.Fatalf("group owner %d, receiver member %d", group.OwnerID, membership)
 		}
@@ -137,8 +137,8 @@ func TestTransferAccountMovesEverything(t *testing.T) {
 			t.Fatalf("seats: before %+v after %+v; one freed, purchase unchanged", usage, u)
 		}
 		var events []models.AuditEvent
-		store.DB().Where("account_id = ? AND target_user_id = ? AND action IN ?", tm.acc.Account.ID, tm.leaver.ID,
-			[]string{models.AuditAccountTransferred, models.AuditUserDeactivated}).Order("id").Find(&events)
+		modelstest.Must(t, store.DB().Where("account_id = ? AND target_user_id = ? AND action IN ?", tm.acc.Account.ID, tm.leaver.ID,
+			[]string{models.AuditAccountTransferred, models.AuditUserDeactivated}).Order("id").Find(&events))
 		if len(events) != 2 {
 			t.Fatalf("audit events %+v, want a deactivation and a transfer", events)
 		}
@@ -162,7 +162,7 @@ func TestTransferAccountThenLeave(t *testing.T) {
 	modelstest.Each(t, func(t *testing.T, store *models.Store) {
 		ctx := context.Background()
 		tm := newTeam(t, store)
-		store.DB().Model(tm.leaver).Update("role", models.RoleManager)
+		modelstest.Must(t, store.DB().Model(tm.leaver).Update("role", models.RoleManager))
 		res, err := store.TransferAccount(ctx, tm.acc.Actor, tm.leaver.ID, models.AccountTransfer{To: tm.receiver.ID, Then: models.TransferThenLeave})
 		if err != nil {
 			t.Fatal(err)
@@ -173,9 +173,7 @@ func TestTransferAccountThenLeave(t *testing.T) {
 		if leaver := transferUser(t, store, tm.leaver.ID); leaver.Role != models.RoleMember || leaver.Status != models.StatusActive {
 			t.Fatalf("leaver %s/%s, want an active member", leaver.Role, leaver.Status)
 		}
-		var owned int64
-		store.DB().Model(&models.Record{}).Where("owner_id = ?", tm.leaver.ID).Count(&owned)
-		if owned != 0 {
+		if owned := modelstest.Count(t, store.DB().Model(&models.Record{}).Where("owner_id = ?", tm.leaver.ID)); owned != 0 {
 			t.Fatalf("the leaver still owns %d records", owned)
 		}
 		t.Run("LessRightsAreNotGiven", func(t *testing.T) {
@@ -281,7 +279,7 @@ func signInAs(t *testing.T, store *models.Store, tm *team, u *models.User) strin
 	t.Helper()
 	email := fmt.Sprintf("user-%d-of-%d@example.com", u.ID, tm.acc.Account.ID)
 	u.Email = &email
-	store.DB().Model(&models.User{}).Where("id = ?", u.ID).Updates(map[string]any{"password_hash": ownerHash(t, store, tm), "email": email})
+	modelstest.Must(t, store.DB().Model(&models.User{}).Where("id = ?", u.ID).Updates(map[string]any{"password_hash": ownerHash(t, store, tm), "email": email}))
 	_, session, err := store.SignIn(context.Background(), email, modelstest.Password, "", "")
 	if err != nil {
 		t.Fatal(err)
@@ -294,9 +292,9 @@ func TestTransferAccountThenDelete(t *testing.T) {
 		ctx := context.Background()
 		t.Run("ScheduledAfterTheGracePeriod", func(t *testing.T) {
 			tm := newTeam(t, store)
-			store.DB().Model(tm.leaver).Update("role", models.RoleManager)
+			modelstest.Must(t, store.DB().Model(tm.leaver).Update("role", models.RoleManager))
 			// The grace period is read from the account as it is now, not as the actor loaded it.
-			store.DB().Model(&models.Account{}).Where("id = ?", tm.acc.Account.ID).Update("deletion_grace_days", 9)
+			modelstest.Must(t, store.DB().Model(&models.Account{}).Where("id = ?", tm.acc.Account.ID).Update("deletion_grace_days", 9))
 			session := signInAs(t, store, tm, tm.leaver)
 			before := countsOf(t, store, tm.acc.Account.ID)
 			res, err := store.TransferAccount(ctx, tm.acc.Actor, tm.leaver.ID, models.AccountTransfer{To: tm.receiver.ID,
@@ -319,10 +317,9 @@ func TestTransferAccountThenDelete(t *testing.T) {
 			if _, err := store.Authenticate(ctx, session); !errors.Is(err, models.ErrSessionEnded) {
 				t.Fatalf("the leaver's session still works: %v", err)
 			}
-			var owned, groups, managed int64
-			store.DB().Model(&models.Record{}).Where("owner_id = ?", tm.leaver.ID).Count(&owned)
-			store.DB().Model(&models.Group{}).Where("owner_id = ?", tm.leaver.ID).Count(&groups)
-			store.DB().Model(&models.User{}).Where("manager_id = ?", tm.leaver.ID).Count(&managed)
+			owned := modelstest.Count(t, store.DB().Model(&models.Record{}).Where("owner_id = ?", tm.leaver.ID))
+			groups := modelstest.Count(t, store.DB().Model(&models.Group{}).Where("owner_id = ?", tm.leaver.ID))
+			managed := modelstest.Count(t, store.DB().Model(&models.User{}).Where("manager_id = ?", tm.leaver.ID))
 			if owned+groups+managed != 0 {
 				t.Fatalf("the leaver still owns %d records, %d groups and manages %d people", owned, groups, managed)
 			}
@@ -334,7 +331,7 @@ func TestTransferAccountThenDelete(t *testing.T) {
 				t.Fatalf("counts before %+v after %+v: records unchanged, one history line per record, activity kept until the deletion", before, after)
 			}
 			var events []models.AuditEvent
-			store.DB().Where("target_user_id = ?", tm.leaver.ID).Order("id").Find(&events)
+			modelstest.Must(t, store.DB().Where("target_user_id = ?", tm.leaver.ID).Order("id").Find(&events))
 			actions := map[string]string{}
 			for _, e := range events {
 				actions[e.Action] = e.Details
@@ -393,14 +390,14 @@ func TestTransferAccountThenDelete(t *testing.T) {
 				t.Fatalf("counts before %+v after %+v", before, after)
 			}
 			var deleted int64
-			store.DB().Model(&models.AuditEvent{}).Where("target_user_id = ? AND action = ?", tm.leaver.ID, models.AuditUserDeleted).Count(&deleted)
+			modelstest.Must(t, store.DB().Model(&models.AuditEvent{}).Where("target_user_id = ? AND action = ?", tm.leaver.ID, models.AuditUserDeleted).Count(&deleted))
 			if deleted != 1 {
 				t.Fatalf("%d deletion events, want 1", deleted)
 			}
 		})
 		t.Run("AnInactiveUserIsDeletedToo", func(t *testing.T) {
 			tm := newTeam(t, store)
-			store.DB().Model(tm.leaver).Update("status", models.StatusInactive)
+			modelstest.Must(t, store.DB().Model(tm.leaver).Update("status", models.StatusInactive))
 			res, err := store.TransferAccount(ctx, tm.acc.Actor, tm.leaver.ID, models.AccountTransfer{To: tm.receiver.ID, Then: models.TransferThenDelete})
 			if err != nil {
 				t.Fatal(err)
@@ -456,7 +453,7 @@ func TestTransferAccountIsAllOrNothing(t *testing.T) {
 	modelstest.Each(t, func(t *testing.T, store *models.Store) {
 		ctx := context.Background()
 		tm := newTeam(t, store)
-		store.DB().Model(tm.leaver).Update("role", models.RoleAdmin)
+		modelstest.Must(t, store.DB().Model(tm.leaver).Update("role", models.RoleAdmin))
 		before := transferSnapshot(t, store, tm.acc.Account.ID)
 		name := fmt.Sprintf("fail_transfer_%d", tm.leaver.ID)
 		statements := []string{fmt.Sprintf(`CREATE TRIGGER %s BEFORE INSERT ON audit_events
@@ -478,7 +475,7 @@ func TestTransferAccountIsAllOrNothing(t *testing.T) {
 		}
 		t.Cleanup(func() {
 			for _, sql := range drop {
-				store.DB().Exec(sql)
+				modelstest.Must(t, store.DB().Exec(sql))
 			}
 		})
 		if _, err := store.TransferAccount(ctx, tm.acc.Actor, tm.leaver.ID, models.AccountTransfer{To: tm.receiver.ID, Then: "deactivate"}); err == nil {

@@ -168,10 +168,10 @@ func TestExportUsers(t *testing.T) {
 
 		t.Run("NeverAnotherAccount", func(t *testing.T) {
 			var theirs models.User
-			store.DB().Where("account_id = ? AND status = ?", other.Account.ID, models.StatusActive).Order("id").First(&theirs)
+			modelstest.Must(t, store.DB().Where("account_id = ? AND status = ?", other.Account.ID, models.StatusActive).Order("id").First(&theirs))
 			var plan, group int64
-			store.DB().Model(&models.Plan{}).Select("id").Where("account_id = ?", other.Account.ID).Limit(1).Scan(&plan)
-			store.DB().Model(&models.Group{}).Select("id").Where("account_id = ?", other.Account.ID).Limit(1).Scan(&group)
+			modelstest.Must(t, store.DB().Model(&models.Plan{}).Select("id").Where("account_id = ?", other.Account.ID).Limit(1).Scan(&plan))
+			modelstest.Must(t, store.DB().Model(&models.Group{}).Select("id").Where("account_id = ?", other.Account.ID).Limit(1).Scan(&group))
 			for _, q := range []models.UserListQuery{{Search: theirs.EmailAddress()}, {PlanID: plan}, {GroupID: group}} {
 				for _, r := range export(t, q) {
 					t.Fatalf("query %+v exports %q of another account", q, r.Name)
@@ -218,7 +218,7 @@ func TestExportUsers(t *testing.T) {
 
 		t.Run("ErrForbidden", func(t *testing.T) {
 			var member models.User
-			store.DB().Where("account_id = ? AND status = ? AND role = ?", seeded.Account.ID, models.StatusActive, models.RoleMember).First(&member)
+			modelstest.Must(t, store.DB().Where("account_id = ? AND status = ? AND role = ?", seeded.Account.ID, models.StatusActive, models.RoleMember).First(&member))
 			memberActor := &models.Actor{User: &member, Account: &seeded.Account}
 			called := false
 			err := store.ExportUsers(ctx, memberActor, models.UserListQuery{}, func(models.UserExportRow) error {

@@ -229,13 +229,13 @@ func TestUserProfile(t *testing.T) {
 		seeded := modelstest.Seeded(t, store, 60)
 		actor := modelstest.ActorFor(t, store, seeded)
 		var owner models.User
-		store.DB().Where("account_id = ? AND role = ?", seeded.Account.ID, models.RoleGroupAdmin).Order("id").First(&owner)
+		modelstest.Must(t, store.DB().Where("account_id = ? AND role = ?", seeded.Account.ID, models.RoleGroupAdmin).Order("id").First(&owner))
 		profile, err := store.GetUserProfile(ctx, actor, owner.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
 		var want int64
-		store.DB().Model(&models.Record{}).Where("owner_id = ?", owner.ID).Count(&want)
+		modelstest.Must(t, store.DB().Model(&models.Record{}).Where("owner_id = ?", owner.ID).Count(&want))
 		open, closed := profile.TotalRecords()
 		if want == 0 || open+closed != want {
 			t.Fatalf("profile counts %d records, the database holds %d", open+closed, want)

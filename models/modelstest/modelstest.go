@@ -111,14 +111,18 @@ func Each(t *testing.T, fn func(t *testing.T, store *models.Store)) {
 	}
 }
 
-// Postgres returns the PostgreSQL store, skipping the test when none is configured: for what only
-// a real server shows, such as row locks under concurrency.
+// Postgres returns the PostgreSQL store, for what only a real server shows, such as row locks
+// under concurrency. Without one configured the test skips, except in CI (CI=true), which always
+// provides a server, so a missing one there is a failure rather than silently dropped tests.
 func Postgres(t testing.TB) *models.Store {
 	t.Helper()
 	for _, db := range databases {
 		if db.Name == "postgres" {
 			return db.Store
 		}
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatal("no PostgreSQL in CI: set " + PostgresEnv + " to run this test against PostgreSQL")
 	}
 	t.Skip("set " + PostgresEnv + " to run this test against PostgreSQL")
 	return nil
