@@ -149,7 +149,7 @@ func TestBrowserLifecycle(t *testing.T) {
 				t.Errorf("problem for %q is %q, want %q", input, got, want)
 			}
 		}
-		if !strings.Contains(problems.Alert, "Nobody was invited.") || !strings.Contains(problems.Alert, "Fix these 3 addresses") {
+		if !strings.Contains(problems.Alert, "Nobody was invited.") || !strings.Contains(problems.Alert, "Fix 3 addresses") {
 			t.Errorf("problems alert says %q", problems.Alert)
 		}
 		if !strings.Contains(problems.Addresses, other) || !strings.Contains(problems.Addresses, "not-an-address") {
