@@ -25,6 +25,8 @@ func statusOf(err error) int {
 		return http.StatusConflict
 	case errors.Is(err, models.ErrInvalid):
 		return http.StatusUnprocessableEntity
+	case errors.Is(err, models.ErrBusy):
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }
@@ -39,7 +41,11 @@ var errorTexts = map[int][2]string{
 	http.StatusTooManyRequests:       {"Slow down", "Too many attempts in a short time. Wait a few minutes and try again."},
 	http.StatusInternalServerError:   {"Something went wrong", "We could not finish this request and nothing was changed. Try again in a moment."},
 	http.StatusRequestEntityTooLarge: {"Too much data", "The request was larger than Roster accepts."},
+	http.StatusServiceUnavailable:    {"Roster is busy", "Roster is busy, nothing was changed — try again in a moment."},
 }
+
+// busyRetrySeconds is how long a client told "busy" should wait before trying again.
+const busyRetrySeconds = "2"
 
 // errorHandler renders every error as a page a person can read, logging only what is unexpected.
 func errorHandler(err error, c echo.Context) {
@@ -61,6 +67,9 @@ func errorHandler(err error, c echo.Context) {
 	}
 	if errors.Is(err, errCSRF) {
 		texts = [2]string{"This form has expired", "For your security, forms expire. Go back, reload the page and submit it again."}
+	}
+	if status == http.StatusServiceUnavailable {
+		c.Response().Header().Set("Retry-After", busyRetrySeconds)
 	}
 	if c.Request().Method == http.MethodHead {
 		_ = c.NoContent(status)

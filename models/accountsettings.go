@@ -60,9 +60,9 @@ func (s *Store) UpdateAccountSettings(ctx context.Context, actor *Actor, in Acco
 	if errs := in.Validate(); len(errs) > 0 {
 		return errs
 	}
-	return s.transaction(ctx, func(tx *gorm.DB) error {
+	return s.change(ctx, actor, func(tx *gorm.DB) error {
 		var a Account
-		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Take(&a, actor.Account.ID).Error; err != nil {
+		if err := tx.Clauses(clause.Locking{Strength: "NO KEY UPDATE"}).Take(&a, actor.Account.ID).Error; err != nil {
 			return err
 		}
 		changed := map[string]any{}

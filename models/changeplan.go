@@ -38,19 +38,17 @@ func (s *Store) ChangePlan(ctx context.Context, actor *Actor, ids []int64, planI
 		return PlanChange{}, err
 	}
 	var planName string
-	err = s.transaction(ctx, func(tx *gorm.DB) error {
+	err = s.change(ctx, actor, func(tx *gorm.DB) error {
+		// Plans before users: the lock order.
+		plans, err := lockPlans(tx, actor.Account.ID, []int64{planID})
+		if err != nil {
+			return err
+		}
+		target := plans[0]
 		users, err := s.lockSelectedUsers(tx, actor, ids)
 		if err != nil {
 			return err
 		}
-		var plans []Plan
-		if err := tx.Where("id = ? AND account_id = ?", planID, actor.Account.ID).Find(&plans).Error; err != nil {
-			return err
-		}
-		if len(plans) != 1 {
-			return ErrNotFound
-		}
-		target := plans[0]
 		planName = target.Name
 		if err := refuseEach("Change plan", users, func(u *User) string {
 			switch {

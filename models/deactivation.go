@@ -37,6 +37,23 @@ func (s *Store) lockSelectedUsers(tx *gorm.DB, actor *Actor, ids []int64) ([]Use
 	return s.selectedUsers(tx, actor, ids, true)
 }
 
+// lockSeatPlansThenUsers locks the plans of the selected users, then the users, as the lock
+// order wants for an action that claims seats on the plans the users already have. The account
+// lock, taken first, keeps anyone from moving them to another plan in between.
+func (s *Store) lockSeatPlansThenUsers(tx *gorm.DB, actor *Actor, ids []int64) ([]User, error) {
+	var planIDs []int64
+	if err := tx.Model(&User{}).Where(s.idIn("id", ids)).Where("account_id = ? AND plan_id IS NOT NULL", actor.Account.ID).
+		Distinct().Pluck("plan_id", &planIDs).Error; err != nil {
+		return nil, err
+	}
+	if len(planIDs) > 0 {
+		if _, err := lockPlans(tx, actor.Account.ID, planIDs); err != nil {
+			return nil, err
+		}
+	}
+	return s.lockSelectedUsers(tx, actor, ids)
+}
+
 // selection checks the users an action was asked for: at least one, at most MaxUsersPerAction,
 // each once.
 func selection(ids []int64) ([]int64, error) {
@@ -177,9 +194,8 @@ func (s *Store) deactivationImpact(db *gorm.DB, actor *Actor, ids []int64, lock 
 		Group("user_id").Scan(&sessions).Error; err != nil {
 		return nil, err
 	}
-	var otherOwners int64
-	if err := db.Model(&User{}).Where("account_id = ? AND role = ? AND status = ?", actor.Account.ID, RoleOwner, StatusActive).Where(s.idNotIn("id", ids)).
-		Count(&otherOwners).Error; err != nil {
+	otherOwners, err := s.otherActiveOwners(db, actor.Account.ID, ids)
+	if err != nil {
 		return nil, err
 	}
 
@@ -357,7 +373,8 @@ func (s *Store) Deactivate(ctx context.Context, actor *Actor, ids []int64, plan 
 		return nil, err
 	}
 	result := &DeactivationResult{}
-	err = s.transaction(ctx, func(tx *gorm.DB) error {
+	err = s.change(ctx, actor, func(tx *gorm.DB) error {
+		*result = DeactivationResult{} // a retried transaction starts again
 		impact, err := s.deactivationImpact(tx, actor, ids, true)
 		if err != nil {
 			return err
@@ -701,8 +718,8 @@ func (s *Store) Reactivate(ctx context.Context, actor *Actor, ids []int64) (int,
 	if err != nil {
 		return 0, err
 	}
-	err = s.transaction(ctx, func(tx *gorm.DB) error {
-		users, err := s.lockSelectedUsers(tx, actor, ids)
+	err = s.change(ctx, actor, func(tx *gorm.DB) error {
+		users, err := s.lockSeatPlansThenUsers(tx, actor, ids)
 		if err != nil {
 			return err
 		}

@@ -139,9 +139,8 @@ func (s *Store) deletionRefusals(db *gorm.DB, accountID int64, users []User) (ma
 	for id, n := range actedAs {
 		acted[id] += n
 	}
-	var otherOwners int64
-	if err := db.Model(&User{}).Where("account_id = ? AND role = ? AND status = ?", accountID, RoleOwner, StatusActive).
-		Where(s.idNotIn("id", ids)).Count(&otherOwners).Error; err != nil {
+	otherOwners, err := s.otherActiveOwners(db, accountID, ids)
+	if err != nil {
 		return nil, err
 	}
 	out := map[int64]map[DeletionMode][]DeletionReason{}
@@ -279,7 +278,7 @@ func (s *Store) ScheduleDeletion(ctx context.Context, actor *Actor, ids []int64,
 		return nil, err
 	}
 	result := &DeletionResult{Users: len(ids)}
-	err = s.transaction(ctx, func(tx *gorm.DB) error {
+	err = s.change(ctx, actor, func(tx *gorm.DB) error {
 		due, err := s.scheduleDeletion(tx, actor, ids, mode, eraseNow, s.now())
 		result.DueAt = due
 		return err
@@ -359,7 +358,7 @@ func (s *Store) UndoDeletion(ctx context.Context, actor *Actor, ids []int64) (in
 	if err != nil {
 		return 0, err
 	}
-	err = s.transaction(ctx, func(tx *gorm.DB) error {
+	err = s.change(ctx, actor, func(tx *gorm.DB) error {
 		users, err := s.selectedUsers(tx, actor, ids, true)
 		if err != nil {
 			return err
@@ -394,51 +393,71 @@ func (s *Store) UndoDeletion(ctx context.Context, actor *Actor, ids []int64) (in
 }
 
 // CarryOutDueDeletions carries out up to limit deletions whose grace period has ended and says
-// how many it carried out. Each user is claimed with a row lock that other servers skip, so with
-// several servers each deletion happens once. A deletion whose mode is no longer allowed (the
-// user was given a group meanwhile, say) is cancelled with an audit event instead.
+// how many it carried out. Each runs in its own transaction that takes the account lock first
+// (the lock order) and then claims the user with a row lock that others skip, checking again that
+// the deletion is still due: with several servers each deletion happens once. A deletion whose
+// mode is no longer allowed (the user was given a group meanwhile, say) is cancelled with an
+// audit event instead.
 func (s *Store) CarryOutDueDeletions(ctx context.Context, limit int) (int, error) {
 	done := 0
 	for done < limit {
-		found := false
-		err := s.transaction(ctx, func(tx *gorm.DB) error {
+		due := func(db *gorm.DB) *gorm.DB {
+			return db.Where("deletion_due_at IS NOT NULL AND deletion_due_at <= ? AND status = ?", s.now(), StatusInactive).
+				Order("deletion_due_at, id").Limit(1)
+		}
+		var next []int64
+		if err := due(s.read(ctx).Model(&User{})).Pluck("account_id", &next).Error; err != nil {
+			return done, err
+		}
+		if len(next) == 0 {
+			break
+		}
+		claimed := false
+		err := s.changeAccount(ctx, next[0], func(tx *gorm.DB) error {
 			var u User
-			err := tx.Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"}).
-				Where("deletion_due_at IS NOT NULL AND deletion_due_at <= ? AND status = ?", s.now(), StatusInactive).
-				Order("deletion_due_at, id").Limit(1).Find(&u).Error
+			err := due(tx.Clauses(clause.Locking{Strength: "NO KEY UPDATE", Options: "SKIP LOCKED"}).Where("account_id = ?", next[0])).
+				Find(&u).Error
 			if err != nil || u.ID == 0 {
+				claimed = false
 				return err
 			}
-			found = true
-			now := s.now()
-			refusals, err := s.deletionRefusals(tx, u.AccountID, []User{u})
-			if err != nil {
-				return err
-			}
-			if reasons := refusals[u.ID][DeletionMode(*u.DeletionMode)]; len(reasons) > 0 {
-				if err := tx.Model(&User{}).Where("id = ?", u.ID).Updates(map[string]any{
-					"deletion_mode": nil, "deletion_due_at": nil, "deletion_requested_by_id": nil, "updated_at": now,
-				}).Error; err != nil {
-					return err
-				}
-				messages := make([]string, len(reasons))
-				for i, r := range reasons {
-					messages[i] = r.Message
-				}
-				return tx.Create(&AuditEvent{AccountID: u.AccountID, ActorID: u.DeletionRequestedByID, Action: AuditDeletionCancelled,
-					TargetUserID: &u.ID, Details: jsonDetails(map[string]any{"mode": *u.DeletionMode, "reasons": messages}), CreatedAt: now}).Error
-			}
-			return s.carryOut(tx, []User{u}, now)
+			claimed = true
+			return s.carryOutDue(tx, u)
 		})
 		if err != nil {
 			return done, err
 		}
-		if !found {
+		if !claimed {
+			// Another server took it meanwhile; the next round picks up what is left.
 			break
 		}
 		done++
 	}
 	return done, nil
+}
+
+// carryOutDue carries out one claimed due deletion, or cancels it when its mode is no longer
+// allowed.
+func (s *Store) carryOutDue(tx *gorm.DB, u User) error {
+	now := s.now()
+	refusals, err := s.deletionRefusals(tx, u.AccountID, []User{u})
+	if err != nil {
+		return err
+	}
+	if reasons := refusals[u.ID][DeletionMode(*u.DeletionMode)]; len(reasons) > 0 {
+		if err := tx.Model(&User{}).Where("id = ?", u.ID).Updates(map[string]any{
+			"deletion_mode": nil, "deletion_due_at": nil, "deletion_requested_by_id": nil, "updated_at": now,
+		}).Error; err != nil {
+			return err
+		}
+		messages := make([]string, len(reasons))
+		for i, r := range reasons {
+			messages[i] = r.Message
+		}
+		return tx.Create(&AuditEvent{AccountID: u.AccountID, ActorID: u.DeletionRequestedByID, Action: AuditDeletionCancelled,
+			TargetUserID: &u.ID, Details: jsonDetails(map[string]any{"mode": *u.DeletionMode, "reasons": messages}), CreatedAt: now}).Error
+	}
+	return s.carryOut(tx, []User{u}, now)
 }
 
 // RunDeletions carries out due deletions until ctx ends, every interval.

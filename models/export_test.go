@@ -1,9 +1,22 @@
 package models
 
+import (
+	"context"
+
+	"gorm.io/gorm"
+)
+
 // SetCountLimits lowers the filtered-count limits so that tests reach both counting paths with
 // small accounts; it returns a function that restores them.
 func SetCountLimits(scan int, filtered int64) (restore func()) {
 	oldScan, oldFiltered := countScanLimit, FilteredCountLimit
 	countScanLimit, FilteredCountLimit = scan, filtered
 	return func() { countScanLimit, FilteredCountLimit = oldScan, oldFiltered }
+}
+
+// RunInTransactionForTest runs raw statements through the store's transaction, retries included.
+func RunInTransactionForTest(ctx context.Context, s *Store, fn func(exec func(string, ...any) error) error) error {
+	return s.transaction(ctx, func(tx *gorm.DB) error {
+		return fn(func(sql string, args ...any) error { return tx.Exec(sql, args...).Error })
+	})
 }

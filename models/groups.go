@@ -139,16 +139,6 @@ func duplicateGroupName(name string) FieldErrors {
 	return FieldErrors{"name": fmt.Sprintf("A group named %q already exists. Choose another name.", name)}
 }
 
-// lockGroupNames serialises the changes of group names in one account, so that the
-// case-insensitive check and the write that follows it cannot interleave with another's: the
-// database's UNIQUE (account_id, name) only catches the exact same spelling. FOR NO KEY UPDATE
-// does not stop rows referring to the account from being written meanwhile.
-func lockGroupNames(tx *gorm.DB, accountID int64) error {
-	var ids []int64
-	return tx.Model(&Account{}).Clauses(clause.Locking{Strength: "NO KEY UPDATE"}).
-		Where("id = ?", accountID).Pluck("id", &ids).Error
-}
-
 // groupNameTaken tells whether another group of the account has name in any letter case.
 // Groups whose names fold to each other have as many characters, which the query narrows on.
 func groupNameTaken(tx *gorm.DB, accountID int64, name string, except int64) (bool, error) {
@@ -184,7 +174,7 @@ func lockActiveUserByEmail(tx *gorm.DB, accountID int64, email string) (*User, e
 // the actor does not see.
 func lockGroup(tx *gorm.DB, actor *Actor, id int64) (*Group, error) {
 	var groups []Group
-	if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ? AND account_id = ?", id, actor.Account.ID).
+	if err := tx.Clauses(clause.Locking{Strength: "NO KEY UPDATE"}).Where("id = ? AND account_id = ?", id, actor.Account.ID).
 		Find(&groups).Error; err != nil {
 		return nil, err
 	}
@@ -211,9 +201,6 @@ func (s *Store) CreateGroup(ctx context.Context, actor *Actor, req NewGroup) (*G
 	if !actor.ManagesAllGroups() {
 		return nil, ErrForbidden
 	}
-	if err := actor.RefuseStateChange(); err != nil {
-		return nil, err
-	}
 	name, msg := ValidateGroupName(req.Name)
 	fields := FieldErrors{}
 	if msg != "" {
@@ -227,8 +214,7 @@ func (s *Store) CreateGroup(ctx context.Context, actor *Actor, req NewGroup) (*G
 		return nil, fields
 	}
 	var group Group
-	err := s.transaction(ctx, func(tx *gorm.DB) error {
-		// The owner first, then the account: users before groups, as deactivation locks them.
+	err := s.change(ctx, actor, func(tx *gorm.DB) error {
 		if ownerEmail == "" {
 			ownerEmail = actor.User.EmailAddress()
 		}
@@ -241,9 +227,6 @@ func (s *Store) CreateGroup(ctx context.Context, actor *Actor, req NewGroup) (*G
 				return FieldErrors{"owner": "You are not active, so you cannot own a group: enter the address of an active user."}
 			}
 			return FieldErrors{"owner": "Nobody active in this account has this address. The owner must be an active user."}
-		}
-		if err := lockGroupNames(tx, actor.Account.ID); err != nil {
-			return err
 		}
 		taken, err := groupNameTaken(tx, actor.Account.ID, name, 0)
 		if err != nil {
@@ -277,12 +260,9 @@ func (s *Store) RenameGroup(ctx context.Context, actor *Actor, id int64, newName
 	if !actor.Allows(PermManageGroups) {
 		return nil, ErrForbidden
 	}
-	if err := actor.RefuseStateChange(); err != nil {
-		return nil, err
-	}
 	name, msg := ValidateGroupName(newName)
 	var group *Group
-	err := s.transaction(ctx, func(tx *gorm.DB) error {
+	err := s.change(ctx, actor, func(tx *gorm.DB) error {
 		var err error
 		if group, err = lockGroup(tx, actor, id); err != nil {
 			return err
@@ -295,9 +275,6 @@ func (s *Store) RenameGroup(ctx context.Context, actor *Actor, id int64, newName
 		}
 		if group.Name == name {
 			return FieldErrors{"name": "That is already the group's name."}
-		}
-		if err := lockGroupNames(tx, actor.Account.ID); err != nil {
-			return err
 		}
 		taken, err := groupNameTaken(tx, actor.Account.ID, name, group.ID)
 		if err != nil {
@@ -335,9 +312,6 @@ func (s *Store) AddGroupMembers(ctx context.Context, actor *Actor, id int64, lin
 	if !actor.Allows(PermManageGroups) {
 		return 0, ErrForbidden
 	}
-	if err := actor.RefuseStateChange(); err != nil {
-		return 0, err
-	}
 	switch {
 	case len(lines) == 0:
 		return 0, AddMembersRejectedError{Field: "Enter at least one e-mail address."}
@@ -345,7 +319,7 @@ func (s *Store) AddGroupMembers(ctx context.Context, actor *Actor, id int64, lin
 		return 0, AddMembersRejectedError{Field: fmt.Sprintf("Add at most %d people at a time; this lists %d.", MaxUsersPerAction, len(lines))}
 	}
 	added := 0
-	err := s.transaction(ctx, func(tx *gorm.DB) error {
+	err := s.change(ctx, actor, func(tx *gorm.DB) error {
 		// Seen first, without a lock, so that nothing is said about the addresses of a group the
 		// actor may not see; the users are then locked before the group, as deactivation does.
 		var groups []Group
@@ -464,12 +438,9 @@ func (s *Store) RemoveGroupMembers(ctx context.Context, actor *Actor, id int64, 
 	if !actor.Allows(PermManageGroups) {
 		return 0, ErrForbidden
 	}
-	if err := actor.RefuseStateChange(); err != nil {
-		return 0, err
-	}
 	ids := unique64(userIDs)
 	removed := 0
-	err := s.transaction(ctx, func(tx *gorm.DB) error {
+	err := s.change(ctx, actor, func(tx *gorm.DB) error {
 		group, err := lockGroup(tx, actor, id)
 		if err != nil {
 			return err
@@ -532,11 +503,8 @@ func (s *Store) TransferGroupOwnership(ctx context.Context, actor *Actor, id, ne
 	if !actor.Allows(PermManageGroups) {
 		return nil, ErrForbidden
 	}
-	if err := actor.RefuseStateChange(); err != nil {
-		return nil, err
-	}
 	var group *Group
-	err := s.transaction(ctx, func(tx *gorm.DB) error {
+	err := s.change(ctx, actor, func(tx *gorm.DB) error {
 		// The new owner before the group, as deactivation locks users before their groups; they
 		// stay active until this commits.
 		var owners []User
@@ -590,11 +558,8 @@ func (s *Store) DeleteGroup(ctx context.Context, actor *Actor, id int64) (*Group
 	if !actor.Allows(PermManageGroups) {
 		return nil, ErrForbidden
 	}
-	if err := actor.RefuseStateChange(); err != nil {
-		return nil, err
-	}
 	var group *Group
-	err := s.transaction(ctx, func(tx *gorm.DB) error {
+	err := s.change(ctx, actor, func(tx *gorm.DB) error {
 		var err error
 		if group, err = lockGroup(tx, actor, id); err != nil {
 			return err

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 )
 
 // ImpersonationMode is how far an impersonation may go.
@@ -90,10 +89,10 @@ func (s *Store) StartImpersonation(ctx context.Context, actor *Actor, targetID i
 		return nil, errs
 	}
 	var started *Impersonation
-	err := s.transaction(ctx, func(tx *gorm.DB) error {
+	err := s.change(ctx, actor, func(tx *gorm.DB) error {
 		// The session row is the lock: two tabs starting at once cannot stack impersonations.
 		var session UserSession
-		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ?", actor.Session.ID).Take(&session).Error; err != nil {
+		if err := lockNoKeyUpdate(tx).Where("id = ?", actor.Session.ID).Take(&session).Error; err != nil {
 			return notFound(err)
 		}
 		if session.ImpersonationID != nil {
@@ -159,7 +158,8 @@ func (s *Store) StopImpersonation(ctx context.Context, actor *Actor) (*User, err
 		return nil, nil
 	}
 	target := actor.User
-	err := s.transaction(ctx, func(tx *gorm.DB) error {
+	// Not change: stopping is the one thing "View as" must still be able to do.
+	err := s.changeAccount(ctx, actor.Account.ID, func(tx *gorm.DB) error {
 		return s.endImpersonation(tx, actor.Impersonation, EndStopped, s.now(), actor.IP)
 	})
 	return target, err

@@ -69,7 +69,7 @@ func (s *Store) Invite(ctx context.Context, actor *Actor, req InviteRequest) ([]
 		return nil, ErrForbidden
 	}
 	var invited []User
-	err := s.transaction(ctx, func(tx *gorm.DB) error {
+	err := s.change(ctx, actor, func(tx *gorm.DB) error {
 		plan, groups, rejected, err := s.checkInvite(tx, actor, &req)
 		if err != nil {
 			return err
@@ -280,7 +280,7 @@ func (s *Store) Remind(ctx context.Context, actor *Actor, ids []int64, baseURL s
 		return 0, ErrForbidden
 	}
 	reminded := 0
-	err := s.transaction(ctx, func(tx *gorm.DB) error {
+	err := s.change(ctx, actor, func(tx *gorm.DB) error {
 		users, invitations, err := s.lockInvitations(tx, actor, ids)
 		if err != nil {
 			return err
@@ -330,7 +330,7 @@ func (s *Store) Revoke(ctx context.Context, actor *Actor, ids []int64) (int, err
 		return 0, ErrForbidden
 	}
 	revoked := 0
-	err := s.transaction(ctx, func(tx *gorm.DB) error {
+	err := s.change(ctx, actor, func(tx *gorm.DB) error {
 		users, invitations, err := s.lockInvitations(tx, actor, ids)
 		if err != nil {
 			return err
@@ -391,7 +391,7 @@ func (s *Store) lockInvitations(tx *gorm.DB, actor *Actor, ids []int64) ([]User,
 		return nil, nil, err
 	}
 	var invitations []Invitation
-	if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where(s.idIn("user_id", ids)).Where("accepted_at IS NULL AND revoked_at IS NULL").
+	if err := tx.Clauses(clause.Locking{Strength: "NO KEY UPDATE"}).Where(s.idIn("user_id", ids)).Where("accepted_at IS NULL AND revoked_at IS NULL").
 		Find(&invitations).Error; err != nil {
 		return nil, nil, err
 	}
@@ -479,7 +479,12 @@ func (s *Store) AcceptInvitation(ctx context.Context, token, name, password, ip,
 	var user *User
 	var sessionToken string
 	var session *UserSession
-	err = s.transaction(ctx, func(tx *gorm.DB) error {
+	// A first unlocked look says which account the link belongs to: its lock comes first.
+	link, _, err := findInvitation(s.read(ctx), token, s.now(), false)
+	if err != nil {
+		return nil, "", err
+	}
+	err = s.changeAccount(ctx, link.AccountID, func(tx *gorm.DB) error {
 		now := s.now()
 		inv, u, err := findInvitation(tx, token, now, true)
 		if err != nil {

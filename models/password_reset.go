@@ -79,7 +79,7 @@ func (s *Store) RequestPasswordResets(ctx context.Context, actor *Actor, ids []i
 	if err != nil {
 		return 0, err
 	}
-	err = s.transaction(ctx, func(tx *gorm.DB) error {
+	err = s.change(ctx, actor, func(tx *gorm.DB) error {
 		users, err := s.lockSelectedUsers(tx, actor, ids)
 		if err != nil {
 			return err
@@ -170,7 +170,7 @@ func (s *Store) RequestOwnPasswordReset(ctx context.Context, email, baseURL, ip 
 			return nil
 		}
 		var users []User
-		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("email = ? AND status = ?", email, StatusActive).
+		if err := tx.Clauses(clause.Locking{Strength: "NO KEY UPDATE"}).Where("email = ? AND status = ?", email, StatusActive).
 			Order("id").Limit(maxAccountsPerAddress).Find(&users).Error; err != nil {
 			return err
 		}
@@ -338,7 +338,12 @@ func (s *Store) CompletePasswordReset(ctx context.Context, token, password, ip, 
 	var user *User
 	var sessionToken string
 	var session *UserSession
-	err = s.transaction(ctx, func(tx *gorm.DB) error {
+	// A first unlocked look says which account the link belongs to: its lock comes first.
+	link, _, err := findPasswordReset(s.read(ctx), token, s.now(), false)
+	if err != nil {
+		return nil, "", err
+	}
+	err = s.changeAccount(ctx, link.AccountID, func(tx *gorm.DB) error {
 		now := s.now()
 		reset, u, err := findPasswordReset(tx, token, now, true)
 		if err != nil {

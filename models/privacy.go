@@ -74,11 +74,11 @@ func (s *Store) EditInactiveUserPrivacy(ctx context.Context, actor *Actor, userI
 	if !actor.Allows(PermManageUsers) {
 		return ErrForbidden
 	}
-	return s.transaction(ctx, func(tx *gorm.DB) error {
+	return s.change(ctx, actor, func(tx *gorm.DB) error {
 		var u User
 		// The lock keeps a concurrent reactivation from making the user active between this check
 		// and the update.
-		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).
+		if err := tx.Clauses(clause.Locking{Strength: "NO KEY UPDATE"}).
 			Where("id = ? AND account_id = ? AND status <> ?", userID, actor.Account.ID, StatusDeleted).Take(&u).Error; err != nil {
 			return notFound(err)
 		}

@@ -5,7 +5,6 @@ import (
 	"errors"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 )
 
 // AuditRoleChanged is a user given another role, with the old and the new one.
@@ -56,28 +55,18 @@ func (s *Store) ChangeRoles(ctx context.Context, actor *Actor, ids []int64, role
 		return 0, err
 	}
 	changed := 0
-	err = s.transaction(ctx, func(tx *gorm.DB) error {
-		// Owners are locked before anyone else, so that two admins demoting two different owners
-		// at once cannot both see the other as the one who remains.
-		var owners []int64
-		if err := tx.Model(&User{}).Clauses(clause.Locking{Strength: "UPDATE"}).
-			Where("account_id = ? AND role = ? AND status = ?", actor.Account.ID, RoleOwner, StatusActive).
-			Order("id").Pluck("id", &owners).Error; err != nil {
-			return err
-		}
+	err = s.change(ctx, actor, func(tx *gorm.DB) error {
 		users, err := s.lockSelectedUsers(tx, actor, ids)
 		if err != nil {
 			return err
 		}
-		selected := map[int64]bool{}
-		for _, u := range users {
-			selected[u.ID] = true
+		var leaving []int64
+		if role != RoleOwner {
+			leaving = ids
 		}
-		remainingOwners := 0
-		for _, id := range owners {
-			if !selected[id] || role == RoleOwner {
-				remainingOwners++
-			}
+		remainingOwners, err := s.otherActiveOwners(tx, actor.Account.ID, leaving)
+		if err != nil {
+			return err
 		}
 		if err := refuseEach("Change role", users, func(u *User) string {
 			if err := actor.CanChangeRole(u, role); err != nil {

@@ -70,9 +70,9 @@ func (s *Store) ChangeSeatQuantity(ctx context.Context, actor *Actor, planID int
 	if err != nil {
 		return err
 	}
-	return s.transaction(ctx, func(tx *gorm.DB) error {
+	return s.change(ctx, actor, func(tx *gorm.DB) error {
 		var plans []Plan
-		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ? AND account_id = ?", planID, actor.Account.ID).
+		if err := tx.Clauses(clause.Locking{Strength: "NO KEY UPDATE"}).Where("id = ? AND account_id = ?", planID, actor.Account.ID).
 			Find(&plans).Error; err != nil {
 			return err
 		}

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 )
 
 // SeatHoldingStatuses are the statuses that occupy a seat of the user's plan: active users use
@@ -118,15 +117,9 @@ func claimSeats(tx *gorm.DB, accountID int64, needed map[int64]int) error {
 	for id := range needed {
 		ids = append(ids, id)
 	}
-	// A fixed lock order keeps two operations on the same plans from deadlocking.
-	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
-	var plans []Plan
-	if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("id IN ? AND account_id = ?", ids, accountID).
-		Order("id").Find(&plans).Error; err != nil {
+	plans, err := lockPlans(tx, accountID, ids)
+	if err != nil {
 		return err
-	}
-	if len(plans) != len(ids) {
-		return ErrNotFound
 	}
 	usage, err := seatUsage(tx, plans)
 	if err != nil {
@@ -142,6 +135,21 @@ func claimSeats(tx *gorm.DB, accountID int64, needed map[int64]int) error {
 		return SeatsExhaustedError{Shortfalls: shortfalls}
 	}
 	return nil
+}
+
+// lockPlans is step 2 of the lock order: the account's plans with these IDs, locked in ID order.
+// Returns ErrNotFound unless every ID is a plan of the account.
+func lockPlans(tx *gorm.DB, accountID int64, ids []int64) ([]Plan, error) {
+	ids = unique64(ids)
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	var plans []Plan
+	if err := lockNoKeyUpdate(tx).Where("id IN ? AND account_id = ?", ids, accountID).Order("id").Find(&plans).Error; err != nil {
+		return nil, err
+	}
+	if len(plans) != len(ids) {
+		return nil, ErrNotFound
+	}
+	return plans, nil
 }
 
 // Seat ledger reasons.

@@ -32,9 +32,6 @@ func (s *Store) UpdateOwnDetails(ctx context.Context, actor *Actor, d OwnDetails
 	if !actor.Allows(PermSignedIn) {
 		return ErrForbidden
 	}
-	if err := actor.RefuseStateChange(); err != nil {
-		return err
-	}
 	d.Name, d.Phone = strings.TrimSpace(d.Name), strings.TrimSpace(d.Phone)
 	errs := FieldErrors{}
 	if msg := validateName(d.Name); msg != "" {
@@ -47,9 +44,9 @@ func (s *Store) UpdateOwnDetails(ctx context.Context, actor *Actor, d OwnDetails
 	if len(errs) > 0 {
 		return errs
 	}
-	return s.transaction(ctx, func(tx *gorm.DB) error {
+	return s.change(ctx, actor, func(tx *gorm.DB) error {
 		var u User
-		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Take(&u, actor.User.ID).Error; err != nil {
+		if err := tx.Clauses(clause.Locking{Strength: "NO KEY UPDATE"}).Take(&u, actor.User.ID).Error; err != nil {
 			return notFound(err)
 		}
 		var changed []string
@@ -96,7 +93,7 @@ func (s *Store) ChangeOwnPassword(ctx context.Context, actor *Actor, current, pa
 	if err != nil {
 		return err
 	}
-	return s.transaction(ctx, func(tx *gorm.DB) error {
+	return s.change(ctx, actor, func(tx *gorm.DB) error {
 		now := s.now()
 		if err := tx.Model(&User{}).Where("id = ?", actor.User.ID).Updates(map[string]any{"password_hash": hash, "updated_at": now}).Error; err != nil {
 			return err
@@ -119,7 +116,7 @@ func (s *Store) SignOutElsewhere(ctx context.Context, actor *Actor) (int64, erro
 		return 0, ImpersonationRefusedError{User: actor.User.Name, Reason: "their sessions cannot be ended while you impersonate them"}
 	}
 	var ended int64
-	err := s.transaction(ctx, func(tx *gorm.DB) error {
+	err := s.change(ctx, actor, func(tx *gorm.DB) error {
 		now := s.now()
 		result := tx.Model(&UserSession{}).Where("user_id = ? AND id <> ? AND revoked_at IS NULL AND expires_at > ?", actor.User.ID, actor.Session.ID, now).
 			Update("revoked_at", now)

@@ -138,11 +138,6 @@ func (s *Store) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond
 
 func (s *Store) read(ctx context.Context) *gorm.DB { return s.db.WithContext(ctx) }
 
-// transaction runs fn in one database transaction that commits only when fn returns nil.
-func (s *Store) transaction(ctx context.Context, fn func(tx *gorm.DB) error) error {
-	return s.db.WithContext(ctx).Transaction(fn)
-}
-
 // notFound turns GORM's missing-row error into the domain's ErrNotFound.
 func notFound(err error) error {
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -196,7 +191,7 @@ func (a idArray) Value() (driver.Value, error) {
 // lockIf adds FOR UPDATE to a query that runs inside a transaction about to change the rows.
 func lockIf(db *gorm.DB, lock bool) *gorm.DB {
 	if lock {
-		return db.Clauses(clause.Locking{Strength: "UPDATE"})
+		return db.Clauses(clause.Locking{Strength: "NO KEY UPDATE"})
 	}
 	return db
 }

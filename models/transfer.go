@@ -125,8 +125,9 @@ func (s *Store) TransferAccount(ctx context.Context, actor *Actor, fromID int64,
 	if len(errs) > 0 {
 		return nil, errs
 	}
-	result := &TransferResult{Then: t.Then, DeletionMode: t.DeletionMode}
-	err := s.transaction(ctx, func(tx *gorm.DB) error {
+	result := &TransferResult{}
+	err := s.change(ctx, actor, func(tx *gorm.DB) error {
+		*result = TransferResult{Then: t.Then, DeletionMode: t.DeletionMode} // a retried transaction starts again
 		from, to, err := lockTransferUsers(tx, actor, fromID, t.To)
 		if err != nil {
 			return err
@@ -176,7 +177,7 @@ func (s *Store) TransferAccount(ctx context.Context, actor *Actor, fromID int64,
 			}
 			result.Demoted = true
 		}
-		if err := keepAnOwner(tx, actor.Account.ID); err != nil {
+		if err := s.keepAnOwner(tx, actor.Account.ID); err != nil {
 			return err
 		}
 		if (t.Then == TransferThenDeactivate || t.Then == TransferThenDelete) && from.Status == StatusActive {
@@ -232,7 +233,7 @@ func (s *Store) TransferAccount(ctx context.Context, actor *Actor, fromID int64,
 // recipient is a FieldErrors on "to".
 func lockTransferUsers(tx *gorm.DB, actor *Actor, fromID, toID int64) (from, to *User, err error) {
 	var users []User
-	if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).
+	if err := tx.Clauses(clause.Locking{Strength: "NO KEY UPDATE"}).
 		Where("id IN ? AND account_id = ? AND status <> ?", unique64([]int64{fromID, toID}), actor.Account.ID, StatusDeleted).
 		Order("id").Find(&users).Error; err != nil {
 		return nil, nil, err
@@ -277,10 +278,9 @@ func checkTransfer(actor *Actor, from, to *User, then string) error {
 }
 
 // keepAnOwner refuses any change that would leave the account without an active owner.
-func keepAnOwner(tx *gorm.DB, accountID int64) error {
-	var owners int64
-	if err := tx.Model(&User{}).Where("account_id = ? AND role = ? AND status = ?", accountID, RoleOwner, StatusActive).
-		Count(&owners).Error; err != nil {
+func (s *Store) keepAnOwner(tx *gorm.DB, accountID int64) error {
+	owners, err := s.otherActiveOwners(tx, accountID, nil)
+	if err != nil {
 		return err
 	}
 	if owners == 0 {
