@@ -248,12 +248,18 @@ func TestConcurrentChangesNeverFail(t *testing.T) {
 			return err
 		}},
 		{"revoke", func(r *rand.Rand, a *models.Actor) error { _, err := store.Revoke(ctx, a, anInvitation(r)); return err }},
-		{"remind", func(r *rand.Rand, a *models.Actor) error { _, err := store.Remind(ctx, a, anInvitation(r), "http://roster.test"); return err }},
+		{"remind", func(r *rand.Rand, a *models.Actor) error {
+			_, err := store.Remind(ctx, a, anInvitation(r), "http://roster.test")
+			return err
+		}},
 		{"deactivate", func(r *rand.Rand, a *models.Actor) error {
 			_, err := store.Deactivate(ctx, a, pick(r, 1+r.IntN(2)), models.HandoverPlan{RecordsTo: a.User.ID, Demote: true})
 			return err
 		}},
-		{"reactivate", func(r *rand.Rand, a *models.Actor) error { _, err := store.Reactivate(ctx, a, pick(r, 1+r.IntN(2))); return err }},
+		{"reactivate", func(r *rand.Rand, a *models.Actor) error {
+			_, err := store.Reactivate(ctx, a, pick(r, 1+r.IntN(2)))
+			return err
+		}},
 		{"change plan", func(r *rand.Rand, a *models.Actor) error {
 			_, err := store.ChangePlan(ctx, a, pick(r, 1+r.IntN(3)), plans[r.IntN(2)])
 			return err
@@ -269,7 +275,10 @@ func TestConcurrentChangesNeverFail(t *testing.T) {
 			_, err := store.ScheduleDeletion(ctx, a, pick(r, 1), models.DeleteAnonymise, r.IntN(4) == 0)
 			return err
 		}},
-		{"undo delete", func(r *rand.Rand, a *models.Actor) error { _, err := store.UndoDeletion(ctx, a, pick(r, 1)); return err }},
+		{"undo delete", func(r *rand.Rand, a *models.Actor) error {
+			_, err := store.UndoDeletion(ctx, a, pick(r, 1))
+			return err
+		}},
 		{"group members", func(r *rand.Rand, a *models.Actor) error {
 			p := people[r.IntN(len(people))]
 			if r.IntN(2) == 0 {
