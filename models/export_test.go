@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"time"
 
 	"gorm.io/gorm"
 )
@@ -19,4 +20,11 @@ func RunInTransactionForTest(ctx context.Context, s *Store, fn func(exec func(st
 	return s.transaction(ctx, func(tx *gorm.DB) error {
 		return fn(func(sql string, args ...any) error { return tx.Exec(sql, args...).Error })
 	})
+}
+
+// SetLockTimeout shortens how long a change waits for a row lock; it returns the restore.
+func SetLockTimeout(d time.Duration) (restore func()) {
+	old := lockTimeout
+	lockTimeout = d
+	return func() { lockTimeout = old }
 }

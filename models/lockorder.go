@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"time"
 
@@ -77,10 +78,11 @@ const (
 	transactionAttempts = 5
 	retryBaseDelay      = 5 * time.Millisecond
 	retryMaxDelay       = 250 * time.Millisecond
-	// lockTimeout bounds how long one statement waits for a row lock: a change queued behind a
-	// bulk action that long answers "busy" rather than holding a request and a connection.
-	lockTimeout = "10s"
 )
+
+// lockTimeout bounds how long one statement waits for a row lock: a change queued behind a bulk
+// action that long answers "busy" rather than holding a request and a connection.
+var lockTimeout = 10 * time.Second
 
 // TransactionRetried is called each time a transaction is tried again; metrics count it.
 var TransactionRetried = func() {}
@@ -100,7 +102,7 @@ func (s *Store) transaction(ctx context.Context, fn func(tx *gorm.DB) error) err
 		}
 		err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 			if s.IsPostgres() {
-				if err := tx.Exec("SET LOCAL lock_timeout = '" + lockTimeout + "'").Error; err != nil {
+				if err := tx.Exec(fmt.Sprintf("SET LOCAL lock_timeout = %d", lockTimeout.Milliseconds())).Error; err != nil {
 					return err
 				}
 			}
@@ -145,10 +147,20 @@ func retryable(err error) bool {
 	return false
 }
 
+// SQLite's "database is locked" codes, once its busy timeout has run out.
+const (
+	sqliteBusy   = 5
+	sqliteLocked = 6
+)
+
 // busyIfOverloaded turns a lock wait that timed out into ErrBusy; other errors pass unchanged.
 func busyIfOverloaded(err error) error {
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && pgErr.Code == pgLockNotAvailable {
+		return busyError{cause: err}
+	}
+	var sqliteErr interface{ Code() int }
+	if errors.As(err, &sqliteErr) && (sqliteErr.Code()&0xff == sqliteBusy || sqliteErr.Code()&0xff == sqliteLocked) {
 		return busyError{cause: err}
 	}
 	return err

@@ -438,3 +438,32 @@ func TestDeadlockedTransactionIsRetried(t *testing.T) {
 		t.Error("no transaction was retried, so no deadlock happened: the test proves nothing")
 	}
 }
+
+// A change that cannot get its locks in time answers "busy" (503 upstream), not a failure, and
+// changes nothing.
+func TestChangeBehindALongLockIsBusy(t *testing.T) {
+	store := modelstest.Postgres(t)
+	ctx := context.Background()
+	acc := modelstest.NewAccount(t, store)
+	plans := addPlans(t, store, acc, "Pro")
+	inactive := addUser(t, store, acc, "Ivo Inactive", fmt.Sprintf("ivo-%d@example.com", acc.Account.ID), models.RoleMember, models.StatusInactive, &plans[0])
+	t.Cleanup(models.SetLockTimeout(200 * time.Millisecond))
+	holder := store.DB().Begin()
+	t.Cleanup(func() { holder.Rollback() })
+	if err := holder.Exec("SELECT id FROM accounts WHERE id = ? FOR UPDATE", acc.Account.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	_, err := store.Reactivate(ctx, acc.Actor, []int64{inactive.ID})
+	if !errors.Is(err, models.ErrBusy) {
+		t.Fatalf("got %v, want ErrBusy", err)
+	}
+	holder.Rollback()
+	var after models.User
+	modelstest.Must(t, store.DB().Take(&after, inactive.ID))
+	if after.Status != models.StatusInactive {
+		t.Fatalf("status %s: a busy change must change nothing", after.Status)
+	}
+	if _, err := store.Reactivate(ctx, acc.Actor, []int64{inactive.ID}); err != nil {
+		t.Fatalf("the same change once the lock is gone: %v", err)
+	}
+}
