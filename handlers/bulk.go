@@ -17,9 +17,9 @@ import (
 // list's filters. Deactivation opens the wizard; the other actions run at once, all or nothing,
 // and come back to the list with a summary.
 func (s *Server) bulkAction(c echo.Context) error {
-	params, err := c.FormParams()
+	params, err := formParams(c)
 	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest)
+		return err
 	}
 	back := listBackURL(params)
 	ctx := c.Request().Context()

@@ -33,7 +33,7 @@ func (s *Server) renderChangePlan(c echo.Context, status int, ids []int64, back,
 	n, err := s.store.ChangePlanSelection(ctx, actor, ids)
 	var fields models.FieldErrors
 	if errors.As(err, &fields) {
-		return echo.NewHTTPError(http.StatusBadRequest, fields["ids"])
+		return fields
 	}
 	if err != nil {
 		return err
@@ -67,7 +67,7 @@ func (s *Server) changePlanSubmit(c echo.Context) error {
 	var fields models.FieldErrors
 	switch {
 	case errors.As(err, &fields):
-		return echo.NewHTTPError(http.StatusBadRequest, fields["ids"])
+		return fields
 	case err != nil:
 		return s.refuse(c, err, back)
 	}

@@ -4,7 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
+	"net/url"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -29,11 +29,15 @@ func (s *Server) deactivateStart(c echo.Context) error {
 // deactivateStep moves the wizard one step, or carries it out on the last. Every step re-reads
 // the impact, so what the admin confirms is what the database holds now.
 func (s *Server) deactivateStep(c echo.Context) error {
-	form, ids, plan, errs := parseHandover(c)
+	params, err := formParams(c)
+	if err != nil {
+		return err
+	}
+	form, ids, plan, errs := parseHandover(params)
 	if len(ids) == 0 {
 		return models.ErrNotFound
 	}
-	step := c.FormValue("step")
+	step := params.Get("step")
 	switch step {
 	case views.StepHandover, views.StepConfirm, views.StepExecute:
 	default:
@@ -130,8 +134,7 @@ func (s *Server) renderWizard(c echo.Context, step string, form views.HandoverFo
 }
 
 // parseHandover reads the wizard's form into what the view shows and what the domain executes.
-func parseHandover(c echo.Context) (views.HandoverForm, []int64, models.HandoverPlan, map[string]string) {
-	params, _ := c.FormParams()
+func parseHandover(params url.Values) (views.HandoverForm, []int64, models.HandoverPlan, map[string]string) {
 	ids, _ := parseIDs(params["ids"])
 	form := views.HandoverForm{IDs: joinIDs(ids), RecordsMode: params.Get("records_mode"), Scope: params.Get("scope"),
 		RecordsTo: params.Get("records_to"), GroupsTo: params.Get("groups_to"), ManagerTo: params.Get("manager_to"),
@@ -179,23 +182,4 @@ func parseHandover(c echo.Context) (views.HandoverForm, []int64, models.Handover
 		errs = nil
 	}
 	return form, ids, plan, errs
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	if word == "person" {
-		return strconv.Itoa(n) + " people"
-	}
-	return strconv.Itoa(n) + " " + word + "s"
-}
-
-// redirect ends a successful POST: a 303 for plain forms, HX-Redirect for htmx.
-func redirect(c echo.Context, target string) error {
-	if c.Request().Header.Get(hxRequest) == "true" {
-		c.Response().Header().Set(hxRedirect, target)
-		return c.NoContent(http.StatusOK)
-	}
-	return c.Redirect(http.StatusSeeOther, target)
 }

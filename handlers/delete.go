@@ -90,7 +90,7 @@ func (s *Server) deleteView(c echo.Context, ids []int64) (*views.DeleteView, err
 		users, err := s.store.DeletionCandidates(ctx, actor, ids)
 		var fields models.FieldErrors
 		if errors.As(err, &fields) {
-			return nil, echo.NewHTTPError(http.StatusBadRequest, fields["ids"])
+			return nil, fields
 		}
 		if err != nil {
 			return nil, err

@@ -23,6 +23,8 @@ func statusOf(err error) int {
 		return http.StatusForbidden
 	case errors.Is(err, models.ErrConflict):
 		return http.StatusConflict
+	case errors.Is(err, models.ErrGone):
+		return http.StatusGone
 	case errors.Is(err, models.ErrInvalid):
 		return http.StatusUnprocessableEntity
 	case errors.Is(err, models.ErrBusy):
@@ -37,6 +39,7 @@ var errorTexts = map[int][2]string{
 	http.StatusNotFound:              {"Not found", "There is nothing at this address, or it belongs to someone else."},
 	http.StatusMethodNotAllowed:      {"Not found", "There is nothing at this address."},
 	http.StatusConflict:              {"That changed in the meantime", "Someone else changed this while you were working. Reload and try again."},
+	http.StatusGone:                  {"This no longer exists", "What this address pointed to is gone."},
 	http.StatusUnprocessableEntity:   {"That input was not accepted", "Some of the values were not valid. Go back, check the form and try again."},
 	http.StatusTooManyRequests:       {"Slow down", "Too many attempts in a short time. Wait a few minutes and try again."},
 	http.StatusInternalServerError:   {"Something went wrong", "We could not finish this request and nothing was changed. Try again in a moment."},
@@ -64,6 +67,10 @@ func errorHandler(err error, c echo.Context) {
 	var explained interface{ Explain() string }
 	if errors.As(err, &explained) {
 		texts[1] = explained.Explain()
+	}
+	var titled interface{ Title() string }
+	if errors.As(err, &titled) {
+		texts[0] = titled.Title()
 	}
 	if errors.Is(err, errCSRF) {
 		texts = [2]string{"This form has expired", "For your security, forms expire. Go back, reload the page and submit it again."}

@@ -1,6 +1,9 @@
 package handlers
 
 import (
+	"log/slog"
+
+	"github.com/gorilla/sessions"
 	"github.com/labstack/echo/v4"
 )
 
@@ -12,7 +15,7 @@ func (s *Server) flash(c echo.Context, message string) {
 	session, _ := s.cookies.Get(c.Request(), flashCookieName)
 	session.Options.MaxAge = 300
 	session.AddFlash(message)
-	_ = session.Save(c.Request(), c.Response())
+	saveOrLog(c, session, "keep a message for the next page")
 }
 
 // takeFlashes returns and forgets the messages kept for this page.
@@ -29,6 +32,14 @@ func (s *Server) takeFlashes(c echo.Context) []string {
 		}
 	}
 	session.Options.MaxAge = -1
-	_ = session.Save(c.Request(), c.Response())
+	saveOrLog(c, session, "forget the shown messages")
 	return messages
+}
+
+// saveOrLog writes a cookie session whose loss only costs a message or a stale cookie: the
+// request goes on, and the log says what did not happen.
+func saveOrLog(c echo.Context, session *sessions.Session, what string) {
+	if err := session.Save(c.Request(), c.Response()); err != nil {
+		slog.Warn("could not "+what, "path", c.Request().URL.Path, "err", err)
+	}
 }

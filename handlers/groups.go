@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"unicode"
 
 	"github.com/labstack/echo/v4"
 
@@ -41,19 +40,6 @@ func (s *Server) groupRoutes() []route {
 		{http.MethodPost, "/settings/groups/:id/owner", RouteGroupTransferOwner, models.PermManageGroups, s.groupTransferOwner},
 		{http.MethodPost, "/settings/groups/:id/delete", RouteGroupDelete, models.PermManageGroups, s.groupDelete},
 	}
-}
-
-// formText is a submitted value as it may be shown back in a form: valid UTF-8 on one line,
-// cut to max characters. What the store is given is the value as sent, so that it can say
-// what is wrong with it.
-func formText(s string, max int) string {
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) && r != '\n' && r != '\t' {
-			return -1
-		}
-		return r
-	}, strings.ToValidUTF8(s, ""))
-	return truncateRunes(s, max)
 }
 
 func (s *Server) groupList(c echo.Context) error {
@@ -95,9 +81,9 @@ func (s *Server) renderGroupList(c echo.Context, status int, view views.GroupLis
 }
 
 func (s *Server) groupCreate(c echo.Context) error {
-	params, err := c.FormParams()
+	params, err := formParams(c)
 	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest)
+		return err
 	}
 	req := models.NewGroup{Name: params.Get("name"), OwnerEmail: params.Get("owner")}
 	group, err := s.store.CreateGroup(c.Request().Context(), actorOf(c), req)
@@ -214,37 +200,16 @@ func (s *Server) groupAddMembers(c echo.Context) error {
 	return redirect(c, views.GroupHref(id))
 }
 
-// memberIDs reads the ticked members. ok is false when a value is not an ID; more than
-// MaxUsersPerAction are passed on for the store to refuse with a message.
-func memberIDs(values []string) (ids []int64, ok bool) {
-	for _, v := range values {
-		for _, part := range strings.Split(v, ",") {
-			if part = strings.TrimSpace(part); part == "" {
-				continue
-			}
-			id, valid := positiveID(part)
-			if !valid {
-				return nil, false
-			}
-			ids = append(ids, id)
-			if len(ids) > models.MaxUsersPerAction {
-				return ids, true
-			}
-		}
-	}
-	return ids, true
-}
-
 func (s *Server) groupRemoveMembers(c echo.Context) error {
 	id, err := groupID(c)
 	if err != nil {
 		return err
 	}
-	params, err := c.FormParams()
+	params, err := formParams(c)
 	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest)
+		return err
 	}
-	ids, ok := memberIDs(params["ids"])
+	ids, ok := idList(params["ids"])
 	if !ok {
 		return models.ErrNotFound
 	}

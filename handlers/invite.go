@@ -28,7 +28,10 @@ func (s *Server) inviteSubmit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	params, _ := c.FormParams()
+	params, err := formParams(c)
+	if err != nil {
+		return err
+	}
 	view.Addresses, view.PlanID, view.Role = truncateRunes(params.Get("addresses"), 100_000), params.Get("plan"), params.Get("role")
 	req := models.InviteRequest{Role: models.Role(view.Role), BaseURL: s.baseURL(c)}
 	req.PlanID, _ = positiveID(view.PlanID)

@@ -144,5 +144,5 @@ func (s *Server) clearSession(c echo.Context) {
 	session, _ := s.cookies.Get(c.Request(), sessionCookieName)
 	session.Options.MaxAge = -1
 	delete(session.Values, sessionTokenKey)
-	_ = session.Save(c.Request(), c.Response())
+	saveOrLog(c, session, "clear an ended session's cookie")
 }

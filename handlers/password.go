@@ -13,20 +13,6 @@ import (
 	"roster/views"
 )
 
-// passwordResetProblems are the pages for reset links that no longer work.
-var passwordResetProblems = []linkProblem{
-	{models.ErrPasswordResetUnknown, http.StatusNotFound, "This password reset link does not work",
-		"It may be mistyped or cut short. Use the link in the newest e-mail, or ask for a new one: on the sign-in page, choose “Forgot your password?”."},
-	{models.ErrPasswordResetReplaced, http.StatusGone, "A newer link was sent",
-		"Only the newest password reset link works. Use the one in the latest e-mail, or ask for a new one from the sign-in page."},
-	{models.ErrPasswordResetExpired, http.StatusGone, "This password reset link has expired",
-		"Links work for an hour. Ask for a new one: on the sign-in page, choose “Forgot your password?”."},
-	{models.ErrPasswordResetUsed, http.StatusGone, "This link was already used",
-		"A new password was chosen with it. Sign in with that password, or ask for a new link from the sign-in page."},
-	{models.ErrPasswordResetNoLonger, http.StatusGone, "This password reset link no longer applies",
-		"Your user is not active any more. Ask an administrator of your account."},
-}
-
 func (s *Server) forgotPasswordForm(c echo.Context) error {
 	return render(c, http.StatusOK, views.ForgotPasswordPage(views.ForgotPasswordView{CSRFToken: csrfToken(c), Errors: map[string]string{}}))
 }
@@ -77,7 +63,7 @@ func (s *Server) resetPasswordForm(c echo.Context) error {
 	token := c.Param("token")
 	reset, err := s.store.OpenPasswordReset(c.Request().Context(), token)
 	if err != nil {
-		return renderLinkProblem(c, passwordResetProblems, err)
+		return err
 	}
 	return render(c, http.StatusOK, views.ResetPasswordPage(views.ResetPasswordView{Token: token, CSRFToken: csrfToken(c),
 		Reset: reset, Errors: map[string]string{}}))
@@ -89,7 +75,7 @@ func (s *Server) resetPasswordSubmit(c echo.Context) error {
 	ctx := c.Request().Context()
 	reset, err := s.store.OpenPasswordReset(ctx, token)
 	if err != nil {
-		return renderLinkProblem(c, passwordResetProblems, err)
+		return err
 	}
 	view := views.ResetPasswordView{Token: token, CSRFToken: csrfToken(c), Reset: reset, Errors: map[string]string{}}
 	password := c.FormValue("password")
@@ -104,7 +90,7 @@ func (s *Server) resetPasswordSubmit(c echo.Context) error {
 		return render(c, http.StatusUnprocessableEntity, views.ResetPasswordPage(view))
 	}
 	if err != nil {
-		return renderLinkProblem(c, passwordResetProblems, err)
+		return err
 	}
 	if err := s.startSession(c, sessionToken); err != nil {
 		return err

@@ -29,7 +29,10 @@ func (s *Server) privacySubmit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	params, _ := c.FormParams()
+	params, err := formParams(c)
+	if err != nil {
+		return err
+	}
 	view.Name = truncateRunes(params.Get("name"), 1000)
 	view.RemovePhone, view.RemovePicture = params.Get("remove_phone") == "1", params.Get("remove_picture") == "1"
 	err = s.store.EditInactiveUserPrivacy(c.Request().Context(), actorOf(c), view.User.ID,

@@ -32,7 +32,7 @@ func (s *Server) renderChangeRole(c echo.Context, status int, ids []int64, back,
 	n, roles, err := s.store.RoleChangeSelection(c.Request().Context(), actorOf(c), ids)
 	var fields models.FieldErrors
 	if errors.As(err, &fields) {
-		return echo.NewHTTPError(http.StatusBadRequest, fields["ids"])
+		return fields
 	}
 	if err != nil {
 		return err
@@ -63,7 +63,7 @@ func (s *Server) changeRoleSubmit(c echo.Context) error {
 	case errors.As(err, &fields) && fields["role"] != "":
 		return s.renderChangeRole(c, http.StatusUnprocessableEntity, ids, back, roleValue, fields)
 	case errors.As(err, &fields):
-		return echo.NewHTTPError(http.StatusBadRequest, fields["ids"])
+		return fields
 	case err != nil:
 		return s.refuse(c, err, back)
 	}

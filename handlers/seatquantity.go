@@ -35,9 +35,9 @@ func (s *Server) seatQuantitySubmit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	params, err := c.FormParams()
+	params, err := formParams(c)
 	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest)
+		return err
 	}
 	raw := truncateRunes(strings.TrimSpace(params.Get("quantity")), 20)
 	reason := truncateRunes(params.Get("reason"), 2*models.MaxReasonLength)

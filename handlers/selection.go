@@ -2,10 +2,7 @@ package handlers
 
 import (
 	"fmt"
-	"net/http"
 	"net/url"
-	"strconv"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -16,9 +13,9 @@ import (
 // "ids". A body that cannot be read is a bad request; a missing, malformed or too large
 // selection is ErrNotFound.
 func parseSelectionForm(c echo.Context) (url.Values, []int64, error) {
-	params, err := c.FormParams()
+	params, err := formParams(c)
 	if err != nil {
-		return nil, nil, echo.NewHTTPError(http.StatusBadRequest)
+		return nil, nil, err
 	}
 	ids, ok := parseIDs(params["ids"])
 	if !ok {
@@ -37,31 +34,4 @@ func selectionBack(back string, ids []int64) string {
 		return fmt.Sprintf("/settings/users/%d", ids[0])
 	}
 	return "/settings/users"
-}
-
-// parseIDs reads user IDs given as repeated values and/or comma-separated lists.
-func parseIDs(values []string) ([]int64, bool) {
-	var ids []int64
-	for _, v := range values {
-		for _, part := range strings.Split(v, ",") {
-			part = strings.TrimSpace(part)
-			if part == "" {
-				continue
-			}
-			id, ok := positiveID(part)
-			if !ok {
-				return nil, false
-			}
-			ids = append(ids, id)
-		}
-	}
-	return ids, len(ids) > 0 && len(ids) <= models.MaxUsersPerAction
-}
-
-func joinIDs(ids []int64) string {
-	parts := make([]string, len(ids))
-	for i, id := range ids {
-		parts[i] = strconv.FormatInt(id, 10)
-	}
-	return strings.Join(parts, ",")
 }

@@ -33,7 +33,10 @@ func (s *Server) transferSubmit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	params, _ := c.FormParams()
+	params, err := formParams(c)
+	if err != nil {
+		return err
+	}
 	view.Form = views.TransferForm{To: params.Get("to"), Then: params.Get("then"), Reason: truncateRunes(params.Get("reason"), 2*models.MaxReasonLength),
 		Mode: truncateRunes(params.Get("mode"), 20), EraseNow: params.Get("erase_now") == "1"}
 	if view.Refusal != "" {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
 	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
@@ -115,13 +114,4 @@ func searchText(q string) (search, notice string) {
 			fmt.Sprintf("The search was shortened to its first %d characters.", models.MaxSearchLength)
 	}
 	return q, ""
-}
-
-// positiveID parses a database ID from a URL; anything else is no ID at all.
-func positiveID(s string) (int64, bool) {
-	if s == "" || len(s) > 19 {
-		return 0, false
-	}
-	id, err := strconv.ParseInt(s, 10, 64)
-	return id, err == nil && id > 0
 }

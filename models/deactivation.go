@@ -13,60 +13,6 @@ import (
 	"gorm.io/gorm"
 )
 
-// MaxUsersPerAction bounds one bulk operation; larger selections are split by the admin.
-const MaxUsersPerAction = 5000
-
-// selectedUsers loads the selected users of the actor's account in ID order, locking them when
-// asked: every bulk action locks in that one order, so two on overlapping selections wait for
-// each other instead of deadlocking. Returns ErrNotFound when any ID is not a live user of the
-// account or is outside the actor's reach.
-func (s *Store) selectedUsers(db *gorm.DB, actor *Actor, ids []int64, lock bool) ([]User, error) {
-	var users []User
-	q := db.Where(s.idIn("id", ids)).Where("account_id = ? AND status <> ?", actor.Account.ID, StatusDeleted).Order("id")
-	if err := lockIf(q, lock).Find(&users).Error; err != nil {
-		return nil, err
-	}
-	if len(users) != len(ids) {
-		return nil, ErrNotFound
-	}
-	return users, s.requireReach(db, actor, users)
-}
-
-// lockSelectedUsers is selectedUsers for a transaction about to change them.
-func (s *Store) lockSelectedUsers(tx *gorm.DB, actor *Actor, ids []int64) ([]User, error) {
-	return s.selectedUsers(tx, actor, ids, true)
-}
-
-// lockSeatPlansThenUsers locks the plans of the selected users, then the users, as the lock
-// order wants for an action that claims seats on the plans the users already have. The account
-// lock, taken first, keeps anyone from moving them to another plan in between.
-func (s *Store) lockSeatPlansThenUsers(tx *gorm.DB, actor *Actor, ids []int64) ([]User, error) {
-	var planIDs []int64
-	if err := tx.Model(&User{}).Where(s.idIn("id", ids)).Where("account_id = ? AND plan_id IS NOT NULL", actor.Account.ID).
-		Distinct().Pluck("plan_id", &planIDs).Error; err != nil {
-		return nil, err
-	}
-	if len(planIDs) > 0 {
-		if _, err := lockPlans(tx, actor.Account.ID, planIDs); err != nil {
-			return nil, err
-		}
-	}
-	return s.lockSelectedUsers(tx, actor, ids)
-}
-
-// selection checks the users an action was asked for: at least one, at most MaxUsersPerAction,
-// each once.
-func selection(ids []int64) ([]int64, error) {
-	ids = unique64(ids)
-	if len(ids) == 0 {
-		return nil, FieldErrors{"ids": "Select at least one user."}
-	}
-	if len(ids) > MaxUsersPerAction {
-		return nil, FieldErrors{"ids": fmt.Sprintf("Select at most %d users at a time.", MaxUsersPerAction)}
-	}
-	return ids, nil
-}
-
 // Blocker is something that stops a user from being deactivated, shown in the wizard's first step.
 // A blocker the wizard can resolve itself (demoting) says so with FixedByDemoting.
 type Blocker struct {
@@ -321,12 +267,6 @@ func (p HandoverPlan) recipients() []int64 {
 	}
 	return unique64(ids)
 }
-
-// DeactivationBlockedError refuses a deactivation whose blockers are not resolved.
-type DeactivationBlockedError struct{ Impact *DeactivationImpact }
-
-func (e DeactivationBlockedError) Error() string { return "some users cannot be deactivated yet" }
-func (e DeactivationBlockedError) Unwrap() error { return ErrConflict }
 
 // DeactivationResult says what a deactivation did.
 type DeactivationResult struct {

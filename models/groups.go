@@ -93,30 +93,6 @@ type GroupDetail struct {
 	PrevCursor    string
 }
 
-// AddMembersRejectedError says why nobody was added: a message for the whole field, or the
-// problem of each address. It unwraps to ErrInvalid.
-type AddMembersRejectedError struct {
-	Field string
-	Lines []InviteLine
-}
-
-func (e AddMembersRejectedError) Error() string {
-	return fmt.Sprintf("members not added: %q, %d addresses with problems", e.Field, e.Problems())
-}
-
-func (e AddMembersRejectedError) Unwrap() error { return ErrInvalid }
-
-// Problems counts the addresses that have one.
-func (e AddMembersRejectedError) Problems() int {
-	n := 0
-	for _, l := range e.Lines {
-		if l.Problem != "" {
-			n++
-		}
-	}
-	return n
-}
-
 // ValidateGroupName returns the trimmed name and a message when it cannot be a group's name, or "".
 func ValidateGroupName(name string) (string, string) {
 	if !utf8.ValidString(name) {

@@ -19,15 +19,6 @@ const (
 	ReminderInterval = time.Hour
 )
 
-// Invitation link errors, each with its own page.
-var (
-	ErrInvitationUnknown  = errors.New("this invitation link is not valid")
-	ErrInvitationExpired  = errors.New("this invitation has expired")
-	ErrInvitationUsed     = errors.New("this invitation has already been accepted")
-	ErrInvitationRevoked  = errors.New("this invitation was withdrawn")
-	ErrInvitationNoLonger = errors.New("this invitation no longer applies")
-)
-
 // InviteRequest is what an admin asks for: people, and the plan, role and groups they get.
 type InviteRequest struct {
 	Lines    []InviteLine
@@ -36,29 +27,6 @@ type InviteRequest struct {
 	GroupIDs []int64
 	// BaseURL is where links in the e-mail point, e.g. https://roster.example.com.
 	BaseURL string
-}
-
-// InviteRejectedError says why nothing was invited: a message per form field and the problem of
-// each person. It unwraps to ErrInvalid.
-type InviteRejectedError struct {
-	Fields FieldErrors
-	Lines  []InviteLine
-}
-
-func (e InviteRejectedError) Error() string {
-	return fmt.Sprintf("invitation refused: %d fields, %d addresses with problems", len(e.Fields), e.problems())
-}
-
-func (e InviteRejectedError) Unwrap() error { return ErrInvalid }
-
-func (e InviteRejectedError) problems() int {
-	n := 0
-	for _, l := range e.Lines {
-		if l.Problem != "" {
-			n++
-		}
-	}
-	return n
 }
 
 // Invite creates invited users, reserves a seat for each and queues their e-mails, all in one
@@ -242,35 +210,6 @@ func invitationMail(actor *Actor, u *User, baseURL, token string, now time.Time,
 		"The link works once and expires on %s. Earlier links from this invitation no longer work.\n\n"+
 		"If you did not expect this, ignore this e-mail.\n", opening, link, expires.UTC().Format("2 January 2006 at 15:04 UTC"))
 	return OutboxMessage{AccountID: u.AccountID, ToAddress: u.EmailAddress(), Subject: subject, Body: body, ActionURL: link, CreatedAt: now}
-}
-
-// BulkRefusal says why an action cannot apply to some of the selected users; nothing was done.
-// It unwraps to ErrConflict.
-type BulkRefusal struct {
-	Action  string
-	Reasons map[int64]string
-	Names   map[int64]string
-}
-
-func (e BulkRefusal) Error() string {
-	return fmt.Sprintf("%s refused for %d users", e.Action, len(e.Reasons))
-}
-
-func (e BulkRefusal) Unwrap() error { return ErrConflict }
-
-// refuseEach runs the all-or-nothing check every bulk action starts with: why says what stops
-// one user ("" for nothing), and the result is a BulkRefusal naming everyone stopped, or nil.
-func refuseEach(action string, users []User, why func(u *User) string) error {
-	refusal := BulkRefusal{Action: action, Reasons: map[int64]string{}, Names: map[int64]string{}}
-	for i := range users {
-		if reason := why(&users[i]); reason != "" {
-			refusal.Reasons[users[i].ID], refusal.Names[users[i].ID] = reason, users[i].Name
-		}
-	}
-	if len(refusal.Reasons) > 0 {
-		return refusal
-	}
-	return nil
 }
 
 // Remind sends every selected invited user a new link and pushes their expiry out again. A
@@ -529,18 +468,6 @@ func ValidatePassword(password string) string {
 		return "Use at most 1024 characters."
 	}
 	return ""
-}
-
-func unique64(ids []int64) []int64 {
-	seen := map[int64]bool{}
-	out := make([]int64, 0, len(ids))
-	for _, id := range ids {
-		if id > 0 && !seen[id] {
-			seen[id] = true
-			out = append(out, id)
-		}
-	}
-	return out
 }
 
 func roundDuration(d time.Duration) string {

@@ -2,7 +2,6 @@ package models
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -24,15 +23,6 @@ const (
 	// maxAccountsPerAddress bounds the work of one self-service request; one person is rarely in
 	// more than a few accounts.
 	maxAccountsPerAddress = 20
-)
-
-// Password reset link errors, each with its own page.
-var (
-	ErrPasswordResetUnknown  = errors.New("this password reset link is not valid")
-	ErrPasswordResetExpired  = errors.New("this password reset link has expired")
-	ErrPasswordResetUsed     = errors.New("this password reset link has already been used")
-	ErrPasswordResetReplaced = errors.New("a newer password reset link was sent")
-	ErrPasswordResetNoLonger = errors.New("this password reset link no longer applies")
 )
 
 // PasswordReset is a link to choose a new password; only the token's hash is stored.

@@ -19,20 +19,6 @@ type PrivacyEdit struct {
 	RemovePicture bool
 }
 
-// PrivacyEditRefusedError refuses a privacy edit of a user who is not deactivated: active users
-// keep their own profile up to date, and invited users choose their name when they join. It
-// unwraps to ErrConflict.
-type PrivacyEditRefusedError struct{ Status UserStatus }
-
-func (e PrivacyEditRefusedError) Error() string {
-	if e.Status == StatusInvited {
-		return "Only deactivated users can be edited this way; invited users choose their name when they join."
-	}
-	return "Only deactivated users can be edited this way; active users edit their own profile."
-}
-
-func (e PrivacyEditRefusedError) Unwrap() error { return ErrConflict }
-
 // PrivacyEditable tells whether u may be privacy-edited, so that a form can explain the refusal
 // before anyone fills it in. Returns PrivacyEditRefusedError unless u is inactive.
 func PrivacyEditable(u *User) error {

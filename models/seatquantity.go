@@ -17,22 +17,6 @@ const AuditPlanSeatsChanged = "plan.seats_changed"
 // SeatReasonReturned is the ledger reason for lowering a plan's purchased quantity.
 const SeatReasonReturned = "seats returned"
 
-// QuantityBelowUseError refuses lowering a plan below the seats its people hold. It unwraps to
-// ErrConflict.
-type QuantityBelowUseError struct {
-	Plan      string
-	InUse     int
-	Reserved  int
-	Requested int
-}
-
-func (e QuantityBelowUseError) Error() string {
-	return fmt.Sprintf("Plan %s needs at least %d seats: %d in use and %d reserved by invitations (asked for %d).",
-		e.Plan, e.InUse+e.Reserved, e.InUse, e.Reserved, e.Requested)
-}
-
-func (e QuantityBelowUseError) Unwrap() error { return ErrConflict }
-
 // PlanUsageOf returns one plan of the actor's account with its seats; ErrNotFound for plans of
 // other accounts.
 func (s *Store) PlanUsageOf(ctx context.Context, actor *Actor, planID int64) (*PlanUsage, error) {

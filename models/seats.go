@@ -2,9 +2,7 @@ package models
 
 import (
 	"context"
-	"fmt"
 	"sort"
-	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -13,38 +11,6 @@ import (
 // SeatHoldingStatuses are the statuses that occupy a seat of the user's plan: active users use
 // one, invitations reserve one.
 var SeatHoldingStatuses = []UserStatus{StatusActive, StatusInvited}
-
-// SeatShortfall says how many seats a plan lacks for an operation.
-type SeatShortfall struct {
-	PlanID  int64
-	Plan    string
-	Needed  int
-	Free    int
-	Missing int
-}
-
-// SeatsExhaustedError refuses an operation that would use more seats than a plan has; it names
-// every plan that lacks seats and by how many. It unwraps to ErrConflict.
-type SeatsExhaustedError struct{ Shortfalls []SeatShortfall }
-
-func (e SeatsExhaustedError) Error() string {
-	parts := make([]string, len(e.Shortfalls))
-	for i, s := range e.Shortfalls {
-		parts[i] = s.String()
-	}
-	return strings.Join(parts, "; ")
-}
-
-func (e SeatsExhaustedError) Unwrap() error { return ErrConflict }
-
-// String is the shortfall as a sentence for the admin.
-func (s SeatShortfall) String() string {
-	seats := "seats"
-	if s.Missing == 1 {
-		seats = "seat"
-	}
-	return fmt.Sprintf("Plan %s lacks %d %s: %d needed, %d free.", s.Plan, s.Missing, seats, s.Needed, s.Free)
-}
 
 // PlanUsage is one plan's seats right now.
 type PlanUsage struct {

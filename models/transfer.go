@@ -63,13 +63,6 @@ type TransferResult struct {
 	Erased        bool
 }
 
-// TransferRefusedError refuses to transfer a user's account for a reason no choice on the form
-// can fix. It unwraps to ErrConflict.
-type TransferRefusedError struct{ Reason string }
-
-func (e TransferRefusedError) Error() string { return e.Reason }
-func (e TransferRefusedError) Unwrap() error { return ErrConflict }
-
 // TransferAllowed tells whether the actor may transfer u's account, so that a form can explain
 // a refusal before anyone fills it in. Returns TransferRefusedError when not.
 func TransferAllowed(actor *Actor, u *User) error {
