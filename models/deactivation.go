@@ -111,12 +111,7 @@ func (s *Store) deactivationImpact(db *gorm.DB, actor *Actor, ids []int64, lock 
 	if err != nil {
 		return nil, err
 	}
-	var recordRows []struct {
-		OwnerID int64
-		Kind    string
-		IsOpen  bool
-		N       int64
-	}
+	var recordRows []recordTally
 	if err := db.Model(&Record{}).Select("owner_id, kind, is_open, count(*) AS n").Where(s.idIn("owner_id", ids)).
 		Group("owner_id, kind, is_open").Scan(&recordRows).Error; err != nil {
 		return nil, err
@@ -162,29 +157,14 @@ func (s *Store) deactivationImpact(db *gorm.DB, actor *Actor, ids []int64, lock 
 		ui.Blockers = deactivationBlockers(actor, &u, otherOwners)
 		impact.Users[i] = ui
 	}
-	perUser := map[int64][]struct {
-		Kind   string
-		IsOpen bool
-		N      int64
-	}{}
-	var all []struct {
-		Kind   string
-		IsOpen bool
-		N      int64
-	}
+	perUser := map[int64][]recordTally{}
 	for _, r := range recordRows {
-		row := struct {
-			Kind   string
-			IsOpen bool
-			N      int64
-		}{r.Kind, r.IsOpen, r.N}
-		perUser[r.OwnerID] = append(perUser[r.OwnerID], row)
-		all = append(all, row)
+		perUser[r.OwnerID] = append(perUser[r.OwnerID], r)
 	}
 	for id, rows := range perUser {
 		impact.Users[index[id]].Records = groupRecordCounts(rows)
 	}
-	impact.Records = groupRecordCounts(all)
+	impact.Records = groupRecordCounts(recordRows)
 	for _, g := range groups {
 		i := index[g.OwnerID]
 		impact.Users[i].OwnedGroups = append(impact.Users[i].OwnedGroups, g)

@@ -123,11 +123,7 @@ func (s *Store) profileOf(ctx context.Context, actor *Actor, user User) (*UserPr
 	if err := db.Where("owner_id = ?", id).Order("name").Find(&p.OwnedGroups).Error; err != nil {
 		return nil, err
 	}
-	var counts []struct {
-		Kind   string
-		IsOpen bool
-		N      int64
-	}
+	var counts []recordTally
 	if err := db.Model(&Record{}).Select("kind, is_open, count(*) AS n").Where("owner_id = ?", id).
 		Group("kind, is_open").Scan(&counts).Error; err != nil {
 		return nil, err
@@ -174,11 +170,15 @@ func (s *Store) profileOf(ctx context.Context, actor *Actor, user User) (*UserPr
 
 // groupRecordCounts folds (kind, open?, n) rows into one line per kind, in the product's order
 // of kinds, leaving out kinds the user owns none of.
-func groupRecordCounts(rows []struct {
-	Kind   string
-	IsOpen bool
-	N      int64
-}) []RecordCount {
+// recordTally is one count of records by owner, kind and open or closed, as a GROUP BY gives it.
+type recordTally struct {
+	OwnerID int64
+	Kind    string
+	IsOpen  bool
+	N       int64
+}
+
+func groupRecordCounts(rows []recordTally) []RecordCount {
 	byKind := map[string]*RecordCount{}
 	for _, r := range rows {
 		c, ok := byKind[r.Kind]

@@ -94,6 +94,51 @@ func (s *Store) TransferAccount(ctx context.Context, actor *Actor, fromID int64,
 	if !actor.Allows(PermManageUsers) {
 		return nil, ErrForbidden
 	}
+	if errs := t.normalise(); len(errs) > 0 {
+		return nil, errs
+	}
+	result := &TransferResult{}
+	err := s.change(ctx, actor, func(tx *gorm.DB) error {
+		*result = TransferResult{Then: t.Then, DeletionMode: t.DeletionMode} // a retried transaction starts again
+		from, to, err := s.transferParties(tx, actor, fromID, t)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		if err := s.handOverEverything(tx, actor, from, to, t, now, result); err != nil {
+			return err
+		}
+		if err := s.keepAnOwner(tx, actor.Account.ID); err != nil {
+			return err
+		}
+		if (t.Then == TransferThenDeactivate || t.Then == TransferThenDelete) && from.Status == StatusActive {
+			if err := s.deactivateAfterTransfer(tx, actor, from.ID, t.Reason, now, result); err != nil {
+				return err
+			}
+		}
+		if err := tx.Create(ptr(transferAudit(actor, from.ID, to.ID, t, result, now))).Error; err != nil {
+			return err
+		}
+		from.Role = RoleMember
+		if result.Deactivated {
+			from.Status = StatusInactive
+		}
+		if t.Then == TransferThenDelete {
+			if err := s.deleteAfterTransfer(tx, actor, from, t, now, result); err != nil {
+				return err
+			}
+		}
+		result.From, result.To = *from, *to
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return result, nil
+}
+
+// normalise tidies the transfer's choices and says what is wrong with them, per field.
+func (t *AccountTransfer) normalise() FieldErrors {
 	t.Reason = strings.TrimSpace(cleanText(t.Reason))
 	errs := FieldErrors{}
 	if msg := tooLongReason(t.Reason); msg != "" {
@@ -115,110 +160,99 @@ func (s *Store) TransferAccount(ctx context.Context, actor *Actor, fromID int64,
 	if t.To <= 0 {
 		errs["to"] = "Choose who takes over."
 	}
-	if len(errs) > 0 {
-		return nil, errs
-	}
-	result := &TransferResult{}
-	err := s.change(ctx, actor, func(tx *gorm.DB) error {
-		*result = TransferResult{Then: t.Then, DeletionMode: t.DeletionMode} // a retried transaction starts again
-		from, to, err := lockTransferUsers(tx, actor, fromID, t.To)
-		if err != nil {
-			return err
-		}
-		if err := s.requireReach(tx, actor, []User{*from}); err != nil {
-			return err
-		}
-		if err := s.loadReach(tx, actor, []User{*to}); err != nil {
-			return err
-		}
-		if err := checkTransfer(actor, from, to, t.Then); err != nil {
-			return err
-		}
-		give := RoleRank(from.Role) > RoleRank(to.Role)
-		if give && !actor.CanGrantRole(from.Role) {
-			return FieldErrors{"to": "Only an owner can hand over owner rights: " + to.Name + " is not an owner, so ask an owner to do this transfer, or choose an owner."}
-		}
-		now := s.now()
-		moved, err := s.moveRecords(tx, actor, []int64{from.ID},
-			HandoverPlan{RecordsTo: to.ID, IncludeClosed: true, Reason: t.Reason, historyLabel: transferHistoryLabel}, now)
-		if err != nil {
-			return err
-		}
-		result.RecordsByKind = moved[from.ID]
-		for _, n := range result.RecordsByKind {
-			result.RecordsMoved += n
-		}
-		if result.GroupsMoved, err = s.transferGroups(tx, []int64{from.ID}, to.ID, now); err != nil {
-			return err
-		}
-		managed := tx.Model(&User{}).Where("account_id = ? AND manager_id = ? AND id <> ? AND status <> ?", actor.Account.ID, from.ID, to.ID, StatusDeleted).
-			Updates(map[string]any{"manager_id": to.ID, "updated_at": now})
-		if managed.Error != nil {
-			return managed.Error
-		}
-		result.ManagedMoved = managed.RowsAffected
-		if give {
-			if err := tx.Model(&User{}).Where("id = ?", to.ID).Updates(map[string]any{"role": from.Role, "updated_at": now}).Error; err != nil {
-				return err
-			}
-			result.RoleGiven = from.Role
-			to.Role = from.Role
-		}
-		if from.Role != RoleMember {
-			if err := tx.Model(&User{}).Where("id = ?", from.ID).Updates(map[string]any{"role": RoleMember, "updated_at": now}).Error; err != nil {
-				return err
-			}
-			result.Demoted = true
-		}
-		if err := s.keepAnOwner(tx, actor.Account.ID); err != nil {
-			return err
-		}
-		if (t.Then == TransferThenDeactivate || t.Then == TransferThenDelete) && from.Status == StatusActive {
-			if err := s.deactivateAfterTransfer(tx, actor, from.ID, t.Reason, now, result); err != nil {
-				return err
-			}
-		}
-		details := map[string]any{"to": to.ID, "records_moved": result.RecordsMoved, "groups_moved": result.GroupsMoved,
-			"managed_moved": result.ManagedMoved, "role_given": string(result.RoleGiven), "then": t.Then}
-		if t.Then == TransferThenDelete {
-			details["mode"], details["erase_now"] = string(t.DeletionMode), t.EraseNow
-		}
-		if t.Reason != "" {
-			details["reason"] = t.Reason
-		}
-		target := from.ID
-		event := auditRow(actor, AuditAccountTransferred, &target, now, details)
-		if err := tx.Create(&event).Error; err != nil {
-			return err
-		}
-		from.Role = RoleMember
-		if result.Deactivated {
-			from.Status = StatusInactive
-		}
-		if t.Then == TransferThenDelete {
-			due, err := s.scheduleDeletion(tx, actor, []int64{from.ID}, t.DeletionMode, t.EraseNow, now)
-			var refusal BulkRefusal
-			if errors.As(err, &refusal) {
-				return FieldErrors{"then": "They cannot be deleted: " + refusal.Reasons[from.ID]}
-			}
-			if err != nil {
-				return err
-			}
-			result.DeletionDueAt, result.Erased = due, t.EraseNow
-			if t.EraseNow {
-				// Their name and address are gone: reread what is left of them.
-				if err := tx.Where("id = ?", from.ID).Take(from).Error; err != nil {
-					return err
-				}
-			}
-		}
-		result.From, result.To = *from, *to
-		return nil
-	})
+	return errs
+}
+
+// transferParties locks the leaver and the recipient and checks that the actor may transfer
+// one to the other.
+func (s *Store) transferParties(tx *gorm.DB, actor *Actor, fromID int64, t AccountTransfer) (from, to *User, err error) {
+	from, to, err = lockTransferUsers(tx, actor, fromID, t.To)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return result, nil
+	if err := s.requireReach(tx, actor, []User{*from}); err != nil {
+		return nil, nil, err
+	}
+	if err := s.loadReach(tx, actor, []User{*to}); err != nil {
+		return nil, nil, err
+	}
+	if err := checkTransfer(actor, from, to, t.Then); err != nil {
+		return nil, nil, err
+	}
+	if RoleRank(from.Role) > RoleRank(to.Role) && !actor.CanGrantRole(from.Role) {
+		return nil, nil, FieldErrors{"to": "Only an owner can hand over owner rights: " + to.Name + " is not an owner, so ask an owner to do this transfer, or choose an owner."}
+	}
+	return from, to, nil
+}
+
+// handOverEverything moves from's records (open and closed, with history), groups, reports and,
+// when it carries more rights than to's, their role; from becomes a member.
+func (s *Store) handOverEverything(tx *gorm.DB, actor *Actor, from, to *User, t AccountTransfer, now time.Time, result *TransferResult) error {
+	moved, err := s.moveRecords(tx, actor, []int64{from.ID},
+		HandoverPlan{RecordsTo: to.ID, IncludeClosed: true, Reason: t.Reason, historyLabel: transferHistoryLabel}, now)
+	if err != nil {
+		return err
+	}
+	result.RecordsByKind = moved[from.ID]
+	result.RecordsMoved = 0
+	for _, n := range result.RecordsByKind {
+		result.RecordsMoved += n
+	}
+	if result.GroupsMoved, err = s.transferGroups(tx, []int64{from.ID}, to.ID, now); err != nil {
+		return err
+	}
+	managed := tx.Model(&User{}).Where("account_id = ? AND manager_id = ? AND id <> ? AND status <> ?", actor.Account.ID, from.ID, to.ID, StatusDeleted).
+		Updates(map[string]any{"manager_id": to.ID, "updated_at": now})
+	if managed.Error != nil {
+		return managed.Error
+	}
+	result.ManagedMoved = managed.RowsAffected
+	if RoleRank(from.Role) > RoleRank(to.Role) {
+		if err := tx.Model(&User{}).Where("id = ?", to.ID).Updates(map[string]any{"role": from.Role, "updated_at": now}).Error; err != nil {
+			return err
+		}
+		result.RoleGiven = from.Role
+		to.Role = from.Role
+	}
+	if from.Role != RoleMember {
+		if err := tx.Model(&User{}).Where("id = ?", from.ID).Updates(map[string]any{"role": RoleMember, "updated_at": now}).Error; err != nil {
+			return err
+		}
+		result.Demoted = true
+	}
+	return nil
+}
+
+// transferAudit is the one audit event on the leaver that records what moved.
+func transferAudit(actor *Actor, fromID, toID int64, t AccountTransfer, result *TransferResult, now time.Time) AuditEvent {
+	details := map[string]any{"to": toID, "records_moved": result.RecordsMoved, "groups_moved": result.GroupsMoved,
+		"managed_moved": result.ManagedMoved, "role_given": string(result.RoleGiven), "then": t.Then}
+	if t.Then == TransferThenDelete {
+		details["mode"], details["erase_now"] = string(t.DeletionMode), t.EraseNow
+	}
+	if t.Reason != "" {
+		details["reason"] = t.Reason
+	}
+	return auditRow(actor, AuditAccountTransferred, &fromID, now, details)
+}
+
+// deleteAfterTransfer schedules the leaver's deletion as ScheduleDeletion does, or carries it
+// out at once.
+func (s *Store) deleteAfterTransfer(tx *gorm.DB, actor *Actor, from *User, t AccountTransfer, now time.Time, result *TransferResult) error {
+	due, err := s.scheduleDeletion(tx, actor, []int64{from.ID}, t.DeletionMode, t.EraseNow, now)
+	var refusal BulkRefusal
+	if errors.As(err, &refusal) {
+		return FieldErrors{"then": "They cannot be deleted: " + refusal.Reasons[from.ID]}
+	}
+	if err != nil {
+		return err
+	}
+	result.DeletionDueAt, result.Erased = due, t.EraseNow
+	if t.EraseNow {
+		// Their name and address are gone: reread what is left of them.
+		return tx.Where("id = ?", from.ID).Take(from).Error
+	}
+	return nil
 }
 
 // lockTransferUsers locks both users in ID order, so that two transfers between the same people
