@@ -111,12 +111,10 @@ func (s *Server) renderWizard(c echo.Context, step string, form views.HandoverFo
 	if err != nil {
 		return err
 	}
-	if blocked, demotingFixes := impact.Blocked(); blocked && step != views.StepImpact {
-		if !demotingFixes {
-			step = views.StepImpact
-		} else if !form.Demote {
-			step = views.StepImpact
-			errs = map[string]string{"demote": "Tick this to demote them and continue, or go back and change the selection."}
+	if ok, demoteHint := impact.MayProceed(form.Demote); !ok && step != views.StepImpact {
+		step = views.StepImpact
+		if demoteHint != "" {
+			errs = map[string]string{"demote": demoteHint}
 		}
 	}
 	view := views.WizardView{Chrome: chrome(c, "Deactivate", views.SectionUsers), Step: step, Form: form, Impact: impact,

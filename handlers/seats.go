@@ -1,12 +1,10 @@
 package handlers
 
 import (
-	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -27,33 +25,17 @@ func (s *Server) seatsPage(c echo.Context) error {
 	actor := actorOf(c)
 	params := c.QueryParams()
 	days, after, notices := parseIdleParams(params)
-	// The three parts read independent data: side by side, the page takes as long as the
-	// slowest of them rather than their sum.
-	var (
-		overview                *models.SeatOverview
-		history                 []models.PlanHistory
-		idle                    *models.IdleSeatPage
-		errOverview, errHistory error
-		wg                      sync.WaitGroup
-	)
-	wg.Add(2)
-	go func() { defer wg.Done(); overview, errOverview = s.store.SeatOverview(ctx, actor) }()
-	go func() {
-		defer wg.Done()
-		history, errHistory = s.store.SeatHistory(ctx, actor, models.SeatHistoryMonths)
-	}()
-	idle, err := s.store.IdleSeats(ctx, actor, days, after)
-	wg.Wait()
-	if err = errors.Join(err, errOverview, errHistory); err != nil {
+	page, err := s.store.SeatsPage(ctx, actor, days, after)
+	if err != nil {
 		return err
 	}
+	overview, history, idle := page.Overview, page.History, page.Idle
 	v := views.SeatsView{Chrome: chrome(c, "Seats & billing", views.SectionSeats), Overview: overview, History: history, Idle: idle,
 		CanManageSeats: actor.Allows(models.PermManageSeats), CanManageUsers: actor.Allows(models.PermManageUsers), Notices: notices}
 	if idle.Next != nil {
 		v.NextIdleHref = "/settings/seats?" + url.Values{"idle": {strconv.Itoa(days)}, "after": {encodeIdleCursor(*idle.Next)}}.Encode() + "#idle"
 	}
-	now := s.store.Now().UTC()
-	v.LedgerFrom, v.LedgerTo = now.AddDate(0, -1, 0).Format(time.DateOnly), now.Format(time.DateOnly)
+	v.LedgerFrom, v.LedgerTo = page.LedgerFrom.Format(time.DateOnly), page.LedgerTo.Format(time.DateOnly)
 	v.Notices = append(v.Notices, s.takeFlashes(c)...)
 	return render(c, http.StatusOK, views.SeatsPage(v))
 }
@@ -138,24 +120,20 @@ func (s *Server) exportSeats(c echo.Context) error {
 // exportSeatLedger downloads the seat ledger rows between from and to (dates, both inclusive),
 // streamed a batch at a time. Unreadable dates fall back to the last month.
 func (s *Server) exportSeatLedger(c echo.Context) error {
-	now := s.store.Now().UTC()
-	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
-	from, to := today.AddDate(0, -1, 0), today
+	var from, to *time.Time
 	if t, ok := parseDay(c.QueryParam("from")); ok {
-		from = t
+		from = &t
 	}
 	if t, ok := parseDay(c.QueryParam("to")); ok {
-		to = t
+		to = &t
 	}
-	if to.Before(from) {
-		from, to = to, from
-	}
+	first, last := s.store.LedgerRange(from, to)
 	return streamCSV(c, csvExport{
-		Filename: "seat-ledger-" + from.Format(time.DateOnly) + "-" + to.Format(time.DateOnly) + ".csv",
+		Filename: "seat-ledger-" + first.Format(time.DateOnly) + "-" + last.Format(time.DateOnly) + ".csv",
 		Header:   views.SeatLedgerCSVHeader(),
 		LogMsg:   "seat ledger export stopped",
 	}, func(write func([]string) error) error {
-		return s.store.SeatLedger(c.Request().Context(), actorOf(c), from, to.AddDate(0, 0, 1), func(row models.SeatLedgerRow) error {
+		return s.store.SeatLedger(c.Request().Context(), actorOf(c), first, last.AddDate(0, 0, 1), func(row models.SeatLedgerRow) error {
 			return write(views.SeatLedgerCSVRecord(row))
 		})
 	})

@@ -67,6 +67,22 @@ func (d *DeactivationImpact) Blocked() (blocked, demotingFixes bool) {
 	return blocked, blocked && demotingFixes
 }
 
+// MayProceed tells whether the wizard may go past its first step: nobody is blocked, or
+// demoting clears every blocker and the admin chose to demote. When ticking "demote" is all that
+// is missing, demoteHint says so for the box.
+func (d *DeactivationImpact) MayProceed(demote bool) (ok bool, demoteHint string) {
+	blocked, demotingFixes := d.Blocked()
+	switch {
+	case !blocked:
+		return true, ""
+	case !demotingFixes:
+		return false, ""
+	case !demote:
+		return false, "Tick this to demote them and continue, or go back and change the selection."
+	}
+	return true, ""
+}
+
 // ReadyIDs are the users who can be deactivated, demoting them first where a blocker asks for it:
 // the selection without those blocked outright.
 func (d *DeactivationImpact) ReadyIDs() []int64 {

@@ -50,10 +50,25 @@ const (
 // DeletionReason is why a mode of deletion is not allowed, with where to fix it.
 type DeletionReason struct {
 	Message string
-	// FixLabel and FixHref point to the page that resolves the reason; empty when none does.
+	// Fix names what resolves the reason, for UserID; FixNone when nothing does. FixLabel says
+	// it as a link text.
+	Fix      DeletionFix
 	FixLabel string
-	FixHref  string
+	UserID   int64
 }
+
+// DeletionFix is what resolves a reason a deletion is refused; views turn it into a link.
+type DeletionFix string
+
+const (
+	FixNone DeletionFix = ""
+	// FixPromoteOwner: make another active user an owner (from the user list).
+	FixPromoteOwner DeletionFix = "promote-owner"
+	// FixTransfer: transfer their groups, reports or records (the transfer page).
+	FixTransfer DeletionFix = "transfer"
+	// FixAnonymise: choose anonymising on the delete page.
+	FixAnonymise DeletionFix = "anonymise"
+)
 
 // DeletionOptions says which outcomes a user's deletion may have, and why the others may not.
 type DeletionOptions struct {
@@ -145,29 +160,27 @@ func (s *Store) deletionRefusals(db *gorm.DB, accountID int64, users []User) (ma
 	}
 	out := map[int64]map[DeletionMode][]DeletionReason{}
 	for _, u := range users {
-		profile := fmt.Sprintf("/settings/users/%d", u.ID)
-		transfer := profile + "/transfer"
 		var every, remove []DeletionReason
 		if u.Role == RoleOwner && otherOwners == 0 {
 			every = append(every, DeletionReason{Message: "Is the last owner of the account: make someone else an owner first.",
-				FixLabel: "See the active users", FixHref: "/settings/users"})
+				Fix: FixPromoteOwner, FixLabel: "See the active users", UserID: u.ID})
 		}
 		if n := groups[u.ID]; n > 0 {
 			every = append(every, DeletionReason{Message: fmt.Sprintf("Owns %s: give them a new administrator first.", countNoun(n, "group")),
-				FixLabel: "Transfer their groups", FixHref: transfer})
+				Fix: FixTransfer, FixLabel: "Transfer their groups", UserID: u.ID})
 		}
 		if n := managed[u.ID]; n > 0 {
 			every = append(every, DeletionReason{Message: fmt.Sprintf("Manages %s: give them another manager first.", countNoun(n, "user")),
-				FixLabel: "Transfer the people they manage", FixHref: transfer})
+				Fix: FixTransfer, FixLabel: "Transfer the people they manage", UserID: u.ID})
 		}
 		if n := owned[u.ID]; n > 0 {
 			remove = append(remove, DeletionReason{Message: fmt.Sprintf("Owns %s: transfer them, or anonymise instead.", countNoun(n, "record")),
-				FixLabel: "Transfer their records", FixHref: transfer})
+				Fix: FixTransfer, FixLabel: "Transfer their records", UserID: u.ID})
 		}
 		if created[u.ID]+activity[u.ID]+history[u.ID]+acted[u.ID] > 0 {
 			// Nothing undoes history; the way out is anonymising, which the delete page picks first.
 			remove = append(remove, DeletionReason{Message: "Has history (records created, ownership changes, activity or actions on others): anonymise instead.",
-				FixLabel: "Anonymise instead", FixHref: fmt.Sprintf("/settings/users/delete?ids=%d", u.ID)})
+				Fix: FixAnonymise, FixLabel: "Anonymise instead", UserID: u.ID})
 		}
 		out[u.ID] = map[DeletionMode][]DeletionReason{
 			DeleteAnonymise:   every,

@@ -296,7 +296,7 @@ func TestDeletionRefusals(t *testing.T) {
 			}
 			var messages []string
 			for _, r := range opts.Refused[models.DeleteRemove] {
-				if r.FixHref == "" {
+				if r.Fix == models.FixNone {
 					t.Errorf("reason without a fix link: %+v", r)
 				}
 				messages = append(messages, r.Message)

@@ -272,6 +272,44 @@ func (a *Actor) OffersLifecycleActions(target *User) bool {
 	return target.ID != a.User.ID && a.CanActOn(target)
 }
 
+// UserAction is something that can be done to a user from their profile or their row.
+type UserAction string
+
+const (
+	ActionResetPassword UserAction = "reset_password"
+	ActionTransfer      UserAction = "transfer"
+	ActionDeactivate    UserAction = "deactivate"
+	ActionReactivate    UserAction = "reactivate"
+	ActionUndoDelete    UserAction = "undo_delete"
+	ActionPrivacyEdit   UserAction = "privacy"
+	ActionDelete        UserAction = "delete"
+	ActionRemind        UserAction = "remind"
+	ActionRevoke        UserAction = "revoke"
+	ActionChangePlan    UserAction = "change_plan"
+)
+
+// ActionsFor lists the lifecycle actions that fit target's status, in the order a page offers
+// them. Whether the actor may take them at all is OffersLifecycleActions; each action still
+// applies its own rules when taken.
+func ActionsFor(target *User) []UserAction {
+	var actions []UserAction
+	switch target.Status {
+	case StatusActive:
+		actions = []UserAction{ActionResetPassword, ActionTransfer, ActionDeactivate}
+	case StatusInactive:
+		if target.DeletionDueAt != nil {
+			actions = []UserAction{ActionUndoDelete, ActionPrivacyEdit, ActionTransfer}
+		} else {
+			actions = []UserAction{ActionReactivate, ActionPrivacyEdit, ActionTransfer, ActionDelete}
+		}
+	case StatusInvited:
+		actions = []UserAction{ActionRemind, ActionRevoke}
+	default:
+		return nil
+	}
+	return append(actions, ActionChangePlan)
+}
+
 // OffersRoleChange tells whether target's profile offers the actor a role change: some role
 // can be given to them.
 func (a *Actor) OffersRoleChange(target *User) bool {

@@ -301,3 +301,49 @@ func (s *Store) SeatLedger(ctx context.Context, actor *Actor, from, to time.Time
 		afterAt, afterID = rows[len(rows)-1].ChangedAt, rows[len(rows)-1].ID
 	}
 }
+
+// SeatsPageData is everything the Seats & billing page shows.
+type SeatsPageData struct {
+	Overview *SeatOverview
+	History  []PlanHistory
+	Idle     *IdleSeatPage
+	// LedgerFrom and LedgerTo are the days the ledger export offers first: the last month.
+	LedgerFrom, LedgerTo time.Time
+}
+
+// SeatsPage reads the Seats & billing page: usage, the history of the last SeatHistoryMonths,
+// and one page of seats idle for days.
+func (s *Store) SeatsPage(ctx context.Context, actor *Actor, days int, after *IdleCursor) (*SeatsPageData, error) {
+	overview, err := s.SeatOverview(ctx, actor)
+	if err != nil {
+		return nil, err
+	}
+	history, err := s.SeatHistory(ctx, actor, SeatHistoryMonths)
+	if err != nil {
+		return nil, err
+	}
+	idle, err := s.IdleSeats(ctx, actor, days, after)
+	if err != nil {
+		return nil, err
+	}
+	from, to := s.LedgerRange(nil, nil)
+	return &SeatsPageData{Overview: overview, History: history, Idle: idle, LedgerFrom: from, LedgerTo: to}, nil
+}
+
+// LedgerRange is the span of days a ledger export covers, both inclusive: the days asked for,
+// in order, with the last month up to today standing in for either that is missing.
+func (s *Store) LedgerRange(from, to *time.Time) (first, last time.Time) {
+	now := s.now()
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	first, last = today.AddDate(0, -1, 0), today
+	if from != nil {
+		first = *from
+	}
+	if to != nil {
+		last = *to
+	}
+	if last.Before(first) {
+		first, last = last, first
+	}
+	return first, last
+}

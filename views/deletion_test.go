@@ -29,12 +29,12 @@ func deleteViewFor(refused map[models.DeletionMode][]models.DeletionReason) view
 }
 
 var ownsRecords = models.DeletionReason{Message: "Owns 14 records: transfer them, or anonymise instead.",
-	FixLabel: "Transfer their records", FixHref: "/settings/users/21/transfer"}
+	Fix: models.FixTransfer, FixLabel: "Transfer their records", UserID: 21}
 
 func TestDeleteGreysOutRefusedOutcomesWithReasonsAndFixLinks(t *testing.T) {
 	doc := render(t, views.DeletePage(deleteViewFor(map[models.DeletionMode][]models.DeletionReason{
 		models.DeleteRemove: {ownsRecords, {Message: "Has history (records created, ownership changes, activity or actions on others): anonymise instead.",
-			FixLabel: "Anonymise instead", FixHref: "/settings/users/delete?ids=21"}},
+			Fix: models.FixAnonymise, FixLabel: "Anonymise instead", UserID: 21}},
 	})))
 
 	for _, mode := range []string{"anonymise", "with_history"} {
@@ -60,7 +60,7 @@ func TestDeleteGreysOutRefusedOutcomesWithReasonsAndFixLinks(t *testing.T) {
 
 func TestDeleteOffersNoDeleteButtonWhenEveryOutcomeIsRefused(t *testing.T) {
 	lastOwner := models.DeletionReason{Message: "Is the last owner of the account: make someone else an owner first.",
-		FixLabel: "See the active users", FixHref: "/settings/users"}
+		Fix: models.FixPromoteOwner, FixLabel: "See the active users", UserID: 21}
 	noFix := models.DeletionReason{Message: "Already scheduled for deletion."}
 	doc := render(t, views.DeletePage(deleteViewFor(map[models.DeletionMode][]models.DeletionReason{
 		models.DeleteAnonymise: {lastOwner}, models.DeleteWithHistory: {lastOwner}, models.DeleteRemove: {lastOwner, noFix},
