@@ -14,13 +14,13 @@ import (
 	"roster/views"
 )
 
-// Audit log routes (R5).
+// Audit log routes.
 const (
 	RouteAudit       = "audit.list"
 	RouteAuditExport = "audit.export"
 )
 
-// auditRoutes are Settings > Audit log (R5).
+// auditRoutes are Settings > Audit log.
 func (s *Server) auditRoutes() []route {
 	return []route{
 		{http.MethodGet, "/settings/audit", RouteAudit, models.PermViewAudit, s.auditLog},

@@ -11,7 +11,7 @@ import (
 	"roster/views"
 )
 
-// Change plan routes (S2).
+// Change plan routes.
 const (
 	RouteChangePlan       = "users.change_plan"
 	RouteChangePlanSubmit = "users.change_plan.submit"

@@ -12,7 +12,7 @@ import (
 	"roster/views"
 )
 
-// Settings > Groups routes (R3).
+// Settings > Groups routes.
 const (
 	RouteGroups             = "groups.list"
 	RouteGroupCreate        = "groups.create"
@@ -28,7 +28,7 @@ const (
 // still fit.
 const maxGroupEmailsFieldBytes = 1_300_000
 
-// groupRoutes are Settings > Groups (R3).
+// groupRoutes are Settings > Groups.
 func (s *Server) groupRoutes() []route {
 	return []route{
 		{http.MethodGet, "/settings/groups", RouteGroups, models.PermViewGroups, s.groupList},

@@ -11,7 +11,7 @@ import (
 	"roster/views"
 )
 
-// Impersonation routes (R4).
+// Impersonation routes.
 const (
 	RouteImpersonate       = "users.impersonate"
 	RouteImpersonateSubmit = "users.impersonate.submit"

@@ -11,7 +11,7 @@ import (
 	"roster/views"
 )
 
-// Change role routes (R1).
+// Change role routes.
 const (
 	RouteChangeRole       = "users.change_role"
 	RouteChangeRoleSubmit = "users.change_role.submit"

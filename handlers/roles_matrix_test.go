@@ -13,7 +13,7 @@ import (
 	"roster/models/modelstest"
 )
 
-// whoMayUse is R1 written out by hand, independently of the policy in models: for each route
+// whoMayUse is the table of roles written out by hand, independently of the policy in models: for each route
 // permission, the roles that may use it. A route the policy opens to anyone else fails the matrix.
 var whoMayUse = map[models.Permission][]models.Role{
 	models.PermViewUsers:      {models.RoleOwner, models.RoleAdmin, models.RoleGroupAdmin, models.RoleManager, models.RoleSupport},

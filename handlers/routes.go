@@ -33,7 +33,7 @@ const (
 	RouteDeleteSubmit    = "users.delete.submit"
 )
 
-// Transfer account routes (L6).
+// Transfer account routes.
 const (
 	RouteTransfer       = "users.transfer"
 	RouteTransferSubmit = "users.transfer.submit"

@@ -13,7 +13,7 @@ import (
 	"roster/views"
 )
 
-// Seat quantity routes (S4).
+// Seat quantity routes.
 const (
 	RouteSeatQuantity       = "seats.quantity"
 	RouteSeatQuantitySubmit = "seats.quantity.submit"

@@ -13,7 +13,7 @@ import (
 	"roster/views"
 )
 
-// Seats & billing routes (S3, S5).
+// Seats & billing routes.
 const (
 	RouteSeats       = "seats"
 	RouteSeatsExport = "seats.export"
@@ -97,7 +97,7 @@ func decodeIdleCursor(s string) (models.IdleCursor, bool) {
 	return c, true
 }
 
-// exportSeats downloads the seat usage per plan (S5).
+// exportSeats downloads the seat usage per plan.
 func (s *Server) exportSeats(c echo.Context) error {
 	return streamCSV(c, csvExport{
 		Filename: "seat-usage-" + s.store.Now().Format(time.DateOnly) + ".csv",

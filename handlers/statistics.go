@@ -11,7 +11,7 @@ import (
 	"roster/views"
 )
 
-// RouteStatistics is Settings > Team statistics (L11).
+// RouteStatistics is Settings > Team statistics.
 const RouteStatistics = "statistics"
 
 func (s *Server) teamStatistics(c echo.Context) error {

@@ -24,7 +24,7 @@ const (
 	AuditPasswordReset = "user.password_reset"
 	// AuditPrivacyEdited says what a privacy edit changed, never the personal data itself.
 	AuditPrivacyEdited = "user.privacy_edited"
-	// AuditAccountTransferred says what moved to whom when a user's account was transferred (L6):
+	// AuditAccountTransferred says what moved to whom when a user's account was transferred:
 	// IDs and counts only.
 	AuditAccountTransferred = "user.account_transferred"
 )
@@ -74,7 +74,7 @@ func auditRow(actor *Actor, action string, target *int64, at time.Time, details 
 	event := AuditEvent{AccountID: actor.Account.ID, ActorID: &actor.User.ID, Action: action, TargetUserID: target,
 		Details: encoded, IP: truncate(cleanText(actor.IP), 64), CreatedAt: at}
 	if actor.Impersonation != nil {
-		// Both identities: who it looked like and who really did it (R4).
+		// Both identities: who it looked like and who really did it.
 		event.RealActorID = &actor.Impersonation.RealUser.ID
 	}
 	return event

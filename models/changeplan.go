@@ -20,7 +20,7 @@ type PlanChange struct {
 	Plan  string
 }
 
-// ChangePlan moves users to another plan of the account (S2), all or nothing, in one transaction.
+// ChangePlan moves users to another plan of the account, all or nothing, in one transaction.
 // Active users take a seat of the new plan and invitations reserve one; both release theirs on the
 // old plan. Inactive users just get the plan, without a seat. Users already on the plan are
 // refused with a reason rather than silently skipped, so the count the admin sees is exactly who

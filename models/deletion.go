@@ -12,7 +12,7 @@ import (
 	"gorm.io/gorm/clause"
 )
 
-// DeletionMode is what deleting a user does to them (L5).
+// DeletionMode is what deleting a user does to them.
 type DeletionMode string
 
 const (

@@ -13,7 +13,7 @@ import (
 	"gorm.io/gorm/clause"
 )
 
-// Audit actions of Settings > Groups (R3). Their details hold the group's ID and name, IDs and
+// Audit actions of Settings > Groups. Their details hold the group's ID and name, IDs and
 // counts, never a person's name or address.
 const (
 	AuditGroupCreated           = "group.created"
@@ -168,7 +168,7 @@ func groupDetails(g *Group, extra map[string]any) map[string]any {
 	return details
 }
 
-// CreateGroup creates a group of the actor's account (R3). The name is trimmed, 1–100 characters
+// CreateGroup creates a group of the actor's account. The name is trimmed, 1–100 characters
 // on one line and unique in the account in any letter case; the owner is the active user whose
 // address is given, or the actor. Creating is account-wide, so group administrators may not.
 //

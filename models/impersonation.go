@@ -42,7 +42,7 @@ const (
 	EndSessionClosed = "session ended"
 )
 
-// Impersonation is a signed-in user viewing or acting as another user of their account (R4).
+// Impersonation is a signed-in user viewing or acting as another user of their account.
 type Impersonation struct {
 	ID        int64
 	AccountID int64

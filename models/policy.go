@@ -125,7 +125,7 @@ func (a *Actor) signedIn() bool {
 		return false
 	}
 	if a.Impersonation != nil {
-		// Inactive users may be impersonated (R4): the real user is the one who must be active.
+		// Inactive users may be impersonated: the real user is the one who must be active.
 		return a.Impersonation.RealUser.Status == StatusActive && a.User.Status != StatusDeleted
 	}
 	return a.User.Status == StatusActive
@@ -364,7 +364,7 @@ func (a *Actor) CanManageGroup(g *Group) bool {
 	return a.CanSeeGroup(g) && a.Allows(PermManageGroups)
 }
 
-// CanImpersonate says why the actor may not view or act as target, or nil when they may (R4).
+// CanImpersonate says why the actor may not view or act as target, or nil when they may.
 // Inactive users may be impersonated; deleted users, oneself, anyone with equal or more rights
 // and anyone while already impersonating may not. Returns ErrNotFound for users the actor does
 // not reach, as for every other look at them.

@@ -9,7 +9,7 @@ import (
 )
 
 // PrivacyEdit is what an admin may change about a deactivated user who can no longer sign in to
-// change it themselves (L9): people leave, their mailbox goes, and the account still shows their
+// change it themselves: people leave, their mailbox goes, and the account still shows their
 // name and face. Renaming and removing the phone and picture keep the user, their records and
 // their history; deleting them is a different, irreversible operation.
 type PrivacyEdit struct {

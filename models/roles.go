@@ -35,7 +35,7 @@ func (a *Actor) GrantableRoles() []Role {
 	return roles
 }
 
-// ChangeRoles gives the selected users role (R1, R2), all or nothing, in one transaction with an
+// ChangeRoles gives the selected users role, all or nothing, in one transaction with an
 // audit event per user. The change is seen on each user's very next request, since every request
 // re-reads its user. Refused person by person with BulkRefusal: one's own role, users the actor
 // does not outrank, making owners without being one, users who already have the role, inactive

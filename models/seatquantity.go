@@ -37,7 +37,7 @@ func (s *Store) PlanUsageOf(ctx context.Context, actor *Actor, planID int64) (*P
 	return &usage[0], nil
 }
 
-// ChangeSeatQuantity sets how many seats of a plan are purchased (S4), in one transaction that
+// ChangeSeatQuantity sets how many seats of a plan are purchased, in one transaction that
 // locks the plan row, so invitations and reactivations claiming seats wait for it and the plan
 // never holds more people than seats. Lowering below the seats in use plus those reserved by
 // invitations is refused with QuantityBelowUseError. Writes a ledger row with the difference and

@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// Seats & billing (S3, S5, O3) limits.
+// Seats & billing limits.
 const (
 	// SeatHistoryMonths is how many month ends the seat history chart shows.
 	SeatHistoryMonths = 12

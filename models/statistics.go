@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// Team statistics (L11) limits.
+// Team statistics limits.
 const (
 	// DefaultStatisticsMonths is the range shown when none is asked for: the last year.
 	DefaultStatisticsMonths = 12

@@ -16,7 +16,7 @@ const (
 	// TransferThenDeactivate deactivates them the way the wizard does.
 	TransferThenDeactivate = "deactivate"
 	// TransferThenDelete deactivates them the way the wizard does, then schedules their deletion
-	// after the account's grace period (L5), as AccountTransfer.DeletionMode says.
+	// after the account's grace period, as AccountTransfer.DeletionMode says.
 	TransferThenDelete = "delete"
 	// TransferThenLeave leaves them as they are, now a member who owns nothing.
 	TransferThenLeave = "leave"
@@ -29,7 +29,7 @@ var TransferThens = []string{TransferThenDeactivate, TransferThenLeave, Transfer
 // after a transfer the user has history.
 var TransferDeletionModes = []DeletionMode{DeleteAnonymise, DeleteWithHistory}
 
-// AccountTransfer is "transfer this account to another user" (L6): To takes over everything the
+// AccountTransfer is "transfer this account to another user": To takes over everything the
 // user is responsible for, then Then happens to them.
 type AccountTransfer struct {
 	To     int64

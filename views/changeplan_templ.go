@@ -14,7 +14,7 @@ import (
 	"roster/models"
 )
 
-// ChangePlanView is the change-plan page (S2): how many users are selected and the account's
+// ChangePlanView is the change-plan page: how many users are selected and the account's
 // plans with their free seats.
 type ChangePlanView struct {
 	Chrome
@@ -27,7 +27,7 @@ type ChangePlanView struct {
 	Errors map[string]string
 }
 
-// SeatQuantityView is the purchased-seats form of one plan (S4), shown on its own when a change
+// SeatQuantityView is the purchased-seats form of one plan, shown on its own when a change
 // made on Seats & billing is refused.
 type SeatQuantityView struct {
 	Chrome
@@ -416,7 +416,7 @@ func SeatQuantityPage(v SeatQuantityView) templ.Component {
 	})
 }
 
-// ChangeRoleView is the change-role page (R1): how many users are selected and the roles the
+// ChangeRoleView is the change-role page: how many users are selected and the roles the
 // actor may give.
 type ChangeRoleView struct {
 	Chrome

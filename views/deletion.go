@@ -6,7 +6,7 @@ import (
 	"roster/models"
 )
 
-// DeleteView is the delete page (L5) for one or several inactive users: what each outcome does,
+// DeleteView is the delete page for one or several inactive users: what each outcome does,
 // which are allowed, and the grace period before it is carried out.
 type DeleteView struct {
 	Chrome

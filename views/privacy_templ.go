@@ -8,7 +8,7 @@ package views
 import "github.com/a-h/templ"
 import templruntime "github.com/a-h/templ/runtime"
 
-// PrivacyPage renames a deactivated user or removes their phone and picture (L9), for people who
+// PrivacyPage renames a deactivated user or removes their phone and picture, for people who
 // left and can no longer sign in to change it themselves.
 func PrivacyPage(v PrivacyView) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {

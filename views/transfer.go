@@ -17,7 +17,7 @@ type TransferForm struct {
 	EraseNow bool
 }
 
-// TransferView is "transfer this account to another user" (L6) for one user: what will move, to
+// TransferView is "transfer this account to another user" for one user: what will move, to
 // whom, and what happens to them afterwards.
 type TransferView struct {
 	Chrome

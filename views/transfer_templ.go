@@ -10,7 +10,7 @@ import templruntime "github.com/a-h/templ/runtime"
 
 import "strconv"
 
-// TransferPage moves everything a user is responsible for to one other user (L6), then
+// TransferPage moves everything a user is responsible for to one other user, then
 // deactivates them, deletes them after the grace period or leaves them as they are.
 func TransferPage(v TransferView) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
