@@ -48,7 +48,7 @@ var Permissions = []Permission{PermPublic, PermSignedIn, PermViewUsers, PermMana
 	PermManageRoles, PermViewGroups, PermManageGroups, PermImpersonate, PermViewAudit, PermManageAccount,
 	PermViewStatistics, PermViewSeats, PermManageSeats, PermStopImpersonation}
 
-// rolePermissions is R1: admins run user management; group administrators and managers act only
+// rolePermissions is the table of roles: admins run user management; group administrators and managers act only
 // on the users they reach; support reads and impersonates; finance sees seats and billing;
 // members see none of Settings.
 var rolePermissions = map[Role][]Permission{
