@@ -34,8 +34,9 @@ func (s *Server) loginSubmit(c echo.Context) error {
 	var throttled models.SignInThrottledError
 	switch {
 	case errors.As(err, &throttled):
-		form.Error = "Too many failed attempts. Wait 15 minutes and try again."
-		return render(c, http.StatusTooManyRequests, views.LoginPage(form))
+		form.Error = throttled.Explain()
+		setRetryAfter(c, err)
+		return render(c, statusOf(err), views.LoginPage(form))
 	case errors.Is(err, models.ErrBadCredentials):
 		form.Error = "That e-mail address and password do not match an active user."
 		return render(c, http.StatusUnauthorized, views.LoginPage(form))

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -25,6 +27,10 @@ func statusOf(err error) int {
 		return http.StatusConflict
 	case errors.Is(err, models.ErrInvalid):
 		return http.StatusUnprocessableEntity
+	case errors.Is(err, models.ErrThrottled):
+		return http.StatusTooManyRequests
+	case errors.Is(err, models.ErrBusy):
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }
@@ -39,6 +45,17 @@ var errorTexts = map[int][2]string{
 	http.StatusTooManyRequests:       {"Slow down", "Too many attempts in a short time. Wait a few minutes and try again."},
 	http.StatusInternalServerError:   {"Something went wrong", "We could not finish this request and nothing was changed. Try again in a moment."},
 	http.StatusRequestEntityTooLarge: {"Too much data", "The request was larger than Roster accepts."},
+	http.StatusServiceUnavailable:    {"Roster is busy", "Too many requests are waiting right now, and nothing was changed. Try again in a few seconds."},
+}
+
+// setRetryAfter tells the client when to come back, for refusals that know it (throttled
+// sign-ins, a busy server): in whole seconds, rounded up.
+func setRetryAfter(c echo.Context, err error) {
+	var timed interface{ RetryAfter() time.Duration }
+	if errors.As(err, &timed) {
+		seconds := int64((timed.RetryAfter() + time.Second - 1) / time.Second)
+		c.Response().Header().Set("Retry-After", strconv.FormatInt(max(seconds, 1), 10))
+	}
 }
 
 // errorHandler renders every error as a page a person can read, logging only what is unexpected.
@@ -62,6 +79,7 @@ func errorHandler(err error, c echo.Context) {
 	if errors.Is(err, errCSRF) {
 		texts = [2]string{"This form has expired", "For your security, forms expire. Go back, reload the page and submit it again."}
 	}
+	setRetryAfter(c, err)
 	if c.Request().Method == http.MethodHead {
 		_ = c.NoContent(status)
 		return

@@ -7,3 +7,13 @@ func SetCountLimits(scan int, filtered int64) (restore func()) {
 	countScanLimit, FilteredCountLimit = scan, filtered
 	return func() { countScanLimit, FilteredCountLimit = oldScan, oldFiltered }
 }
+
+// PasswordChecks is how many passwords were compared since the process started.
+func PasswordChecks() int64 { return passwordChecks.Load() }
+
+// TrackPasswordWork starts measuring how many password hashes run at once; the function it
+// returns reports the most seen since.
+func TrackPasswordWork() (peak func() int64) {
+	passwordWorkPeak.Store(passwordWorkRunning.Load())
+	return passwordWorkPeak.Load
+}
