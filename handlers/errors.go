@@ -79,6 +79,10 @@ func errorHandler(err error, c echo.Context) {
 	if errors.Is(err, errCSRF) {
 		texts = [2]string{"This form has expired", "For your security, forms expire. Go back, reload the page and submit it again."}
 	}
+	if errors.Is(err, errCrossOrigin) {
+		texts = [2]string{"This request came from another site", "This request came from another site, so Roster refused it and nothing was changed. " +
+			"If you meant to do this, open Roster directly and do it there."}
+	}
 	setRetryAfter(c, err)
 	if c.Request().Method == http.MethodHead {
 		_ = c.NoContent(status)
