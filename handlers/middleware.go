@@ -139,13 +139,14 @@ func (s *Server) require(r route) echo.MiddlewareFunc {
 					return err
 				}
 			}
-			if actor.Allows(permission) {
+			refusal := actor.Refusal(permission)
+			if refusal == nil {
 				return next(c)
 			}
 			if actor == nil {
 				return redirectToLogin(c)
 			}
-			return models.ErrForbidden
+			return refusal
 		}
 	}
 }

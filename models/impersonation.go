@@ -70,6 +70,9 @@ type Impersonation struct {
 // unknown mode ("mode") or a missing or too long reason ("reason"), and
 // ImpersonationRefusedError with the reason when the policy refuses.
 func (s *Store) StartImpersonation(ctx context.Context, actor *Actor, targetID int64, mode ImpersonationMode, reason string) (*Impersonation, error) {
+	if actor.Impersonating() {
+		return nil, actor.nestedImpersonation()
+	}
 	if !actor.Allows(PermImpersonate) {
 		return nil, ErrForbidden
 	}
@@ -97,7 +100,7 @@ func (s *Store) StartImpersonation(ctx context.Context, actor *Actor, targetID i
 			return notFound(err)
 		}
 		if session.ImpersonationID != nil {
-			return ImpersonationRefusedError{User: "anyone else", Reason: "you are already impersonating someone; stop that first"}
+			return actor.nestedImpersonation()
 		}
 		target, err := s.impersonationTarget(tx, actor, targetID)
 		if err != nil {
