@@ -9,8 +9,6 @@ import (
 	"hash/fnv"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"gorm.io/gorm"
 )
@@ -44,18 +42,6 @@ const (
 
 // NormalizeEmail is the form in which e-mail addresses are stored and compared.
 func NormalizeEmail(email string) string { return strings.ToLower(strings.TrimSpace(cleanText(email))) }
-
-// cleanText drops what no text column should hold: invalid UTF-8 and control characters such as
-// NUL, which PostgreSQL refuses outright.
-func cleanText(s string) string {
-	s = strings.ToValidUTF8(s, "")
-	return strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return -1
-		}
-		return r
-	}, s)
-}
 
 // SignIn checks an e-mail address and password and opens a session. Returns ErrBadCredentials
 // for any mismatch, SignInThrottledError after too many recent failures (before any password is
@@ -353,16 +339,4 @@ func notFoundAs(err, replacement error) error {
 		return replacement
 	}
 	return err
-}
-
-// truncate cuts s to at most max bytes without splitting a character: PostgreSQL refuses
-// invalid UTF-8.
-func truncate(s string, max int) string {
-	if len(s) <= max {
-		return s
-	}
-	for max > 0 && !utf8.RuneStart(s[max]) {
-		max--
-	}
-	return s[:max]
 }

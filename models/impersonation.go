@@ -3,7 +3,6 @@ package models
 import (
 	"context"
 	"errors"
-	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -76,7 +75,7 @@ func (s *Store) StartImpersonation(ctx context.Context, actor *Actor, targetID i
 	if !actor.Allows(PermImpersonate) {
 		return nil, ErrForbidden
 	}
-	reason = strings.TrimSpace(cleanText(reason))
+	reason, reasonMsg := checkReason(reason)
 	errs := FieldErrors{}
 	switch mode {
 	case ImpersonateView, ImpersonateAct:
@@ -86,8 +85,8 @@ func (s *Store) StartImpersonation(ctx context.Context, actor *Actor, targetID i
 	if mode == ImpersonateAct && reason == "" {
 		errs["reason"] = "Say why you need to act as them; it goes into the audit log."
 	}
-	if msg := tooLongReason(reason); msg != "" {
-		errs["reason"] = msg
+	if reasonMsg != "" {
+		errs["reason"] = reasonMsg
 	}
 	if len(errs) > 0 {
 		return nil, errs
