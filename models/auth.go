@@ -53,9 +53,9 @@ func NormalizeEmail(email string) string { return strings.ToLower(strings.TrimSp
 // of their address or of a shared office address; an attempt whose password was never judged
 // (busy, cancelled, database error) is given back.
 func (s *Store) SignIn(ctx context.Context, email, password, ip, userAgent string) (*Actor, string, error) {
-	email, ip = truncate(NormalizeEmail(email), maxEmailLength), truncate(cleanText(ip), 64)
+	email, ip = NormalizeEmail(email), truncate(cleanText(ip), 64)
 	now := s.now()
-	attempt, err := s.reserveSignIn(ctx, email, ip, now)
+	attempt, err := s.reserveSignIn(ctx, truncate(email, maxEmailLength), ip, now)
 	if err != nil {
 		return nil, "", err
 	}
