@@ -3,7 +3,10 @@ package handlers
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -34,8 +37,9 @@ func (s *Server) loginSubmit(c echo.Context) error {
 	var throttled models.SignInThrottledError
 	switch {
 	case errors.As(err, &throttled):
-		form.Error = "Too many failed attempts. Wait 15 minutes and try again."
-		return render(c, http.StatusTooManyRequests, views.LoginPage(form))
+		form.Error = throttled.Explain()
+		setRetryAfter(c, err)
+		return render(c, statusOf(err), views.LoginPage(form))
 	case errors.Is(err, models.ErrBadCredentials):
 		form.Error = "That e-mail address and password do not match an active user."
 		return render(c, http.StatusUnauthorized, views.LoginPage(form))
@@ -79,14 +83,27 @@ func (s *Server) home(c echo.Context) error {
 	return s.renderHome(c, http.StatusOK, nil, nil)
 }
 
-// safeNext keeps a post-sign-in redirect on this site: only local absolute paths pass.
-func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") ||
-		strings.ContainsAny(next, "\r\n") || len(next) > 2048 {
+// safeNext is the one gate for every redirect target a request supplies (next after signing in,
+// back after a bulk action): a path on this site, or "/" for anything else. Browsers drop tabs
+// and newlines from URLs and read a backslash as a slash, so "/\t/evil.example" and
+// "/\evil.example" lead off-site just like "//evil.example"; those characters are refused
+// wherever they appear, and so is a path that only decodes to one of them.
+func safeNext(target string) string {
+	if target == "" || len(target) > 2048 || target[0] != '/' || !utf8.ValidString(target) ||
+		strings.IndexFunc(target, unsafeInURL) >= 0 || strings.HasPrefix(target, "//") {
 		return "/"
 	}
-	return next
+	u, err := url.Parse(target)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" ||
+		!strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") || strings.IndexFunc(u.Path, unsafeInURL) >= 0 {
+		return "/"
+	}
+	return target
 }
+
+// unsafeInURL reports characters a local path must not hold: control characters (which browsers
+// strip) and the backslash (which they read as a slash).
+func unsafeInURL(r rune) bool { return r == '\\' || unicode.IsControl(r) }
 
 func truncateRunes(s string, max int) string {
 	if r := []rune(s); len(r) > max {

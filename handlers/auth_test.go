@@ -3,6 +3,7 @@ package handlers
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -64,8 +65,17 @@ func TestSignInAndOut(t *testing.T) {
 			for i := 0; i < 5; i++ {
 				b.signIn(other.Owner.EmailAddress(), "wrong password")
 			}
-			if res := b.signIn(other.Owner.EmailAddress(), modelstest.Password); res.status != http.StatusTooManyRequests {
+			res := b.signIn(other.Owner.EmailAddress(), modelstest.Password)
+			if res.status != http.StatusTooManyRequests {
 				t.Fatalf("sixth attempt: status %d, want 429", res.status)
+			}
+			// The five failures are seconds old: the first leaves the 15-minute window in just
+			// under 15 minutes, which the header gives in seconds and the page in minutes.
+			if after, err := strconv.Atoi(res.header.Get("Retry-After")); err != nil || after < 14*60 || after > 15*60 {
+				t.Fatalf("Retry-After %q, want the seconds until the first failure leaves the window", res.header.Get("Retry-After"))
+			}
+			if msg := res.doc(t).Find(`[data-testid="login-error"]`).Text(); !strings.Contains(msg, "Try again in 15 minutes") {
+				t.Fatalf("message %q, want when to try again", msg)
 			}
 		})
 		t.Run("SignOutEndsTheSession", func(t *testing.T) {

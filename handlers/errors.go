@@ -4,6 +4,8 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -27,6 +29,8 @@ func statusOf(err error) int {
 		return http.StatusGone
 	case errors.Is(err, models.ErrInvalid):
 		return http.StatusUnprocessableEntity
+	case errors.Is(err, models.ErrThrottled):
+		return http.StatusTooManyRequests
 	case errors.Is(err, models.ErrBusy):
 		return http.StatusServiceUnavailable
 	}
@@ -45,6 +49,16 @@ var errorTexts = map[int][2]string{
 	http.StatusInternalServerError:   {"Something went wrong", "We could not finish this request and nothing was changed. Try again in a moment."},
 	http.StatusRequestEntityTooLarge: {"Too much data", "The request was larger than Roster accepts."},
 	http.StatusServiceUnavailable:    {"Roster is busy", "Roster is busy, nothing was changed — try again in a moment."},
+}
+
+// setRetryAfter tells the client when to come back, for refusals that know it (throttled
+// sign-ins, a busy server): in whole seconds, rounded up.
+func setRetryAfter(c echo.Context, err error) {
+	var timed interface{ RetryAfter() time.Duration }
+	if errors.As(err, &timed) {
+		seconds := int64((timed.RetryAfter() + time.Second - 1) / time.Second)
+		c.Response().Header().Set("Retry-After", strconv.FormatInt(max(seconds, 1), 10))
+	}
 }
 
 // busyRetrySeconds is how long a client told "busy" should wait before trying again.
@@ -75,7 +89,12 @@ func errorHandler(err error, c echo.Context) {
 	if errors.Is(err, errCSRF) {
 		texts = [2]string{"This form has expired", "For your security, forms expire. Go back, reload the page and submit it again."}
 	}
-	if status == http.StatusServiceUnavailable {
+	if errors.Is(err, errCrossOrigin) {
+		texts = [2]string{"This request came from another site", "This request came from another site, so Roster refused it and nothing was changed. " +
+			"If you meant to do this, open Roster directly and do it there."}
+	}
+	setRetryAfter(c, err)
+	if status == http.StatusServiceUnavailable && c.Response().Header().Get("Retry-After") == "" {
 		c.Response().Header().Set("Retry-After", busyRetrySeconds)
 	}
 	if c.Request().Method == http.MethodHead {

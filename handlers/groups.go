@@ -47,7 +47,7 @@ func (s *Server) groupList(c echo.Context) error {
 	view := views.GroupListView{Chrome: chrome(c, "Groups", views.SectionGroups), Errors: map[string]string{}}
 	query := models.GroupListQuery{}
 	var notice string
-	if query.Search, notice = searchText(params.Get("q")); notice != "" {
+	if query.Search, notice = models.CleanSearch(params.Get("q")); notice != "" {
 		view.Notices = append(view.Notices, notice)
 	}
 	if after := params.Get("after"); len(after) <= 512 {

@@ -24,6 +24,9 @@ const (
 // errCSRF marks a request refused for a missing or wrong CSRF token.
 var errCSRF = echo.NewHTTPError(http.StatusForbidden, "missing or invalid CSRF token")
 
+// errCrossOrigin marks a state-changing request that a browser says came from another site.
+var errCrossOrigin = echo.NewHTTPError(http.StatusForbidden, "cross-origin request")
+
 // contentSecurityPolicy allows only Roster's own scripts and styles: no inline code, no framing.
 const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 	"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
@@ -95,6 +98,32 @@ func (s *Server) csrf() echo.MiddlewareFunc {
 	})
 }
 
+// sameOrigin refuses every state-changing request that the browser says came from another
+// site, whatever token it carries: Sec-Fetch-Site when the browser sends it, else the Origin
+// header against the request's Host (net/http's CrossOriginProtection). Requests with neither,
+// such as scripts and older clients, keep relying on the CSRF token alone. Behind a proxy that
+// rewrites the Host header, the origin of the configured base URL is trusted as well.
+func (s *Server) sameOrigin() (echo.MiddlewareFunc, error) {
+	protection := http.NewCrossOriginProtection()
+	if s.config.BaseURL != "" {
+		base, err := url.Parse(s.config.BaseURL)
+		if err != nil || base.Scheme == "" || base.Host == "" {
+			return nil, errors.New("the base URL must be an absolute URL such as https://roster.example.com")
+		}
+		if err := protection.AddTrustedOrigin(base.Scheme + "://" + base.Host); err != nil {
+			return nil, err
+		}
+	}
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if err := protection.Check(c.Request()); err != nil {
+				return errCrossOrigin
+			}
+			return next(c)
+		}
+	}, nil
+}
+
 // require lets the request through only when the actor holds the route's permission. Visitors
 // are sent to sign in; signed-in users without the permission are refused. Under "View as" every
 // state-changing route is refused, except stopping the impersonation and signing out.
@@ -110,13 +139,14 @@ func (s *Server) require(r route) echo.MiddlewareFunc {
 					return err
 				}
 			}
-			if actor.Allows(permission) {
+			refusal := actor.Refusal(permission)
+			if refusal == nil {
 				return next(c)
 			}
 			if actor == nil {
 				return redirectToLogin(c)
 			}
-			return models.ErrForbidden
+			return refusal
 		}
 	}
 }

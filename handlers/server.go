@@ -68,7 +68,12 @@ func New(store *models.Store, config Config) (*echo.Echo, error) {
 	e.Use(middleware.RequestID())
 	e.Use(requestLogger())
 	e.Use(middleware.BodyLimit("2M"))
+	sameOrigin, err := s.sameOrigin()
+	if err != nil {
+		return nil, err
+	}
 	e.Use(s.loadActor)
+	e.Use(sameOrigin)
 	e.Use(s.csrf())
 	for _, r := range s.routes {
 		e.Add(r.method, r.path, r.handler, s.require(r)).Name = r.name

@@ -2,10 +2,8 @@ package handlers
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
-	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -48,7 +46,7 @@ func parseUserListParams(params url.Values) (views.UserListState, models.UserLis
 		state.Tab, query.Status = tab, models.UserStatus(tab)
 	}
 	var notice string
-	if state.Q, notice = searchText(params.Get("q")); notice != "" {
+	if state.Q, notice = models.CleanSearch(params.Get("q")); notice != "" {
 		notices = append(notices, notice)
 	}
 	query.Search = state.Q
@@ -101,17 +99,4 @@ func (s *Server) userProfile(c echo.Context) error {
 		}
 	}
 	return render(c, http.StatusOK, views.ProfilePage(view))
-}
-
-// searchText is the search typed into a list's box as the list can use it: valid UTF-8 and at
-// most models.MaxSearchLength characters, with a notice saying so when it was shortened.
-func searchText(q string) (search, notice string) {
-	if !utf8.ValidString(q) {
-		return "", ""
-	}
-	if utf8.RuneCountInString(q) > models.MaxSearchLength {
-		return truncateRunes(q, models.MaxSearchLength),
-			fmt.Sprintf("The search was shortened to its first %d characters.", models.MaxSearchLength)
-	}
-	return q, ""
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/mail"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"gorm.io/gorm"
@@ -57,29 +56,6 @@ func (n NewAccount) Validate() FieldErrors {
 		return nil
 	}
 	return errs
-}
-
-// validateName applies the rules of every person's and account's name. It also refuses the
-// control and bidirectional-override characters that would let a name hide or reorder text where
-// admins read it, in lists and in the audit trail.
-func validateName(name string) string {
-	name = strings.TrimSpace(name)
-	switch {
-	case name == "":
-		return "Enter a name."
-	case utf8.RuneCountInString(name) > MaxNameLength:
-		return "Use at most 120 characters."
-	case strings.IndexFunc(name, invisibleControl) >= 0:
-		return "Use a single line without control characters."
-	}
-	return ""
-}
-
-// invisibleControl reports characters a name must not hold: control characters, line and
-// paragraph separators, and the bidirectional overrides that make a name read differently from
-// how it sorts and compares.
-func invisibleControl(r rune) bool {
-	return unicode.IsControl(r) || unicode.In(r, unicode.Zl, unicode.Zp) || (r >= '\u202a' && r <= '\u202e') || (r >= '\u2066' && r <= '\u2069')
 }
 
 // ValidateEmail returns a message when address is not a plain e-mail address, or "".

@@ -6,10 +6,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"hash/fnv"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"gorm.io/gorm"
 )
@@ -44,38 +43,36 @@ const (
 // NormalizeEmail is the form in which e-mail addresses are stored and compared.
 func NormalizeEmail(email string) string { return strings.ToLower(strings.TrimSpace(cleanText(email))) }
 
-// cleanText drops what no text column should hold: invalid UTF-8 and control characters such as
-// NUL, which PostgreSQL refuses outright.
-func cleanText(s string) string {
-	s = strings.ToValidUTF8(s, "")
-	return strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return -1
-		}
-		return r
-	}, s)
-}
-
 // SignIn checks an e-mail address and password and opens a session. Returns ErrBadCredentials
-// for any mismatch and SignInThrottledError after too many recent failures.
+// for any mismatch, SignInThrottledError after too many recent failures (before any password is
+// checked), and PasswordWorkBusyError when the server could not check the password in time.
+//
+// The attempt is written before the password is checked (reserveSignIn), so parallel guesses
+// count against the limits as they arrive rather than after their checks. A wrong password keeps
+// its row as a failure; a right one removes it, so people signing in do not use up the allowance
+// of their address or of a shared office address; an attempt whose password was never judged
+// (busy, cancelled, database error) is given back.
 func (s *Store) SignIn(ctx context.Context, email, password, ip, userAgent string) (*Actor, string, error) {
-	email = NormalizeEmail(email)
+	email, ip = NormalizeEmail(email), truncate(cleanText(ip), 64)
 	now := s.now()
-	if err := s.checkSignInThrottle(ctx, email, ip, now); err != nil {
+	attempt, err := s.reserveSignIn(ctx, truncate(email, maxEmailLength), ip, now)
+	if err != nil {
 		return nil, "", err
 	}
 	user, err := s.matchCredentials(ctx, email, password)
 	if err != nil {
-		if errors.Is(err, ErrBadCredentials) {
-			failure := SignInFailure{Email: truncate(email, maxEmailLength), IP: truncate(cleanText(ip), 64), FailedAt: now}
-			if recordErr := s.read(ctx).Create(&failure).Error; recordErr != nil {
-				return nil, "", recordErr
-			}
+		if !errors.Is(err, ErrBadCredentials) {
+			// NOTE: outside any transaction on purpose: the request may be cancelled, and the
+			// attempt must be given back all the same.
+			_ = s.read(context.WithoutCancel(ctx)).Delete(&SignInFailure{}, attempt.ID).Error
 		}
 		return nil, "", err
 	}
 	token, session := newSession(user, now, ip, userAgent)
 	err = s.transaction(ctx, func(tx *gorm.DB) error {
+		if err := tx.Delete(&SignInFailure{}, attempt.ID).Error; err != nil {
+			return err
+		}
 		if err := tx.Create(session).Error; err != nil {
 			return err
 		}
@@ -95,27 +92,82 @@ func (s *Store) SignIn(ctx context.Context, email, password, ip, userAgent strin
 	return &Actor{User: user, Account: &account, Session: session}, token, nil
 }
 
-func (s *Store) checkSignInThrottle(ctx context.Context, email, ip string, now time.Time) error {
-	since := now.Add(-signInFailureWindow)
-	var byEmail, byAddress int64
-	if err := s.read(ctx).Model(&SignInFailure{}).Where("email = ? AND failed_at > ?", truncate(email, maxEmailLength), since).Count(&byEmail).Error; err != nil {
-		return err
+// Advisory lock classes of the sign-in throttle on PostgreSQL: one lock per address, one per
+// client, in separate key spaces.
+const (
+	lockClassSignInEmail  = 1001
+	lockClassSignInClient = 1002
+)
+
+// reserveSignIn records an attempt for email from ip, unless the attempts still in the window
+// already reach either limit, in which case it returns SignInThrottledError with the time until
+// the oldest attempt that matters leaves the window.
+//
+// Counting and inserting is one transaction that first serialises every attempt for the same
+// address and from the same client, so that no two attempts both see room for one more. On
+// PostgreSQL that is a transaction-scoped advisory lock per address and one per client; every
+// attempt takes the address's lock before the client's, so two attempts never wait on each other
+// in a cycle, and the locks are the database's, so several servers sharing it are bound
+// together. Each statement of the transaction then sees every attempt committed before the lock
+// was granted (READ COMMITTED takes a snapshot per statement). On SQLite the transaction takes
+// the database's only write lock at BEGIN (BEGIN IMMEDIATE, see sqliteDSN), which serialises
+// the same way.
+func (s *Store) reserveSignIn(ctx context.Context, email, ip string, now time.Time) (*SignInFailure, error) {
+	attempt := &SignInFailure{Email: email, IP: ip, FailedAt: now}
+	err := s.transaction(ctx, func(tx *gorm.DB) error {
+		if s.IsPostgres() {
+			for _, lock := range [][2]int32{{lockClassSignInEmail, lockKey(email)}, {lockClassSignInClient, lockKey(ip)}} {
+				if err := tx.Exec("SELECT pg_advisory_xact_lock(?, ?)", lock[0], lock[1]).Error; err != nil {
+					return err
+				}
+			}
+		}
+		since := now.Add(-signInFailureWindow)
+		byEmail, err := signInWait(tx, "email", email, maxFailuresPerEmail, since)
+		if err != nil {
+			return err
+		}
+		byClient, err := signInWait(tx, "ip", ip, maxFailuresPerAddress, since)
+		if err != nil {
+			return err
+		}
+		if byClient.After(byEmail) {
+			byEmail = byClient
+		}
+		if !byEmail.IsZero() {
+			return SignInThrottledError{Wait: byEmail.Sub(now)}
+		}
+		return tx.Create(attempt).Error
+	})
+	return attempt, err
+}
+
+// signInWait is when the attempts with this value in column stop reaching limit: when the
+// limit-th most recent one leaves the window. It is the zero time while there is room.
+func signInWait(tx *gorm.DB, column, value string, limit int, since time.Time) (time.Time, error) {
+	var times []time.Time
+	err := tx.Model(&SignInFailure{}).Where(column+" = ? AND failed_at > ?", value, since).
+		Order("failed_at DESC").Limit(limit).Pluck("failed_at", &times).Error
+	if err != nil || len(times) < limit {
+		return time.Time{}, err
 	}
-	if err := s.read(ctx).Model(&SignInFailure{}).Where("ip = ? AND failed_at > ?", ip, since).Count(&byAddress).Error; err != nil {
-		return err
-	}
-	if byEmail >= maxFailuresPerEmail || byAddress >= maxFailuresPerAddress {
-		return SignInThrottledError{RetryAfterMinutes: int(signInFailureWindow / time.Minute)}
-	}
-	return nil
+	return times[limit-1].Add(signInFailureWindow), nil
+}
+
+// lockKey folds a text into an advisory lock key; two texts sharing a key only wait for each
+// other a little longer.
+func lockKey(text string) int32 {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(text))
+	return int32(h.Sum32())
 }
 
 // matchCredentials finds the active user with this address and password. One address may exist
-// in several accounts; the most recently used one that matches wins.
+// in several accounts; the most recently used one that matches wins. Every password is checked
+// through the bounded pool (passwordMatches), the dummy one for an unknown address included.
 func (s *Store) matchCredentials(ctx context.Context, email, password string) (*User, error) {
 	if email == "" || len(email) > maxEmailLength || password == "" || len(password) > maxPasswordLength {
-		passwordMatches(password, "")
-		return nil, ErrBadCredentials
+		return nil, noMatch(ctx, password)
 	}
 	var candidates []User
 	err := s.read(ctx).Where("email = ? AND status = ?", email, StatusActive).
@@ -124,15 +176,27 @@ func (s *Store) matchCredentials(ctx context.Context, email, password string) (*
 		return nil, err
 	}
 	if len(candidates) == 0 {
-		passwordMatches(password, "")
-		return nil, ErrBadCredentials
+		return nil, noMatch(ctx, password)
 	}
 	for i := range candidates {
-		if passwordMatches(password, candidates[i].PasswordHash) {
+		ok, err := passwordMatches(ctx, password, candidates[i].PasswordHash)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
 			return &candidates[i], nil
 		}
 	}
 	return nil, ErrBadCredentials
+}
+
+// noMatch spends the time of a password check against the dummy hash, so that an unknown
+// address answers as slowly as a known one, and returns ErrBadCredentials, or the pool's error.
+func noMatch(ctx context.Context, password string) error {
+	if _, err := passwordMatches(ctx, truncate(password, maxPasswordLength), ""); err != nil {
+		return err
+	}
+	return ErrBadCredentials
 }
 
 // newSession makes a session row and the token that the cookie carries; only the token's hash is
@@ -275,16 +339,4 @@ func notFoundAs(err, replacement error) error {
 		return replacement
 	}
 	return err
-}
-
-// truncate cuts s to at most max bytes without splitting a character: PostgreSQL refuses
-// invalid UTF-8.
-func truncate(s string, max int) string {
-	if len(s) <= max {
-		return s
-	}
-	for max > 0 && !utf8.RuneStart(s[max]) {
-		max--
-	}
-	return s[:max]
 }

@@ -3,12 +3,10 @@ package models
 import (
 	"cmp"
 	"context"
-	"fmt"
 	"slices"
 	"sort"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"gorm.io/gorm"
 )
@@ -272,27 +270,6 @@ type DeactivationResult struct {
 	ManagedMoved  int64
 	SessionsEnded int64
 	Demoted       int
-}
-
-// MaxReasonLength bounds the reason recorded with a deactivation, transfer, seat change or
-// impersonation.
-const MaxReasonLength = 500
-
-// tooLongReason is the message beside a reason longer than MaxReasonLength, or "".
-func tooLongReason(reason string) string {
-	if utf8.RuneCountInString(reason) > MaxReasonLength {
-		return fmt.Sprintf("Keep the reason under %d characters.", MaxReasonLength)
-	}
-	return ""
-}
-
-// cleanReason tidies a reason typed into a form and refuses one that is too long.
-func cleanReason(reason string) (string, error) {
-	reason = strings.TrimSpace(cleanText(reason))
-	if msg := tooLongReason(reason); msg != "" {
-		return reason, FieldErrors{"reason": msg}
-	}
-	return reason, nil
 }
 
 // Deactivate carries out the wizard in one transaction: each user becomes inactive, loses their

@@ -16,6 +16,10 @@ var (
 	ErrInvalid   = errors.New("invalid")
 	// ErrGone is something that existed and no longer does, such as a used link.
 	ErrGone = errors.New("gone")
+	// ErrThrottled refuses a request made too often in a short time; try again later.
+	ErrThrottled = errors.New("too many attempts")
+	// ErrBusy refuses a request the server has no capacity for right now; try again soon.
+	ErrBusy = errors.New("busy")
 )
 
 // FieldErrors carries a message per form field so a view can print each beside its input.
@@ -42,15 +46,58 @@ func (e FieldErrors) Explain() string {
 	return strings.Join(messages, " ")
 }
 
-// SignInThrottledError says that too many sign-ins failed recently; RetryAfter is what the
-// person should wait.
-type SignInThrottledError struct{ RetryAfterMinutes int }
+// SignInThrottledError says that too many sign-ins failed recently, for the address or from the
+// client; Wait is how long until the next attempt is accepted. It unwraps to ErrThrottled.
+type SignInThrottledError struct{ Wait time.Duration }
 
 func (e SignInThrottledError) Error() string {
-	return fmt.Sprintf("too many failed sign-ins; retry in %d minutes", e.RetryAfterMinutes)
+	return fmt.Sprintf("too many failed sign-ins; retry in %s", e.Wait)
 }
 
-func (e SignInThrottledError) Unwrap() error { return ErrForbidden }
+func (e SignInThrottledError) Unwrap() error { return ErrThrottled }
+
+// RetryAfter is how long the client should wait before trying again.
+func (e SignInThrottledError) RetryAfter() time.Duration { return e.Wait }
+
+// Explain is the message a person sees beside the sign-in form.
+func (e SignInThrottledError) Explain() string {
+	return "Too many failed sign-ins. Try again in " + waitText(e.Wait) + "."
+}
+
+// PasswordWorkBusyError says that every slot for checking or hashing a password stayed taken
+// for the few seconds a request waits: the server is flooded with sign-ins. It unwraps to ErrBusy.
+type PasswordWorkBusyError struct{ Wait time.Duration }
+
+func (e PasswordWorkBusyError) Error() string {
+	return "every password-hashing slot is taken"
+}
+
+func (e PasswordWorkBusyError) Unwrap() error { return ErrBusy }
+
+// RetryAfter is how long the client should wait before trying again.
+func (e PasswordWorkBusyError) RetryAfter() time.Duration { return e.Wait }
+
+// Explain is the message a person sees on the error page.
+func (e PasswordWorkBusyError) Explain() string {
+	return "Roster is checking an unusual number of passwords right now, so yours could not be checked. Nothing was changed. Try again in " +
+		waitText(e.Wait) + "."
+}
+
+// waitText says how long d is in the words of "Try again in …", rounded up.
+func waitText(d time.Duration) string {
+	if d < time.Minute {
+		seconds := int((d + time.Second - 1) / time.Second)
+		if seconds <= 1 {
+			return "a second"
+		}
+		return fmt.Sprintf("%d seconds", seconds)
+	}
+	minutes := int((d + time.Minute - 1) / time.Minute)
+	if minutes == 1 {
+		return "a minute"
+	}
+	return fmt.Sprintf("%d minutes", minutes)
+}
 
 // ViewOnlyError refuses a change made while viewing as someone: "View as" is read-only.
 type ViewOnlyError struct{ User string }

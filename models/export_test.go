@@ -28,3 +28,13 @@ func SetLockTimeout(d time.Duration) (restore func()) {
 	lockTimeout = d
 	return func() { lockTimeout = old }
 }
+
+// PasswordChecks is how many passwords were compared since the process started.
+func PasswordChecks() int64 { return passwordChecks.Load() }
+
+// TrackPasswordWork starts measuring how many password hashes run at once; the function it
+// returns reports the most seen since.
+func TrackPasswordWork() (peak func() int64) {
+	passwordWorkPeak.Store(passwordWorkRunning.Load())
+	return passwordWorkPeak.Load
+}

@@ -95,19 +95,11 @@ type GroupDetail struct {
 
 // ValidateGroupName returns the trimmed name and a message when it cannot be a group's name, or "".
 func ValidateGroupName(name string) (string, string) {
-	if !utf8.ValidString(name) {
-		return "", "Use plain text: the name holds characters that are not valid."
-	}
-	name = strings.TrimSpace(name)
-	switch {
-	case name == "":
+	name, msg := checkText(name, MaxGroupNameLength, false)
+	if msg == "" && name == "" {
 		return name, "Enter a name for the group."
-	case utf8.RuneCountInString(name) > MaxGroupNameLength:
-		return name, fmt.Sprintf("Use at most %d characters.", MaxGroupNameLength)
-	case strings.IndexFunc(name, invisibleControl) >= 0:
-		return name, "Use a single line without control characters."
 	}
-	return name, ""
+	return name, msg
 }
 
 // duplicateGroupName is the message beside the name of a group that already exists.
@@ -618,10 +610,7 @@ func (s *Store) ListGroupPage(ctx context.Context, actor *Actor, q GroupListQuer
 	if !actor.Allows(PermViewGroups) {
 		return nil, ErrForbidden
 	}
-	search := strings.TrimSpace(cleanText(q.Search))
-	if r := []rune(search); len(r) > MaxSearchLength {
-		search = string(r[:MaxSearchLength])
-	}
+	search, _ := CleanSearch(q.Search)
 	filtered := func() *gorm.DB {
 		db := visibleGroups(s.read(ctx).Table("groups"), actor)
 		if search != "" {

@@ -3,7 +3,6 @@ package models
 import (
 	"context"
 	"errors"
-	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -69,10 +68,13 @@ type Impersonation struct {
 // unknown mode ("mode") or a missing or too long reason ("reason"), and
 // ImpersonationRefusedError with the reason when the policy refuses.
 func (s *Store) StartImpersonation(ctx context.Context, actor *Actor, targetID int64, mode ImpersonationMode, reason string) (*Impersonation, error) {
+	if actor.Impersonating() {
+		return nil, actor.nestedImpersonation()
+	}
 	if !actor.Allows(PermImpersonate) {
 		return nil, ErrForbidden
 	}
-	reason = strings.TrimSpace(cleanText(reason))
+	reason, reasonMsg := checkReason(reason)
 	errs := FieldErrors{}
 	switch mode {
 	case ImpersonateView, ImpersonateAct:
@@ -82,8 +84,8 @@ func (s *Store) StartImpersonation(ctx context.Context, actor *Actor, targetID i
 	if mode == ImpersonateAct && reason == "" {
 		errs["reason"] = "Say why you need to act as them; it goes into the audit log."
 	}
-	if msg := tooLongReason(reason); msg != "" {
-		errs["reason"] = msg
+	if reasonMsg != "" {
+		errs["reason"] = reasonMsg
 	}
 	if len(errs) > 0 {
 		return nil, errs
@@ -96,7 +98,7 @@ func (s *Store) StartImpersonation(ctx context.Context, actor *Actor, targetID i
 			return notFound(err)
 		}
 		if session.ImpersonationID != nil {
-			return ImpersonationRefusedError{User: "anyone else", Reason: "you are already impersonating someone; stop that first"}
+			return actor.nestedImpersonation()
 		}
 		target, err := s.impersonationTarget(tx, actor, targetID)
 		if err != nil {

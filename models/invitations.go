@@ -400,7 +400,7 @@ func findInvitation(db *gorm.DB, token string, now time.Time, lock bool) (*Invit
 // chose, converts their reserved seat into a used one and signs them in. Returns FieldErrors for
 // an unacceptable name or password, or one of the invitation link errors.
 func (s *Store) AcceptInvitation(ctx context.Context, token, name, password, ip, userAgent string) (*Actor, string, error) {
-	name = strings.TrimSpace(cleanText(name))
+	name = strings.TrimSpace(name)
 	fields := FieldErrors{}
 	if msg := validateName(name); msg != "" {
 		fields["name"] = msg

@@ -166,10 +166,6 @@ func busyIfOverloaded(err error) error {
 	return err
 }
 
-// ErrBusy means Roster could not finish because the database was too busy; nothing was changed
-// and the same request will work a moment later.
-var ErrBusy = errors.New("busy")
-
 type busyError struct{ cause error }
 
 func (e busyError) Error() string   { return "busy: " + e.cause.Error() }

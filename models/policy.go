@@ -373,10 +373,10 @@ func (a *Actor) CanImpersonate(target *User) error {
 	switch {
 	case a == nil || target.AccountID != a.Account.ID || (target.Status != StatusDeleted && !a.Reaches(target) && target.ID != a.User.ID):
 		return ErrNotFound
+	case a.Impersonation != nil:
+		return a.nestedImpersonation()
 	case !a.Allows(PermImpersonate):
 		return ErrForbidden
-	case a.Impersonation != nil:
-		return refuse("you are already impersonating someone; stop that first")
 	case !a.Account.ImpersonationEnabled:
 		return refuse("impersonation is switched off for this account")
 	case target.ID == a.User.ID:
@@ -389,6 +389,30 @@ func (a *Actor) CanImpersonate(target *User) error {
 		return refuse("they have the same or more rights than you")
 	}
 	return nil
+}
+
+// Refusal is nil when the actor may use a route that declares perm, and otherwise why not:
+// ErrForbidden when their role does not carry it, or a refusal that explains itself when the role
+// is not the reason (impersonating already, whatever either role allows).
+func (a *Actor) Refusal(perm Permission) error {
+	switch {
+	case perm == PermImpersonate && a.Impersonating():
+		return a.nestedImpersonation()
+	case a.Allows(perm):
+		return nil
+	}
+	return ErrForbidden
+}
+
+// nestedImpersonation refuses starting an impersonation from inside one: each is started from
+// the impersonator's own account, so the audit log always names who really acted.
+func (a *Actor) nestedImpersonation() error {
+	whom := "someone"
+	if a.Impersonating() {
+		whom = a.User.Name
+	}
+	return ImpersonationRefusedError{User: "anyone else", Reason: "you are already impersonating " + whom +
+		". Stop impersonating first, then start again from your own account"}
 }
 
 // RoleRank orders roles by the rights they carry, for hand-overs that must never lose rights:

@@ -83,13 +83,17 @@ func (s *Store) ChangeOwnPassword(ctx context.Context, actor *Actor, current, pa
 	if msg := ValidatePassword(password); msg != "" {
 		errs["password"] = msg
 	}
-	if len(current) > 1024 || !passwordMatches(current, actor.User.PasswordHash) {
+	if len(current) > maxPasswordLength {
+		errs["current"] = "That is not your current password."
+	} else if ok, err := passwordMatches(ctx, current, actor.User.PasswordHash); err != nil {
+		return err
+	} else if !ok {
 		errs["current"] = "That is not your current password."
 	}
 	if len(errs) > 0 {
 		return errs
 	}
-	hash, err := HashPassword(password)
+	hash, err := hashPassword(ctx, password)
 	if err != nil {
 		return err
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"slices"
-	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -139,10 +138,10 @@ func (s *Store) TransferAccount(ctx context.Context, actor *Actor, fromID int64,
 
 // normalise tidies the transfer's choices and says what is wrong with them, per field.
 func (t *AccountTransfer) normalise() FieldErrors {
-	t.Reason = strings.TrimSpace(cleanText(t.Reason))
 	errs := FieldErrors{}
-	if msg := tooLongReason(t.Reason); msg != "" {
-		errs["reason"] = msg
+	var reasonMsg string
+	if t.Reason, reasonMsg = checkReason(t.Reason); reasonMsg != "" {
+		errs["reason"] = reasonMsg
 	}
 	if !slices.Contains(TransferThens, t.Then) {
 		errs["then"] = "Choose what happens to them after the transfer."

@@ -125,7 +125,7 @@ func decodeCursor(s string) (listCursor, bool) {
 		return c, false
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil || json.Unmarshal(raw, &c) != nil || c.ID <= 0 {
+	if err != nil || json.Unmarshal(raw, &c) != nil || c.ID <= 0 || c.Key != cleanText(c.Key) {
 		return c, false
 	}
 	return c, true
@@ -433,10 +433,7 @@ func (q UserListQuery) normalized() UserListQuery {
 	default:
 		q.Status = StatusActive
 	}
-	q.Search = strings.TrimSpace(cleanText(q.Search))
-	if r := []rune(q.Search); len(r) > MaxSearchLength {
-		q.Search = string(r[:MaxSearchLength])
-	}
+	q.Search, _ = CleanSearch(q.Search)
 	if _, ok := ParseRole(string(q.Role)); !ok {
 		q.Role = ""
 	}
