@@ -178,7 +178,7 @@ func TestViewAsIsRefusedByEveryChange(t *testing.T) {
 // refusal tells whether err is a domain refusal a person would see as a message (4xx), as
 // opposed to a failure (deadlock, busy, any database error).
 func refusal(err error) bool {
-	for _, domain := range []error{models.ErrInvalid, models.ErrConflict, models.ErrForbidden, models.ErrNotFound} {
+	for _, domain := range []error{models.ErrInvalid, models.ErrConflict, models.ErrForbidden, models.ErrNotFound, models.ErrThrottled} {
 		if errors.Is(err, domain) {
 			return true
 		}
