@@ -359,12 +359,10 @@ func TestBrowserLifecycle(t *testing.T) {
 		shots.take(a, "member-handover-by-kind")
 		a.click(`[data-testid="wizard-next"]`)
 		lcWaitStep(a, "confirm")
-		var moving, staying []int64
+		var moving []int64
 		for _, r := range records {
 			if r.Kind == kind && r.IsOpen {
 				moving = append(moving, r.ID)
-			} else {
-				staying = append(staying, r.ID)
 			}
 		}
 		summary = evaluate[string](a, `document.querySelector('[data-testid="confirm-summary"]')?.innerText ?? ''`)
