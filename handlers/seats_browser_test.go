@@ -45,7 +45,6 @@ const seatsStateJS = `(() => {
 func TestBrowserSeats(t *testing.T) {
 	execPath := findChromium(t)
 	artifacts := artifactsDir(t)
-	deadline := time.Now().Add(browserTimeout)
 
 	modelstest.Each(t, func(t *testing.T, store *models.Store) {
 		db := filepath.Base(t.Name())
@@ -53,7 +52,7 @@ func TestBrowserSeats(t *testing.T) {
 		seeded := modelstest.Seeded(t, store, 80)
 		store.DB().Exec("UPDATE users SET last_sign_in_at = ? WHERE account_id = ? AND id % 5 = 0", time.Now().UTC().AddDate(0, 0, -70), seeded.Account.ID)
 
-		ctx := startBrowser(t, execPath, deadline)
+		ctx := startBrowser(t, execPath)
 		u := &browserUser{t: t, ctx: ctx, base: app.URL, shots: artifacts, db: db}
 		u.signIn(seeded.OwnerEmail, seeded.OwnerPassword)
 		console := collectConsoleErrors(ctx)
