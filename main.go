@@ -65,6 +65,7 @@ Commands:
 
 Environment:
   DATABASE_URL           postgres://… selects PostgreSQL; unset uses the SQLite file roster.db
+  ROSTER_DB_MAX_CONNS    connections to PostgreSQL this process opens at most, default 10
   ROSTER_ADDR            address to listen on (flag --addr), default 127.0.0.1:8080
   ROSTER_SESSION_SECRET  secret for session cookies, 32+ characters (generated and kept in the database when unset)
   ROSTER_SECURE_COOKIES  "true" behind TLS (flag --secure-cookies)
@@ -80,6 +81,28 @@ func databaseURL() string {
 		return url
 	}
 	return defaultSQLiteFile
+}
+
+// openStore opens DATABASE_URL with at most ROSTER_DB_MAX_CONNS connections.
+func openStore(ctx context.Context) (*models.Store, error) {
+	maxConns, err := envPositiveInt("ROSTER_DB_MAX_CONNS", models.DefaultMaxConns)
+	if err != nil {
+		return nil, err
+	}
+	return models.Open(ctx, databaseURL(), models.MaxConns(maxConns))
+}
+
+// envPositiveInt reads a count of at least one; unset is fallback, anything else is an error.
+func envPositiveInt(name string, fallback int) (int, error) {
+	raw := os.Getenv(name)
+	if raw == "" {
+		return fallback, nil
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(raw))
+	if err != nil || n < 1 {
+		return 0, fmt.Errorf("%s must be a whole number of at least 1, not %q", name, raw)
+	}
+	return n, nil
 }
 
 func envBool(name string, fallback bool) bool {
@@ -106,7 +129,7 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	}
 	started := time.Now()
 	dbURL := databaseURL()
-	store, err := models.Open(ctx, dbURL)
+	store, err := openStore(ctx)
 	if err != nil {
 		return err
 	}
@@ -201,7 +224,7 @@ func migrate(ctx context.Context, args []string, out io.Writer) error {
 	if err := flag.NewFlagSet("migrate", flag.ContinueOnError).Parse(args); err != nil {
 		return err
 	}
-	store, err := models.Open(ctx, databaseURL())
+	store, err := openStore(ctx)
 	if err != nil {
 		return err
 	}
@@ -226,7 +249,7 @@ func createOwner(ctx context.Context, args []string, out io.Writer) error {
 	if generated {
 		password = models.RandomPassword()
 	}
-	store, err := models.Open(ctx, databaseURL())
+	store, err := openStore(ctx)
 	if err != nil {
 		return err
 	}
@@ -270,7 +293,7 @@ func seed(ctx context.Context, args []string, out io.Writer) error {
 	if *users < 1 || *users > 2_000_000 {
 		return errors.New("--users must be between 1 and 2,000,000")
 	}
-	store, err := models.Open(ctx, databaseURL())
+	store, err := openStore(ctx)
 	if err != nil {
 		return err
 	}

@@ -103,3 +103,29 @@ func serveBriefly(t *testing.T) string {
 	}
 	return printed.String()
 }
+
+// TestDatabaseMaxConnsSetting: ROSTER_DB_MAX_CONNS must be a count of connections; anything else
+// stops every command with a message that names the setting.
+func TestDatabaseMaxConnsSetting(t *testing.T) {
+	useDatabase(t)
+	ctx := context.Background()
+	for _, bad := range []string{"0", "-3", "ten", "2.5"} {
+		t.Setenv("ROSTER_DB_MAX_CONNS", bad)
+		for _, command := range [][]string{{"migrate"}, {"serve", "--addr", "127.0.0.1:0"}} {
+			err := run(ctx, command, io.Discard)
+			if err == nil || !strings.Contains(err.Error(), "ROSTER_DB_MAX_CONNS") || !strings.Contains(err.Error(), bad) {
+				t.Errorf("%s with ROSTER_DB_MAX_CONNS=%s: %v, want an error naming the setting and the value", command[0], bad, err)
+			}
+		}
+	}
+	for value, want := range map[string]int{"": 10, "4": 4, " 25 ": 25} {
+		t.Setenv("ROSTER_DB_MAX_CONNS", value)
+		if got, err := envPositiveInt("ROSTER_DB_MAX_CONNS", 10); err != nil || got != want {
+			t.Errorf("ROSTER_DB_MAX_CONNS=%q: %d, %v; want %d", value, got, err, want)
+		}
+	}
+	t.Setenv("ROSTER_DB_MAX_CONNS", "4")
+	if err := run(ctx, []string{"migrate"}, io.Discard); err != nil {
+		t.Fatalf("migrate with ROSTER_DB_MAX_CONNS=4: %v", err)
+	}
+}

@@ -25,6 +25,8 @@ func statusOf(err error) int {
 		return http.StatusConflict
 	case errors.Is(err, models.ErrInvalid):
 		return http.StatusUnprocessableEntity
+	case errors.Is(err, models.ErrBusy):
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }
@@ -39,7 +41,12 @@ var errorTexts = map[int][2]string{
 	http.StatusTooManyRequests:       {"Slow down", "Too many attempts in a short time. Wait a few minutes and try again."},
 	http.StatusInternalServerError:   {"Something went wrong", "We could not finish this request and nothing was changed. Try again in a moment."},
 	http.StatusRequestEntityTooLarge: {"Too much data", "The request was larger than Roster accepts."},
+	http.StatusServiceUnavailable:    {"Roster is busy", "Roster is busy right now and nothing was changed. Wait a few seconds and try again."},
 }
+
+// retryAfterSeconds is what a 503 asks clients to wait: long enough for connections to free up,
+// short enough that a person retrying by hand does not notice.
+const retryAfterSeconds = "5"
 
 // errorHandler renders every error as a page a person can read, logging only what is unexpected.
 func errorHandler(err error, c echo.Context) {
@@ -48,7 +55,10 @@ func errorHandler(err error, c echo.Context) {
 	}
 	status := statusOf(err)
 	if status >= 500 {
-		slog.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
+		slog.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "status", status, "err", err)
+	}
+	if status == http.StatusServiceUnavailable {
+		c.Response().Header().Set(echo.HeaderRetryAfter, retryAfterSeconds)
 	}
 	texts, ok := errorTexts[status]
 	if !ok {
