@@ -55,7 +55,8 @@ func errorHandler(err error, c echo.Context) {
 	}
 	status := statusOf(err)
 	if status >= 500 {
-		slog.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "status", status, "err", err)
+		slog.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "status", status,
+			"request_id", c.Response().Header().Get(echo.HeaderXRequestID), "err", err)
 	}
 	if status == http.StatusServiceUnavailable {
 		c.Response().Header().Set(echo.HeaderRetryAfter, retryAfterSeconds)

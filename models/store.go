@@ -30,6 +30,9 @@ type Store struct {
 	dialect migrations.Dialect
 	// Now is the clock; tests replace it to move through time.
 	Now func() time.Time
+	// Metrics hears about retried transactions, background job passes and failed mail; nil
+	// counts nothing. Set it before the Store is shared.
+	Metrics Metrics
 }
 
 // DefaultMaxConns is how many connections to PostgreSQL one process opens at most unless
