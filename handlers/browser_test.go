@@ -250,6 +250,9 @@ func startBrowser(t *testing.T, execPath string) context.Context {
 	if end, ok := t.Deadline(); ok && end.Add(-browserTimeoutMargin).Before(deadline) {
 		deadline = end.Add(-browserTimeoutMargin)
 	}
+	if time.Until(deadline) < 10*time.Second {
+		t.Fatal("no time left for a browser run before the test binary's timeout")
+	}
 	profile := t.TempDir()
 	timeout, cancelTimeout := context.WithDeadline(context.Background(), deadline)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(timeout,
@@ -268,20 +271,33 @@ func startBrowser(t *testing.T, execPath string) context.Context {
 	ctx, cancelBrowser := chromedp.NewContext(allocCtx)
 	// Cleanups run last in, first out: close the browser gracefully, then the allocator and the
 	// deadline, and only then does the profile directory go.
+	// A browser that failed to start can leave chromedp's cancel functions waiting forever, which
+	// once held a package for minutes until Go's timeout killed it; they get a bounded wait.
 	t.Cleanup(cancelTimeout)
-	t.Cleanup(cancelAlloc)
+	t.Cleanup(func() { waitAtMost(t, "stopping the browser process", 15*time.Second, cancelAlloc) })
 	t.Cleanup(func() {
 		closeCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		defer cancel()
 		if err := chromedp.Cancel(closeCtx); err != nil && !errors.Is(err, context.Canceled) {
 			t.Logf("closing the browser: %v", err)
 		}
-		cancelBrowser()
+		waitAtMost(t, "closing the browser's tab", 15*time.Second, cancelBrowser)
 	})
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("start %s: %v", execPath, err)
 	}
 	return ctx
+}
+
+// waitAtMost runs fn and waits for it for at most d, then moves on and says so.
+func waitAtMost(t *testing.T, what string, d time.Duration, fn func()) {
+	done := make(chan struct{})
+	go func() { defer close(done); fn() }()
+	select {
+	case <-done:
+	case <-time.After(d):
+		t.Logf("%s: gave up after %s", what, d)
+	}
 }
 
 // collectConsoleErrors gathers the errors and exceptions the tab logs from now on; the func it
