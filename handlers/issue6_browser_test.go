@@ -22,7 +22,7 @@ func TestBrowserRolesGroupsImpersonation(t *testing.T) {
 	execPath := findChromium(t)
 	artifacts := artifactsDir(t)
 
-	modelstest.Each(t, func(t *testing.T, store *models.Store) {
+	eachDatabaseAtOnce(t, func(t *testing.T, store *models.Store) {
 		db := filepath.Base(t.Name())
 		app := newTestApp(t, store)
 		acc := modelstest.NewAccount(t, store)

@@ -32,7 +32,7 @@ func TestBrowserLifecycle(t *testing.T) {
 	execPath := findChromium(t)
 	artifacts := artifactsDir(t)
 
-	modelstest.Each(t, func(t *testing.T, store *models.Store) {
+	eachDatabaseAtOnce(t, func(t *testing.T, store *models.Store) {
 		start := time.Now()
 		db := filepath.Base(t.Name())
 		app := newTestApp(t, store)
@@ -459,6 +459,9 @@ type lifecycleShots struct {
 func (s *lifecycleShots) take(u *browserUser, what string) {
 	s.t.Helper()
 	s.n++
+	if !savesScreenshots(s.db) {
+		return
+	}
 	// Back at the top, so the sticky top bar is where a person sees it rather than halfway down
 	// the capture, wherever the last click scrolled to.
 	if _, err := chromedp.Run(u.ctx, chromedp.Evaluate[bool](`window.scrollTo(0, 0), true`)); err != nil {

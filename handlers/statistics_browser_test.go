@@ -63,7 +63,7 @@ func TestBrowserStatistics(t *testing.T) {
 	execPath := findChromium(t)
 	artifacts := artifactsDir(t)
 
-	modelstest.Each(t, func(t *testing.T, store *models.Store) {
+	eachDatabaseAtOnce(t, func(t *testing.T, store *models.Store) {
 		db := filepath.Base(t.Name())
 		app := newTestApp(t, store)
 		seeded := modelstest.Seeded(t, store, 80)

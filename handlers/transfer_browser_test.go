@@ -20,7 +20,7 @@ func TestBrowserTransferAccount(t *testing.T) {
 	execPath := findChromium(t)
 	artifacts := artifactsDir(t)
 
-	modelstest.Each(t, func(t *testing.T, store *models.Store) {
+	eachDatabaseAtOnce(t, func(t *testing.T, store *models.Store) {
 		db := filepath.Base(t.Name())
 		app := newTestApp(t, store)
 		acc := modelstest.NewAccount(t, store)
