@@ -476,11 +476,32 @@ func (u *browserUser) click(selector string) {
 // (after redirects).
 func (u *browserUser) clickAndLoad(selector string) int {
 	u.t.Helper()
-	res, err := chromedp.RunResponse(u.ctx, chromedp.Click(chromedp.CSS(selector)))
+	return u.load("clicking "+selector, chromedp.Click(chromedp.CSS(selector)))
+}
+
+// openForStatus opens path as a new page and returns its HTTP status (after redirects).
+func (u *browserUser) openForStatus(path string) int {
+	u.t.Helper()
+	return u.load("opening "+path, chromedp.Navigate(u.base+path))
+}
+
+// load runs an action that loads a new page, waits for it and returns its HTTP status.
+func (u *browserUser) load(what string, action chromedp.Action[chromedp.Void]) int {
+	u.t.Helper()
+	// The marker stays behind with the old document, so the new one is recognisable below.
+	evaluate[bool](u, `window.rosterOldPage = true`)
+	res, err := chromedp.RunResponse(u.ctx, action)
 	if err != nil {
-		u.t.Fatalf("click %s: %v", selector, err)
+		u.t.Fatalf("%s: %v", what, err)
 	}
-	return int(res.Status)
+	if res != nil {
+		return int(res.Status)
+	}
+	// chromedp ends the wait, without a response, at the first in-document navigation it hears
+	// of; on a loaded machine that can be a pushState htmx made before the action. Wait for the
+	// new document instead, and read its status from the page.
+	u.waitFor("the page after "+what, `!window.rosterOldPage && document.readyState === 'complete'`)
+	return evaluate[int](u, `performance.getEntriesByType('navigation')[0]?.responseStatus ?? 0`)
 }
 
 // back presses the browser's back button: the previous history entry, which must be want.
