@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"roster/handlers"
+	"roster/metrics"
 	"roster/models"
 )
 
@@ -65,7 +66,9 @@ Commands:
 
 Environment:
   DATABASE_URL           postgres://… selects PostgreSQL; unset uses the SQLite file roster.db
+  ROSTER_DB_MAX_CONNS    connections to PostgreSQL this process opens at most, default 10
   ROSTER_ADDR            address to listen on (flag --addr), default 127.0.0.1:8080
+  ROSTER_METRICS_ADDR    address for Prometheus metrics (/metrics) and profiles (/debug/pprof/) (flag --metrics-addr); unset: off
   ROSTER_SESSION_SECRET  secret for session cookies, 32+ characters (generated and kept in the database when unset)
   ROSTER_SECURE_COOKIES  "true" behind TLS (flag --secure-cookies)
   ROSTER_TRUST_PROXY     "true" to take client addresses from X-Forwarded-For
@@ -80,6 +83,28 @@ func databaseURL() string {
 		return url
 	}
 	return defaultSQLiteFile
+}
+
+// openStore opens DATABASE_URL with at most ROSTER_DB_MAX_CONNS connections.
+func openStore(ctx context.Context) (*models.Store, error) {
+	maxConns, err := envPositiveInt("ROSTER_DB_MAX_CONNS", models.DefaultMaxConns)
+	if err != nil {
+		return nil, err
+	}
+	return models.Open(ctx, databaseURL(), models.MaxConns(maxConns))
+}
+
+// envPositiveInt reads a count of at least one; unset is fallback, anything else is an error.
+func envPositiveInt(name string, fallback int) (int, error) {
+	raw := os.Getenv(name)
+	if raw == "" {
+		return fallback, nil
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(raw))
+	if err != nil || n < 1 {
+		return 0, fmt.Errorf("%s must be a whole number of at least 1, not %q", name, raw)
+	}
+	return n, nil
 }
 
 func envBool(name string, fallback bool) bool {
@@ -101,12 +126,14 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	flags := flag.NewFlagSet("serve", flag.ContinueOnError)
 	addr := flags.String("addr", envOr("ROSTER_ADDR", "127.0.0.1:8080"), "address to listen on")
 	secureCookies := flags.Bool("secure-cookies", envBool("ROSTER_SECURE_COOKIES", false), "mark cookies Secure and send HSTS (behind TLS)")
+	metricsAddr := flags.String("metrics-addr", os.Getenv("ROSTER_METRICS_ADDR"),
+		"address for Prometheus metrics and profiles, reachable only by operators (off when empty)")
 	if err := flags.Parse(args); err != nil {
 		return err
 	}
 	started := time.Now()
 	dbURL := databaseURL()
-	store, err := models.Open(ctx, dbURL)
+	store, err := openStore(ctx)
 	if err != nil {
 		return err
 	}
@@ -125,6 +152,21 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 		SecureCookies:     *secureCookies,
 		TrustProxyHeaders: envBool("ROSTER_TRUST_PROXY", false),
 		BaseURL:           os.Getenv("ROSTER_BASE_URL"),
+	}
+	var metricsServer *http.Server
+	var metricsListener net.Listener
+	if *metricsAddr != "" {
+		registry, err := metrics.New(store)
+		if err != nil {
+			return err
+		}
+		store.Metrics, config.Metrics = registry, registry
+		if metricsListener, err = net.Listen("tcp", *metricsAddr); err != nil {
+			return fmt.Errorf("metrics address: %w", err)
+		}
+		defer metricsListener.Close()
+		// No write timeout: a CPU profile or trace streams for as long as it was asked to.
+		metricsServer = &http.Server{Handler: registry.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	}
 	if smtpURL := os.Getenv("ROSTER_SMTP_URL"); smtpURL != "" {
 		sender, err := models.NewSMTPSender(smtpURL)
@@ -158,10 +200,16 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	if err := createDemoIfEmpty(ctx, store, baseURL, out); err != nil {
 		return err
 	}
+	if metricsServer != nil {
+		fmt.Fprintf(out, "Metrics on http://%s/metrics, profiles on http://%[1]s/debug/pprof/\n", metricsListener.Addr())
+	}
 	fmt.Fprintf(out, "Roster is serving %s (%s, ready in %d ms)\n", baseURL, describeDatabase(dbURL), time.Since(started).Milliseconds())
 
-	errs := make(chan error, 1)
+	errs := make(chan error, 2)
 	go func() { errs <- server.Serve(listener) }()
+	if metricsServer != nil {
+		go func() { errs <- metricsServer.Serve(metricsListener) }()
+	}
 	select {
 	case err := <-errs:
 		return err
@@ -169,6 +217,10 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	}
 	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
+	if metricsServer != nil {
+		// Metrics stay up while requests drain, then stop without waiting for a profile in progress.
+		defer metricsServer.Close()
+	}
 	return server.Shutdown(shutdown)
 }
 
@@ -201,7 +253,7 @@ func migrate(ctx context.Context, args []string, out io.Writer) error {
 	if err := flag.NewFlagSet("migrate", flag.ContinueOnError).Parse(args); err != nil {
 		return err
 	}
-	store, err := models.Open(ctx, databaseURL())
+	store, err := openStore(ctx)
 	if err != nil {
 		return err
 	}
@@ -226,7 +278,7 @@ func createOwner(ctx context.Context, args []string, out io.Writer) error {
 	if generated {
 		password = models.RandomPassword()
 	}
-	store, err := models.Open(ctx, databaseURL())
+	store, err := openStore(ctx)
 	if err != nil {
 		return err
 	}
@@ -270,7 +322,7 @@ func seed(ctx context.Context, args []string, out io.Writer) error {
 	if *users < 1 || *users > 2_000_000 {
 		return errors.New("--users must be between 1 and 2,000,000")
 	}
-	store, err := models.Open(ctx, databaseURL())
+	store, err := openStore(ctx)
 	if err != nil {
 		return err
 	}

@@ -59,12 +59,12 @@ func TestCommands(t *testing.T) {
 func TestServeStartsWithADemoAccount(t *testing.T) {
 	useDatabase(t)
 	started := time.Now()
-	out := serveBriefly(t)
+	out := serveBriefly(t, nil)
 	if !regexp.MustCompile(`Demo account ready: open http://127\.0\.0\.1:\d+/login and sign in as owner@northwind\.example with password \S{12,}`).MatchString(out) {
 		t.Fatalf("serve printed %q", out)
 	}
 	t.Logf("first start with demo data took %s", time.Since(started))
-	again := serveBriefly(t)
+	again := serveBriefly(t, nil)
 	if strings.Contains(again, "Demo account") {
 		t.Fatal("a second start created the demo account again")
 	}
@@ -73,13 +73,15 @@ func TestServeStartsWithADemoAccount(t *testing.T) {
 	}
 }
 
-// serveBriefly starts the server on a free port, fetches the sign-in page and stops it.
-func serveBriefly(t *testing.T) string {
+// serveBriefly starts the server on a free port with the extra flags, fetches the sign-in page,
+// runs check (when not nil) with what serve printed, and stops it.
+func serveBriefly(t *testing.T, check func(printed string), flags ...string) string {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	reader, writer := io.Pipe()
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}, writer); writer.Close() }()
+	args := append([]string{"serve", "--addr", "127.0.0.1:0"}, flags...)
+	go func() { done <- run(ctx, args, writer); writer.Close() }()
 	var printed strings.Builder
 	buf := make([]byte, 4096)
 	for !strings.Contains(printed.String(), "Roster is serving") {
@@ -96,10 +98,89 @@ func serveBriefly(t *testing.T) string {
 		t.Fatalf("GET /login: %v %v", err, res)
 	}
 	res.Body.Close()
+	if check != nil {
+		check(printed.String())
+	}
 	cancel()
 	go io.Copy(io.Discard, reader)
 	if err := <-done; err != nil {
 		t.Fatalf("serve returned %v", err)
 	}
 	return printed.String()
+}
+
+// TestDatabaseMaxConnsSetting: ROSTER_DB_MAX_CONNS must be a count of connections; anything else
+// stops every command with a message that names the setting.
+func TestDatabaseMaxConnsSetting(t *testing.T) {
+	useDatabase(t)
+	ctx := context.Background()
+	for _, bad := range []string{"0", "-3", "ten", "2.5"} {
+		t.Setenv("ROSTER_DB_MAX_CONNS", bad)
+		for _, command := range [][]string{{"migrate"}, {"serve", "--addr", "127.0.0.1:0"}} {
+			err := run(ctx, command, io.Discard)
+			if err == nil || !strings.Contains(err.Error(), "ROSTER_DB_MAX_CONNS") || !strings.Contains(err.Error(), bad) {
+				t.Errorf("%s with ROSTER_DB_MAX_CONNS=%s: %v, want an error naming the setting and the value", command[0], bad, err)
+			}
+		}
+	}
+	for value, want := range map[string]int{"": 10, "4": 4, " 25 ": 25} {
+		t.Setenv("ROSTER_DB_MAX_CONNS", value)
+		if got, err := envPositiveInt("ROSTER_DB_MAX_CONNS", 10); err != nil || got != want {
+			t.Errorf("ROSTER_DB_MAX_CONNS=%q: %d, %v; want %d", value, got, err, want)
+		}
+	}
+	t.Setenv("ROSTER_DB_MAX_CONNS", "4")
+	if err := run(ctx, []string{"migrate"}, io.Discard); err != nil {
+		t.Fatalf("migrate with ROSTER_DB_MAX_CONNS=4: %v", err)
+	}
+}
+
+// TestServeMetricsListener: metrics and profiles are off unless ROSTER_METRICS_ADDR or
+// --metrics-addr (which wins) names an address, and then served there, apart from the console.
+func TestServeMetricsListener(t *testing.T) {
+	useDatabase(t)
+	t.Setenv("ROSTER_DEMO", "false")
+	t.Setenv("ROSTER_METRICS_ADDR", "")
+	if out := serveBriefly(t, nil); strings.Contains(out, "Metrics on") {
+		t.Fatalf("metrics served without being asked for: %q", out)
+	}
+	checkMetrics := func(printed string) {
+		m := regexp.MustCompile(`Metrics on (http://127\.0\.0\.1:\d+)/metrics, profiles on http://127\.0\.0\.1:\d+/debug/pprof/`).FindStringSubmatch(printed)
+		if m == nil {
+			t.Fatalf("serve printed no metrics address: %q", printed)
+		}
+		if body := httpGet(t, m[1]+"/metrics"); !strings.Contains(body, `roster_http_requests_total{route="login",status="200"} 1`) {
+			t.Errorf("/metrics does not count the sign-in page:\n%s", body)
+		}
+		if body := httpGet(t, m[1]+"/debug/pprof/"); !strings.Contains(body, "goroutine") {
+			t.Errorf("/debug/pprof/ lists no profiles: %.300s", body)
+		}
+		console := regexp.MustCompile(`serving (http://\S+)`).FindStringSubmatch(printed)[1]
+		if res, err := http.Get(console + "/metrics"); err != nil || res.StatusCode != http.StatusNotFound {
+			t.Errorf("the console's own port serves /metrics: %v %v", err, res)
+		} else {
+			res.Body.Close()
+		}
+	}
+	t.Setenv("ROSTER_METRICS_ADDR", "127.0.0.1:0")
+	serveBriefly(t, checkMetrics)
+	t.Setenv("ROSTER_METRICS_ADDR", "not an address")
+	serveBriefly(t, checkMetrics, "--metrics-addr", "127.0.0.1:0")
+	if err := run(context.Background(), []string{"serve", "--addr", "127.0.0.1:0"}, io.Discard); err == nil || !strings.Contains(err.Error(), "metrics address") {
+		t.Errorf("ROSTER_METRICS_ADDR=%q: %v, want an error about the metrics address", "not an address", err)
+	}
+}
+
+func httpGet(t *testing.T, url string) string {
+	t.Helper()
+	res, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: status %d", url, res.StatusCode)
+	}
+	return string(body)
 }

@@ -23,9 +23,17 @@ import (
 	"roster/models/modelstest"
 )
 
-// browserTimeout bounds the whole browser test, so that a page that never reaches the state a
-// step waits for fails the test instead of hanging it.
-const browserTimeout = 60 * time.Second
+// browserTimeout bounds each browser subtest (one database's run), so that a page that never
+// reaches the state a step waits for fails the test instead of hanging it. Each subtest has its
+// own: on a loaded machine one run can take a minute or more (the longest, three), and a
+// deadline shared with the other database's run left the second one no time at all. Steps that
+// wait for the page give up after ten seconds on their own, so this only bounds the whole.
+const browserTimeout = 5 * time.Minute
+
+// browserTimeoutMargin ends a browser run this long before the test binary's own timeout, so
+// that it fails as a test, and the package's cleanups (which drop its databases) still run,
+// instead of the binary panicking.
+const browserTimeoutMargin = 30 * time.Second
 
 // TestBrowserClickThrough signs in and walks the user list in headless Chromium, as an
 // administrator would: tabs, the back button, live search and a profile, with htmx doing the
@@ -33,16 +41,15 @@ const browserTimeout = 60 * time.Second
 func TestBrowserClickThrough(t *testing.T) {
 	execPath := findChromium(t)
 	artifacts := artifactsDir(t)
-	deadline := time.Now().Add(browserTimeout)
 
-	modelstest.Each(t, func(t *testing.T, store *models.Store) {
+	eachDatabaseAtOnce(t, func(t *testing.T, store *models.Store) {
 		start := time.Now()
 		db := filepath.Base(t.Name())
 		app := newTestApp(t, store)
 		seeded := modelstest.Seeded(t, store, 80)
 		accountID := seeded.Account.ID
 
-		ctx := startBrowser(t, execPath, deadline)
+		ctx := startBrowser(t, execPath)
 		u := &browserUser{t: t, ctx: ctx, base: app.URL, shots: artifacts, db: db}
 
 		// A wrong password, first, on a fresh page: the form says so and keeps the e-mail.
@@ -196,6 +203,17 @@ func TestBrowserClickThrough(t *testing.T) {
 	})
 }
 
+// eachDatabaseAtOnce runs a browser test's flow once per database, both runs at the same time: a
+// run spends most of its time waiting on Chromium, and the two share no database. Browser tests
+// themselves still run one after another, so no two runs compete for the SQLite file.
+func eachDatabaseAtOnce(t *testing.T, fn func(t *testing.T, store *models.Store)) {
+	t.Helper()
+	modelstest.Each(t, func(t *testing.T, store *models.Store) {
+		t.Parallel()
+		fn(t, store)
+	})
+}
+
 // findChromium is the browser to drive: $ROSTER_CHROMIUM, or the first one on the PATH. Without
 // one the test skips, except in CI, which installs Chromium, so a missing one is a failure.
 func findChromium(t *testing.T) string {
@@ -219,6 +237,14 @@ func findChromium(t *testing.T) string {
 	return ""
 }
 
+// savesScreenshots tells whether a browser run on db saves its full-page screenshots: the SQLite
+// run's, or every run's with ROSTER_TEST_SCREENSHOTS=all. The pages look the same on both
+// databases, and each full-page capture costs Chromium about a second of CPU (ten and more on a
+// loaded machine): taken on both runs they were most of the package's time.
+func savesScreenshots(db string) bool {
+	return db == "sqlite" || os.Getenv("ROSTER_TEST_SCREENSHOTS") == "all"
+}
+
 // artifactsDir is where screenshots go: $ROSTER_TEST_ARTIFACTS, or test-artifacts/ at the repo root.
 func artifactsDir(t *testing.T) string {
 	t.Helper()
@@ -236,13 +262,68 @@ func artifactsDir(t *testing.T) string {
 	return dir
 }
 
-// startBrowser launches headless Chromium with a fresh profile and returns the context of its
-// first tab. The browser closes when the test ends, and everything stops at the deadline.
-func startBrowser(t *testing.T, execPath string, deadline time.Time) context.Context {
+// startBrowser opens a fresh browser context (its own cookies and storage, as a browser of its
+// own would have) in the package's Chromium and returns the context of its first tab. The tab
+// closes when the test ends, and everything stops browserTimeout from now.
+func startBrowser(t *testing.T, execPath string) context.Context {
 	t.Helper()
-	profile := t.TempDir()
-	timeout, cancelTimeout := context.WithDeadline(context.Background(), deadline)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(timeout,
+	deadline := time.Now().Add(browserTimeout)
+	if end, ok := t.Deadline(); ok && end.Add(-browserTimeoutMargin).Before(deadline) {
+		deadline = end.Add(-browserTimeoutMargin)
+	}
+	if time.Until(deadline) < 10*time.Second {
+		t.Fatal("no time left for a browser run before the test binary's timeout")
+	}
+	browser, err := chromium.get(execPath, deadline)
+	if err != nil {
+		t.Fatalf("start %s: %v", execPath, err)
+	}
+	tab, cancelTab := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
+	ctx, cancelDeadline := context.WithDeadline(tab, deadline)
+	// Cleanups run last in, first out: close the tab gracefully, then drop the deadline. A tab
+	// that failed to open can leave chromedp's cancel waiting forever, which once held a package
+	// for minutes until Go's timeout killed it, so it gets a bounded wait.
+	t.Cleanup(cancelDeadline)
+	t.Cleanup(func() {
+		closeCtx, cancel := context.WithTimeout(tab, 5*time.Second)
+		defer cancel()
+		if err := chromedp.Cancel(closeCtx); err != nil && !errors.Is(err, context.Canceled) {
+			t.Logf("closing the browser tab: %v", err)
+		}
+		if !waitAtMost(15*time.Second, cancelTab) {
+			t.Log("closing the browser tab: gave up after 15 s")
+		}
+	})
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("open a tab in %s: %v", execPath, err)
+	}
+	return ctx
+}
+
+// chromium is one headless Chromium for the package's browser tests. Starting one takes seconds,
+// ten and more on a loaded machine, once per database run of every browser test; each run opens
+// a browser context of its own in it instead. TestMain stops it.
+var chromium sharedChromium
+
+type sharedChromium struct {
+	mu      sync.Mutex
+	browser context.Context // its first tab, the parent of every run's browser context
+	stop    func()
+}
+
+// get returns the running browser, starting it (again, if it died) by deadline.
+func (c *sharedChromium) get(execPath string, deadline time.Time) (context.Context, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.browser != nil && c.browser.Err() == nil {
+		return c.browser, nil
+	}
+	c.stopLocked()
+	profile, err := os.MkdirTemp("", "roster-chromium-")
+	if err != nil {
+		return nil, err
+	}
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
 		chromedp.ExecPath(execPath),
 		chromedp.Flag("headless", true),
 		chromedp.Flag("no-sandbox", true),
@@ -252,26 +333,61 @@ func startBrowser(t *testing.T, execPath string, deadline time.Time) context.Con
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
+		// Runs share the browser, so most of the time some tab is in the background: it must
+		// not have its timers and rendering slowed down as a hidden tab would.
+		chromedp.Flag("disable-background-timer-throttling", true),
+		chromedp.Flag("disable-backgrounding-occluded-windows", true),
+		chromedp.Flag("disable-renderer-backgrounding", true),
 		chromedp.UserDataDir(profile),
 		chromedp.WindowSize(1280, 900),
 	)
-	ctx, cancelBrowser := chromedp.NewContext(allocCtx)
-	// Cleanups run last in, first out: close the browser gracefully, then the allocator and the
-	// deadline, and only then does the profile directory go.
-	t.Cleanup(cancelTimeout)
-	t.Cleanup(cancelAlloc)
-	t.Cleanup(func() {
-		closeCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		defer cancel()
-		if err := chromedp.Cancel(closeCtx); err != nil && !errors.Is(err, context.Canceled) {
-			t.Logf("closing the browser: %v", err)
-		}
-		cancelBrowser()
-	})
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start %s: %v", execPath, err)
+	browser, cancelBrowser := chromedp.NewContext(allocCtx)
+	c.browser = browser
+	c.stop = func() {
+		// Bounded, like closing a tab: a browser that never came up must not hold the package.
+		waitAtMost(15*time.Second, cancelBrowser)
+		waitAtMost(15*time.Second, cancelAlloc)
+		os.RemoveAll(profile)
 	}
-	return ctx
+	// The browser lives as long as browser's context, so the deadline only bounds the wait for it.
+	started := make(chan error, 1)
+	go func() { started <- chromedp.Do(browser) }()
+	select {
+	case err = <-started:
+	case <-time.After(time.Until(deadline)):
+		err = context.DeadlineExceeded
+	}
+	if err != nil {
+		c.stopLocked()
+		return nil, err
+	}
+	return browser, nil
+}
+
+// Stop ends the browser, if one runs.
+func (c *sharedChromium) Stop() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.stopLocked()
+}
+
+func (c *sharedChromium) stopLocked() {
+	if c.stop != nil {
+		c.stop()
+	}
+	c.browser, c.stop = nil, nil
+}
+
+// waitAtMost runs fn and waits at most d for it to return; it reports whether it did.
+func waitAtMost(d time.Duration, fn func()) bool {
+	done := make(chan struct{})
+	go func() { defer close(done); fn() }()
+	select {
+	case <-done:
+		return true
+	case <-time.After(d):
+		return false
+	}
 }
 
 // collectConsoleErrors gathers the errors and exceptions the tab logs from now on; the func it
@@ -361,11 +477,32 @@ func (u *browserUser) click(selector string) {
 // (after redirects).
 func (u *browserUser) clickAndLoad(selector string) int {
 	u.t.Helper()
-	res, err := chromedp.RunResponse(u.ctx, chromedp.Click(chromedp.CSS(selector)))
+	return u.load("clicking "+selector, chromedp.Click(chromedp.CSS(selector)))
+}
+
+// openForStatus opens path as a new page and returns its HTTP status (after redirects).
+func (u *browserUser) openForStatus(path string) int {
+	u.t.Helper()
+	return u.load("opening "+path, chromedp.Navigate(u.base+path))
+}
+
+// load runs an action that loads a new page, waits for it and returns its HTTP status.
+func (u *browserUser) load(what string, action chromedp.Action[chromedp.Void]) int {
+	u.t.Helper()
+	// The marker stays behind with the old document, so the new one is recognisable below.
+	evaluate[bool](u, `window.rosterOldPage = true`)
+	res, err := chromedp.RunResponse(u.ctx, action)
 	if err != nil {
-		u.t.Fatalf("click %s: %v", selector, err)
+		u.t.Fatalf("%s: %v", what, err)
 	}
-	return int(res.Status)
+	if res != nil {
+		return int(res.Status)
+	}
+	// chromedp ends the wait, without a response, at the first in-document navigation it hears
+	// of; on a loaded machine that can be a pushState htmx made before the action. Wait for the
+	// new document instead, and read its status from the page.
+	u.waitFor("the page after "+what, `!window.rosterOldPage && document.readyState === 'complete'`)
+	return evaluate[int](u, `performance.getEntriesByType('navigation')[0]?.responseStatus ?? 0`)
 }
 
 // back presses the browser's back button: the previous history entry, which must be want.
@@ -404,6 +541,9 @@ func (u *browserUser) waitFor(what, condition string) {
 
 func (u *browserUser) screenshot(name string) {
 	u.t.Helper()
+	if !savesScreenshots(u.db) {
+		return
+	}
 	png, err := chromedp.Run(u.ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		u.t.Fatalf("screenshot %s: %v", name, err)

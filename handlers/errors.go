@@ -62,7 +62,7 @@ func setRetryAfter(c echo.Context, err error) {
 }
 
 // busyRetrySeconds is how long a client told "busy" should wait before trying again.
-const busyRetrySeconds = "2"
+const busyRetrySeconds = "5"
 
 // errorHandler renders every error as a page a person can read, logging only what is unexpected.
 func errorHandler(err error, c echo.Context) {
@@ -71,7 +71,8 @@ func errorHandler(err error, c echo.Context) {
 	}
 	status := statusOf(err)
 	if status >= 500 {
-		slog.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
+		slog.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "status", status,
+			"request_id", c.Response().Header().Get(echo.HeaderXRequestID), "err", err)
 	}
 	texts, ok := errorTexts[status]
 	if !ok {

@@ -21,9 +21,8 @@ import (
 func TestBrowserRolesGroupsImpersonation(t *testing.T) {
 	execPath := findChromium(t)
 	artifacts := artifactsDir(t)
-	deadline := time.Now().Add(browserTimeout)
 
-	modelstest.Each(t, func(t *testing.T, store *models.Store) {
+	eachDatabaseAtOnce(t, func(t *testing.T, store *models.Store) {
 		db := filepath.Base(t.Name())
 		app := newTestApp(t, store)
 		acc := modelstest.NewAccount(t, store)
@@ -45,7 +44,7 @@ func TestBrowserRolesGroupsImpersonation(t *testing.T) {
 		}
 		profile := func(u *models.User) string { return "/settings/users/" + strconv.FormatInt(u.ID, 10) }
 
-		ctx := startBrowser(t, execPath, deadline)
+		ctx := startBrowser(t, execPath)
 		u := &browserUser{t: t, ctx: ctx, base: app.URL, shots: artifacts, db: db}
 		signInAs := func(email string) { t.Helper(); u.signIn(email, modelstest.Password) }
 		// Each stretch between two sign-ins must leave the browser console clean.

@@ -21,7 +21,9 @@ import (
 
 func TestMain(m *testing.M) {
 	slog.SetDefault(slog.New(slog.NewTextHandler(io.Discard, nil)))
-	os.Exit(modelstest.Main(m))
+	code := modelstest.Main(m)
+	chromium.Stop()
+	os.Exit(code)
 }
 
 const testSecret = "test-secret-that-is-at-least-32-characters-long"

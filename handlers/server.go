@@ -4,7 +4,9 @@ package handlers
 
 import (
 	"crypto/hkdf"
+	"crypto/rand"
 	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"io/fs"
 	"log/slog"
@@ -37,7 +39,18 @@ type Config struct {
 	MailDelivering bool
 	// MailQueued is called after a request queued mail, to wake the delivery loop.
 	MailQueued func()
+	// Metrics counts every answered request; nil counts nothing.
+	Metrics RequestObserver
 }
+
+// RequestObserver hears about every answered request: its route's name (RouteUnmatched when no
+// route matched), its status and how long it took.
+type RequestObserver interface {
+	ObserveRequest(route string, status int, elapsed time.Duration)
+}
+
+// RouteUnmatched names requests no route matched, so that metrics never carry a raw path.
+const RouteUnmatched = "unmatched"
 
 // Server holds what every handler shares.
 type Server struct {
@@ -65,8 +78,8 @@ func New(store *models.Store, config Config) (*echo.Echo, error) {
 	}
 	e.Use(middleware.Recover())
 	e.Use(secureHeaders(config.SecureCookies))
-	e.Use(middleware.RequestID())
-	e.Use(requestLogger())
+	e.Use(requestID)
+	e.Use(requestLogger(s.routeNames(), config.Metrics))
 	e.Use(middleware.BodyLimit("2M"))
 	sameOrigin, err := s.sameOrigin()
 	if err != nil {
@@ -103,15 +116,68 @@ func staticFiles() http.Handler {
 	return http.StripPrefix("/static/", http.FileServer(http.FS(sub)))
 }
 
-func requestLogger() echo.MiddlewareFunc {
+// requestLogger writes one log line per request and counts it for metrics under its route's
+// name. Errors go through the error handler first, so both see the status the client got.
+func requestLogger(routeNames map[string]string, metrics RequestObserver) echo.MiddlewareFunc {
 	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
-		LogStatus: true, LogURIPath: true, LogMethod: true, LogLatency: true, LogRequestID: true,
+		LogStatus: true, LogURIPath: true, LogMethod: true, LogLatency: true, LogRequestID: true, LogRoutePath: true,
+		HandleError: true,
 		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
-			slog.Info("request", "method", v.Method, "path", v.URIPath, "status", v.Status,
+			route, ok := routeNames[v.Method+" "+v.RoutePath]
+			if !ok {
+				route = RouteUnmatched
+			}
+			slog.Info("request", "method", v.Method, "path", v.URIPath, "route", route, "status", v.Status,
 				"latency_ms", float64(v.Latency.Microseconds())/1000, "request_id", v.RequestID)
+			if metrics != nil {
+				metrics.ObserveRequest(route, v.Status, v.Latency)
+			}
 			return nil
 		},
 	})
+}
+
+// routeNames maps "METHOD /matched/:path" to the route's name.
+func (s *Server) routeNames() map[string]string {
+	names := make(map[string]string, len(s.routes))
+	for _, r := range s.routes {
+		names[r.method+" "+r.path] = r.name
+	}
+	return names
+}
+
+// requestID gives every request an ID, sent back as X-Request-ID and written in its log lines.
+// An ID the client or a proxy sent is kept when it is short and plain, so one ID can follow a
+// request across services; anything else is replaced, so it can never forge or garble a log line.
+func requestID(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id := c.Request().Header.Get(echo.HeaderXRequestID)
+		if !saneRequestID(id) {
+			id = newRequestID()
+			c.Request().Header.Set(echo.HeaderXRequestID, id)
+		}
+		c.Response().Header().Set(echo.HeaderXRequestID, id)
+		return next(c)
+	}
+}
+
+// saneRequestID accepts 1 to 128 letters, digits and "-_.:".
+func saneRequestID(id string) bool {
+	if id == "" || len(id) > 128 {
+		return false
+	}
+	for _, r := range id {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_.:", r)) {
+			return false
+		}
+	}
+	return true
+}
+
+func newRequestID() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
 }
 
 // baseURL is the origin that links in e-mails use.

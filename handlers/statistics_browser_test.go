@@ -62,9 +62,8 @@ const deletedRowJS = `(() => {
 func TestBrowserStatistics(t *testing.T) {
 	execPath := findChromium(t)
 	artifacts := artifactsDir(t)
-	deadline := time.Now().Add(browserTimeout)
 
-	modelstest.Each(t, func(t *testing.T, store *models.Store) {
+	eachDatabaseAtOnce(t, func(t *testing.T, store *models.Store) {
 		db := filepath.Base(t.Name())
 		app := newTestApp(t, store)
 		seeded := modelstest.Seeded(t, store, 80)
@@ -80,7 +79,7 @@ func TestBrowserStatistics(t *testing.T) {
 			t.Fatalf("anonymised %d users, want 1", anonymised.RowsAffected)
 		}
 
-		ctx := startBrowser(t, execPath, deadline)
+		ctx := startBrowser(t, execPath)
 		u := &browserUser{t: t, ctx: ctx, base: app.URL, shots: artifacts, db: db}
 		u.navigate("/login")
 		u.typeInto("#email", seeded.OwnerEmail)

@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -20,15 +19,14 @@ import (
 func TestBrowserTransferAccount(t *testing.T) {
 	execPath := findChromium(t)
 	artifacts := artifactsDir(t)
-	deadline := time.Now().Add(browserTimeout)
 
-	modelstest.Each(t, func(t *testing.T, store *models.Store) {
+	eachDatabaseAtOnce(t, func(t *testing.T, store *models.Store) {
 		db := filepath.Base(t.Name())
 		app := newTestApp(t, store)
 		acc := modelstest.NewAccount(t, store)
 		f := newTransferFixture(t, store, acc, "Lea")
 
-		ctx := startBrowser(t, execPath, deadline)
+		ctx := startBrowser(t, execPath)
 		u := &browserUser{t: t, ctx: ctx, base: app.URL, shots: artifacts, db: db}
 		u.signIn(acc.Owner.EmailAddress(), modelstest.Password)
 		console := collectConsoleErrors(ctx)

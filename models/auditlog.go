@@ -156,8 +156,6 @@ type userMatch struct {
 	pattern string
 }
 
-func (m userMatch) empty() bool { return m.id == 0 && m.pattern == "" }
-
 // check validates q against now, with a message per field that cannot be used.
 func (q AuditLogQuery) check(now time.Time) (auditFilter, error) {
 	var f auditFilter

@@ -354,11 +354,8 @@ func TestAuditLogIsAppendOnly(t *testing.T) {
 				if e.IP != "" {
 					t.Errorf("%s still shows %s", e.Action, e.IP)
 				}
-				if who := e.Actor; e.RealActor != nil {
-					who = e.RealActor
-					if who.Label() != models.DeletedUserName {
-						t.Errorf("real actor shows as %q", who.Label())
-					}
+				if e.RealActor != nil && e.RealActor.Label() != models.DeletedUserName {
+					t.Errorf("real actor shows as %q", e.RealActor.Label())
 				}
 			}
 			kept := modelstest.Count(t, store.DB().Table("audit_event_ips").Joins("JOIN audit_events ON audit_events.id = audit_event_ips.event_id").

@@ -23,7 +23,6 @@ type team struct {
 	receiver *models.User // an active member who stays
 	report   *models.User // managed by the leaver
 	group    int64
-	password string
 }
 
 func newTeam(t *testing.T, store *models.Store) *team {

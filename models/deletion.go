@@ -478,7 +478,12 @@ func (s *Store) RunDeletions(ctx context.Context, interval time.Duration, report
 	ticker := time.NewTicker(interval)
 	defer ticker.Stop()
 	for {
-		if _, err := s.CarryOutDueDeletions(ctx, 100); err != nil && ctx.Err() == nil {
+		_, err := s.CarryOutDueDeletions(ctx, 100)
+		if ctx.Err() != nil {
+			return
+		}
+		s.observe().JobRan(JobDeletions, err)
+		if err != nil {
 			report(err)
 		}
 		select {

@@ -18,7 +18,10 @@ var (
 	ErrGone = errors.New("gone")
 	// ErrThrottled refuses a request made too often in a short time; try again later.
 	ErrThrottled = errors.New("too many attempts")
-	// ErrBusy refuses a request the server has no capacity for right now; try again soon.
+	// ErrBusy refuses work Roster has no capacity for right now, though it may in a few seconds:
+	// the database refused a connection, a change kept losing to others' locks, every password
+	// slot stayed taken. Nothing was changed; the caller may try again. Errors that wrap ErrBusy
+	// keep their cause.
 	ErrBusy = errors.New("busy")
 )
 

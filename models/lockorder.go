@@ -84,9 +84,6 @@ const (
 // action that long answers "busy" rather than holding a request and a connection.
 var lockTimeout = 10 * time.Second
 
-// TransactionRetried is called each time a transaction is tried again; metrics count it.
-var TransactionRetried = func() {}
-
 // transaction runs fn in one database transaction that commits only when fn returns nil. A
 // transaction that PostgreSQL aborted to break a deadlock or a serialization conflict is run
 // again from the start, after a random pause that grows with each attempt; when it still fails
@@ -95,7 +92,7 @@ func (s *Store) transaction(ctx context.Context, fn func(tx *gorm.DB) error) err
 	var err error
 	for attempt := 0; attempt < transactionAttempts; attempt++ {
 		if attempt > 0 {
-			TransactionRetried()
+			s.observe().TransactionRetried()
 			if waitErr := sleepCtx(ctx, retryDelay(attempt)); waitErr != nil {
 				return waitErr
 			}

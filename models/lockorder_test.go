@@ -317,10 +317,7 @@ func TestConcurrentChangesNeverFail(t *testing.T) {
 		{"due deletions", func(r *rand.Rand, a *models.Actor) error { _, err := store.CarryOutDueDeletions(ctx, 5); return err }},
 	}
 
-	var retries atomic.Int32
-	restore := models.TransactionRetried
-	models.TransactionRetried = func() { retries.Add(1) }
-	t.Cleanup(func() { models.TransactionRetried = restore })
+	retries := countRetries(t, store)
 
 	const workers, perWorker = 16, 60
 	var wg sync.WaitGroup
@@ -376,7 +373,7 @@ func TestConcurrentChangesNeverFail(t *testing.T) {
 			t.Errorf("plan %s oversold: %d held of %d", u.Plan.Name, u.InUse+u.Reserved, u.Plan.SeatsPurchased)
 		}
 	}
-	t.Logf("succeeded: %v; transactions retried: %d", succeeded, retries.Load())
+	t.Logf("succeeded: %v; transactions retried: %d", succeeded, retries.n.Load())
 }
 
 func mustExec(t *testing.T, store *models.Store, sql string, args ...any) {
@@ -392,10 +389,7 @@ func TestDeadlockedTransactionIsRetried(t *testing.T) {
 	store := modelstest.Postgres(t)
 	ctx := context.Background()
 	a, b := modelstest.NewAccount(t, store), modelstest.NewAccount(t, store)
-	var retries atomic.Int32
-	restore := models.TransactionRetried
-	models.TransactionRetried = func() { retries.Add(1) }
-	t.Cleanup(func() { models.TransactionRetried = restore })
+	retries := countRetries(t, store)
 	// Two raw transactions lock the two owners crosswise; PostgreSQL aborts one of them. The
 	// store's own retry wraps each, so both renames end up done.
 	var wg sync.WaitGroup
@@ -434,7 +428,7 @@ func TestDeadlockedTransactionIsRetried(t *testing.T) {
 			t.Errorf("transaction %d: %v", i, err)
 		}
 	}
-	if retries.Load() == 0 {
+	if retries.n.Load() == 0 {
 		t.Error("no transaction was retried, so no deadlock happened: the test proves nothing")
 	}
 }
@@ -466,4 +460,19 @@ func TestChangeBehindALongLockIsBusy(t *testing.T) {
 	if _, err := store.Reactivate(ctx, acc.Actor, []int64{inactive.ID}); err != nil {
 		t.Fatalf("the same change once the lock is gone: %v", err)
 	}
+}
+
+// retryCounter counts the transactions a store retries.
+type retryCounter struct{ n atomic.Int32 }
+
+func (r *retryCounter) TransactionRetried()  { r.n.Add(1) }
+func (r *retryCounter) JobRan(string, error) {}
+func (r *retryCounter) MailSendFailed()      {}
+
+func countRetries(t *testing.T, store *models.Store) *retryCounter {
+	counter := &retryCounter{}
+	previous := store.Metrics
+	store.Metrics = counter
+	t.Cleanup(func() { store.Metrics = previous })
+	return counter
 }

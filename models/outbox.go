@@ -61,6 +61,7 @@ func (s *Store) deliverOne(ctx context.Context, sender MailSender) (bool, error)
 		// NOTE: the send happens while the row is locked, so no other server sends it meanwhile;
 		// a crash after sending and before commit can send it twice, which beats never.
 		if sendErr := sender.Send(ctx, msg); sendErr != nil {
+			s.observe().MailSendFailed()
 			return tx.Model(&msg).Updates(map[string]any{"attempts": msg.Attempts + 1, "last_error": truncate(sendErr.Error(), 500)}).Error
 		}
 		sent = true
@@ -70,12 +71,35 @@ func (s *Store) deliverOne(ctx context.Context, sender MailSender) (bool, error)
 	return sent, err
 }
 
+// MailQueue is what the outbox holds that has not gone out.
+type MailQueue struct {
+	// Waiting messages will be tried (again) on the next pass.
+	Waiting int64
+	// Failed messages were refused maxDeliveryAttempts times and are no longer tried.
+	Failed int64
+}
+
+// PendingMail counts the unsent messages of every account, for the metrics endpoint.
+func (s *Store) PendingMail(ctx context.Context) (MailQueue, error) {
+	var q MailQueue
+	err := s.read(ctx).Model(&OutboxMessage{}).Where("sent_at IS NULL").
+		Select("COALESCE(SUM(CASE WHEN attempts < ? THEN 1 ELSE 0 END), 0) AS waiting, "+
+			"COALESCE(SUM(CASE WHEN attempts >= ? THEN 1 ELSE 0 END), 0) AS failed", maxDeliveryAttempts, maxDeliveryAttempts).
+		Scan(&q).Error
+	return q, err
+}
+
 // RunMailDelivery delivers queued mail until ctx ends: at once when wake fires, else every interval.
 func (s *Store) RunMailDelivery(ctx context.Context, sender MailSender, wake <-chan struct{}, interval time.Duration, report func(error)) {
 	ticker := time.NewTicker(interval)
 	defer ticker.Stop()
 	for {
-		if _, err := s.DeliverMail(ctx, sender, 100); err != nil && ctx.Err() == nil {
+		_, err := s.DeliverMail(ctx, sender, 100)
+		if ctx.Err() != nil {
+			return
+		}
+		s.observe().JobRan(JobMailDelivery, err)
+		if err != nil {
 			report(err)
 		}
 		select {

@@ -4,6 +4,7 @@ package models
 
 import (
 	"context"
+	"database/sql"
 	"database/sql/driver"
 	"errors"
 	"fmt"
@@ -13,6 +14,8 @@ import (
 	"time"
 
 	"github.com/glebarez/sqlite"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -27,12 +30,37 @@ type Store struct {
 	dialect migrations.Dialect
 	// Now is the clock; tests replace it to move through time.
 	Now func() time.Time
+	// Metrics hears about retried transactions, background job passes and failed mail; nil
+	// counts nothing. Set it before the Store is shared.
+	Metrics Metrics
 }
 
+// DefaultMaxConns is how many connections to PostgreSQL one process opens at most unless
+// MaxConns says otherwise. Every replica, and every other client, shares the server's
+// max_connections (100 by default).
+const DefaultMaxConns = 10
+
+// Option changes how Open connects.
+type Option func(*openOptions)
+
+type openOptions struct{ maxConns int }
+
+// MaxConns caps the connections to PostgreSQL this process keeps open; requests beyond it wait
+// for a free one. SQLite files ignore it.
+func MaxConns(n int) Option { return func(o *openOptions) { o.maxConns = n } }
+
 // Open connects to databaseURL — a postgres:// URL, or a SQLite file path — applies pending
-// migrations and returns a ready Store.
-func Open(ctx context.Context, databaseURL string) (*Store, error) {
-	db, dialect, err := connect(databaseURL)
+// migrations and returns a ready Store. Returns an error wrapping ErrBusy when PostgreSQL refuses
+// the connection for now (too many clients, starting up, not listening).
+func Open(ctx context.Context, databaseURL string, options ...Option) (*Store, error) {
+	opts := openOptions{maxConns: DefaultMaxConns}
+	for _, option := range options {
+		option(&opts)
+	}
+	if opts.maxConns < 1 {
+		return nil, fmt.Errorf("at most %d connections: need at least one", opts.maxConns)
+	}
+	db, dialect, err := connect(databaseURL, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -52,7 +80,7 @@ func IsPostgresURL(databaseURL string) bool {
 	return strings.HasPrefix(databaseURL, "postgres://") || strings.HasPrefix(databaseURL, "postgresql://")
 }
 
-func connect(databaseURL string) (*gorm.DB, migrations.Dialect, error) {
+func connect(databaseURL string, opts openOptions) (*gorm.DB, migrations.Dialect, error) {
 	config := &gorm.Config{
 		Logger:                 logger.Discard,
 		TranslateError:         true,
@@ -60,13 +88,20 @@ func connect(databaseURL string) (*gorm.DB, migrations.Dialect, error) {
 		NowFunc:                func() time.Time { return time.Now().UTC() },
 	}
 	if IsPostgresURL(databaseURL) {
-		db, err := gorm.Open(postgres.Open(withCustomPlans(databaseURL)), config)
+		pgConfig, err := pgx.ParseConfig(withCustomPlans(databaseURL))
 		if err != nil {
+			return nil, "", fmt.Errorf("read the PostgreSQL URL: %w", err)
+		}
+		sqlDB := sql.OpenDB(busyConnector{stdlib.GetConnector(*pgConfig)})
+		sqlDB.SetMaxOpenConns(opts.maxConns)
+		sqlDB.SetMaxIdleConns(opts.maxConns)
+		// Connections idle for minutes go back to the server, for other replicas and clients.
+		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+		db, err := gorm.Open(postgres.New(postgres.Config{Conn: sqlDB}), config)
+		if err != nil {
+			_ = sqlDB.Close()
 			return nil, "", fmt.Errorf("connect to PostgreSQL: %w", err)
 		}
-		sqlDB, _ := db.DB()
-		sqlDB.SetMaxOpenConns(20)
-		sqlDB.SetMaxIdleConns(20)
 		return db, migrations.Postgres, nil
 	}
 	db, err := gorm.Open(sqlite.Open(sqliteDSN(databaseURL)), config)
