@@ -27,6 +27,8 @@ type Store struct {
 	dialect migrations.Dialect
 	// Now is the clock; tests replace it to move through time.
 	Now func() time.Time
+	// Webhooks configures outgoing webhooks (webhooks.go).
+	Webhooks WebhookConfig
 }
 
 // Open connects to databaseURL — a postgres:// URL, or a SQLite file path — applies pending
