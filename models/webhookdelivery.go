@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"errors"
 	crand "crypto/rand"
 	"encoding/hex"
 	"fmt"
@@ -43,39 +44,46 @@ func webhookRetryDelay(attempt int) time.Duration {
 	return d/2 + time.Duration(rand.Int64N(int64(d/2)+1))
 }
 
-// claimedDelivery is a delivery a worker holds the lease of, with what it needs to send it.
-type claimedDelivery struct {
-	WebhookDelivery
+// webhookBatch is how many deliveries of one endpoint a worker takes at a time. It sends them one
+// after another, in order, and stops at the first failure; the batch is claimed and recorded in
+// one transaction each, so a busy endpoint costs two transactions per batch, not per event.
+const webhookBatch = 20
+
+// claimedBatch is the head of an endpoint, leased by a worker, and the deliveries that follow it.
+type claimedBatch struct {
 	endpoint WebhookEndpoint
-	event    WebhookEvent
+	token    string
+	// deliveries are in the order they must be sent; the first is the head, which holds the lease.
+	deliveries []WebhookDelivery
+	events     map[int64]WebhookEvent
 }
 
 // headsOf selects the head of every enabled endpoint: its oldest pending delivery. Only a head
-// may be sent, which is what keeps an endpoint's events in order while one of them is retried.
+// may be claimed, which is what keeps an endpoint's events in order while one of them is retried.
 func headsOf(db *gorm.DB) *gorm.DB {
 	return db.Table("webhook_endpoints ep").Where("ep.enabled = ?", true).
 		Select("(SELECT h.id FROM webhook_deliveries h WHERE h.endpoint_id = ep.id AND h.status = ? ORDER BY h.id LIMIT 1)", DeliveryPending)
 }
 
-// claimWebhookDelivery leases the head that has been due longest, or returns nil and when the
-// next head falls due (nil when none waits). Workers on every server skip the rows another is
-// claiming (SKIP LOCKED) and the leases others hold, so each attempt is made once.
-func (s *Store) claimWebhookDelivery(ctx context.Context) (*claimedDelivery, *time.Time, error) {
-	var claimed *claimedDelivery
+// claimWebhookBatch leases the head that has been due longest, with the deliveries of its
+// endpoint that follow it, or returns nil and when the next head falls due (nil when none waits).
+// Workers on every server skip the rows another is claiming (SKIP LOCKED) and the leases others
+// hold, so each attempt is made once.
+func (s *Store) claimWebhookBatch(ctx context.Context) (*claimedBatch, *time.Time, error) {
+	var claimed *claimedBatch
 	var nextDue *time.Time
 	err := s.transaction(ctx, func(tx *gorm.DB) error {
-		var err error
 		claimed, nextDue = nil, nil
 		now := s.now()
-		var d WebhookDelivery
-		err = tx.Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"}).
+		var head WebhookDelivery
+		err := tx.Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"}).
 			Where("id IN (?)", headsOf(tx)).
 			Where("status = ? AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?)", DeliveryPending, now, now).
-			Order("next_attempt_at, id").Limit(1).Find(&d).Error
+			Order("next_attempt_at, id").Limit(1).Find(&head).Error
 		if err != nil {
 			return err
 		}
-		if d.ID == 0 {
+		if head.ID == 0 {
 			// Heads being sent are left out: the worker sending one goes on with what follows it.
 			var next WebhookDelivery
 			if err := tx.Where("id IN (?)", headsOf(tx)).Where("lease_until IS NULL OR lease_until <= ?", now).
@@ -87,43 +95,38 @@ func (s *Store) claimWebhookDelivery(ctx context.Context) (*claimedDelivery, *ti
 			}
 			return nil
 		}
-		claimed, err = s.leaseDelivery(tx, d, nil, now)
-		return err
+		token := make([]byte, 12)
+		_, _ = crand.Read(token)
+		b := &claimedBatch{token: hex.EncodeToString(token), events: map[int64]WebhookEvent{}}
+		if err := tx.Model(&WebhookDelivery{}).Where("id = ?", head.ID).
+			Updates(map[string]any{"lease_until": now.Add(webhookLease), "lease_token": b.token}).Error; err != nil {
+			return err
+		}
+		// What follows the head waits behind its lease: no other worker can take it meanwhile.
+		var rest []WebhookDelivery
+		if err := tx.Where("endpoint_id = ? AND status = ? AND id > ?", head.EndpointID, DeliveryPending, head.ID).
+			Order("id").Limit(webhookBatch - 1).Find(&rest).Error; err != nil {
+			return err
+		}
+		b.deliveries = append([]WebhookDelivery{head}, rest...)
+		if err := tx.Where("id = ?", head.EndpointID).Take(&b.endpoint).Error; err != nil {
+			return err
+		}
+		ids := make([]int64, len(b.deliveries))
+		for i, d := range b.deliveries {
+			ids[i] = d.EventID
+		}
+		var events []WebhookEvent
+		if err := tx.Where("id IN ?", ids).Find(&events).Error; err != nil {
+			return err
+		}
+		for _, e := range events {
+			b.events[e.ID] = e
+		}
+		claimed = b
+		return nil
 	})
 	return claimed, nextDue, err
-}
-
-// leaseDelivery makes a delivery the calling worker's for webhookLease and loads what sending it
-// needs.
-// endpoint is the delivery's endpoint when the caller has it already.
-func (s *Store) leaseDelivery(tx *gorm.DB, d WebhookDelivery, endpoint *WebhookEndpoint, now time.Time) (*claimedDelivery, error) {
-	token := make([]byte, 12)
-	_, _ = crand.Read(token)
-	d.LeaseToken, d.LeaseUntil = hex.EncodeToString(token), ptr(now.Add(webhookLease))
-	if err := tx.Model(&WebhookDelivery{}).Where("id = ?", d.ID).
-		Updates(map[string]any{"lease_until": d.LeaseUntil, "lease_token": d.LeaseToken}).Error; err != nil {
-		return nil, err
-	}
-	c := &claimedDelivery{WebhookDelivery: d}
-	if endpoint != nil {
-		c.endpoint = *endpoint
-	} else if err := tx.Where("id = ?", d.EndpointID).Take(&c.endpoint).Error; err != nil {
-		return nil, err
-	}
-	if err := tx.Where("id = ?", d.EventID).Take(&c.event).Error; err != nil {
-		return nil, err
-	}
-	return c, nil
-}
-
-// releaseDelivery gives a lease back unused, when the worker stops before sending.
-func (s *Store) releaseDelivery(c *claimedDelivery) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	_ = s.transaction(ctx, func(tx *gorm.DB) error {
-		return tx.Model(&WebhookDelivery{}).Where("id = ? AND lease_token = ?", c.ID, c.LeaseToken).
-			Updates(map[string]any{"lease_until": nil, "lease_token": ""}).Error
-	})
 }
 
 // signingSecrets are the secrets that sign a delivery now: the current one, and the one it
@@ -136,60 +139,84 @@ func (e *WebhookEndpoint) signingSecrets(now time.Time) []string {
 	return secrets
 }
 
-// recordWebhookAttempt writes what an attempt came to: the log line, the delivery's new state and
-// the endpoint's health. A delivery whose lease was lost meanwhile (its endpoint deleted, or
-// the worker too slow) is left as it is. When the delivery is done and takeNext is set, the
-// endpoint's next delivery, if due, is leased in the same transaction and returned: a busy
-// endpoint keeps its worker and costs one transaction per event.
-func (s *Store) recordWebhookAttempt(ctx context.Context, c *claimedDelivery, r attemptResult, takeNext bool) (*claimedDelivery, error) {
-	var next *claimedDelivery
-	err := s.transaction(ctx, func(tx *gorm.DB) error {
-		next = nil
-		now := s.now()
-		attempt := c.Attempts + 1
-		first := now
-		if c.FirstAttemptAt != nil {
-			first = *c.FirstAttemptAt
-		}
-		changes := map[string]any{"attempts": attempt, "first_attempt_at": first, "lease_until": nil, "lease_token": ""}
-		done := true
-		switch {
-		case r.succeeded():
-			changes["status"], changes["finished_at"] = DeliveryDelivered, now
-		case now.Sub(first) >= webhookRetryFor:
-			changes["status"], changes["finished_at"] = DeliveryFailed, now
-		default:
-			done = false
-			changes["next_attempt_at"] = now.Add(webhookRetryDelay(attempt)).Truncate(time.Microsecond)
-		}
-		result := tx.Model(&WebhookDelivery{}).Where("id = ? AND lease_token = ? AND status = ?", c.ID, c.LeaseToken, DeliveryPending).Updates(changes)
+// sentAttempt is one call of a batch and what it came to.
+type sentAttempt struct {
+	delivery WebhookDelivery
+	// attempt counts the delivery's calls, this one included.
+	attempt int
+	at      time.Time
+	result  attemptResult
+}
+
+// recordWebhookBatch writes what a batch's calls came to: the log lines, the deliveries' new
+// states and the endpoint's health, and hands back the lease of what was not sent. A batch
+// whose lease was lost meanwhile (its endpoint deleted, or the worker too slow) is left as it is.
+func (s *Store) recordWebhookBatch(ctx context.Context, b *claimedBatch, sent []sentAttempt) error {
+	return s.transaction(ctx, func(tx *gorm.DB) error {
+		head := b.deliveries[0]
+		result := tx.Model(&WebhookDelivery{}).Where("id = ? AND lease_token = ? AND status = ?", head.ID, b.token, DeliveryPending).
+			Updates(map[string]any{"lease_until": nil, "lease_token": ""})
 		if result.Error != nil || result.RowsAffected == 0 {
 			return result.Error
 		}
-		if err := tx.Create(&WebhookAttempt{AccountID: c.AccountID, EndpointID: c.EndpointID, DeliveryID: c.ID, Attempt: attempt,
-			AttemptedAt: now, StatusCode: r.StatusCode, Error: r.Error, LatencyMS: int(r.Latency.Milliseconds()), Response: r.Response}).Error; err != nil {
-			return err
+		now := s.now()
+		attempts := make([]WebhookAttempt, len(sent))
+		firstAt := map[int64]time.Time{}
+		var delivered []int64
+		for i, a := range sent {
+			d := a.delivery
+			attempts[i] = WebhookAttempt{AccountID: d.AccountID, EndpointID: d.EndpointID, DeliveryID: d.ID, Attempt: a.attempt,
+				AttemptedAt: a.at, StatusCode: a.result.StatusCode, Error: a.result.Error, LatencyMS: int(a.result.Latency.Milliseconds()),
+				Response: a.result.Response}
+			if _, seen := firstAt[d.ID]; !seen {
+				firstAt[d.ID] = a.at
+			}
+			if i+1 < len(sent) && sent[i+1].delivery.ID == d.ID {
+				continue // retried at once; its last call decides
+			}
+			first := firstAt[d.ID]
+			if d.FirstAttemptAt != nil {
+				first = *d.FirstAttemptAt
+			}
+			if a.result.succeeded() && a.attempt == d.Attempts+1 {
+				delivered = append(delivered, d.ID)
+				continue
+			}
+			changes := map[string]any{"attempts": a.attempt, "first_attempt_at": first}
+			switch {
+			case a.result.succeeded():
+				changes["status"], changes["finished_at"] = DeliveryDelivered, now
+			case now.Sub(first) >= webhookRetryFor:
+				changes["status"], changes["finished_at"] = DeliveryFailed, now
+			default:
+				changes["next_attempt_at"] = now.Add(webhookRetryDelay(a.attempt)).Truncate(time.Microsecond)
+			}
+			if err := tx.Model(&WebhookDelivery{}).Where("id = ?", d.ID).Updates(changes).Error; err != nil {
+				return err
+			}
+		}
+		if len(delivered) > 0 {
+			if err := tx.Model(&WebhookDelivery{}).Where(s.idIn("id", delivered)).Updates(map[string]any{
+				"status": DeliveryDelivered, "attempts": gorm.Expr("attempts + 1"), "finished_at": now,
+				"first_attempt_at": gorm.Expr("COALESCE(first_attempt_at, ?)", now),
+			}).Error; err != nil {
+				return err
+			}
+		}
+		if len(attempts) > 0 {
+			if err := tx.Create(&attempts).Error; err != nil {
+				return err
+			}
 		}
 		var endpoint WebhookEndpoint
-		if err := tx.Where("id = ?", c.EndpointID).Take(&endpoint).Error; err != nil {
+		if err := tx.Where("id = ?", b.endpoint.ID).Take(&endpoint).Error; err != nil {
 			return notFound(err)
 		}
-		if err := s.recordEndpointHealth(tx, &endpoint, r, now); err != nil {
-			return err
-		}
-		if !done || !takeNext || !endpoint.Enabled {
+		if len(sent) == 0 {
 			return nil
 		}
-		var head WebhookDelivery
-		err := tx.Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"}).
-			Where("endpoint_id = ? AND status = ?", c.EndpointID, DeliveryPending).Order("id").Limit(1).Find(&head).Error
-		if err != nil || head.ID == 0 || head.NextAttemptAt.After(now) || (head.LeaseUntil != nil && head.LeaseUntil.After(now)) {
-			return err
-		}
-		next, err = s.leaseDelivery(tx, head, &endpoint, now)
-		return err
+		return s.recordEndpointHealth(tx, &endpoint, sent[len(sent)-1].result, now)
 	})
-	return next, err
 }
 
 // recordEndpointHealth keeps "failing since" and turns off an endpoint that answered 410 Gone
@@ -259,34 +286,62 @@ func tellAdminsEndpointDisabled(tx *gorm.DB, e *WebhookEndpoint, reason string, 
 	return nil
 }
 
-// DeliverWebhooks makes up to limit attempts, one after another, and reports how many it made
-// and, when it ran out of work, when the next one falls due (nil if nothing waits).
+// DeliverWebhooks makes up to about limit attempts and reports how many it made and, when it ran
+// out of work, when the next one falls due (nil if nothing waits).
 func (s *Store) DeliverWebhooks(ctx context.Context, sender *WebhookSender, limit int) (int, *time.Time, error) {
 	made := 0
 	for made < limit {
-		c, nextDue, err := s.claimWebhookDelivery(ctx)
-		if err != nil || c == nil {
+		b, nextDue, err := s.claimWebhookBatch(ctx)
+		if err != nil || b == nil {
 			return made, nextDue, err
 		}
-		for c != nil {
-			if ctx.Err() != nil {
-				s.releaseDelivery(c)
-				return made, nil, ctx.Err()
-			}
-			// NOTE: the call is made outside any transaction; the lease keeps the delivery this
-			// worker's. A crash before recording it sends it again later, with the same webhook-id.
-			r := sender.send(ctx, c.endpoint.URL, c.endpoint.signingSecrets(s.now()), c.event.MessageID, []byte(c.event.Payload))
-			if ctx.Err() != nil {
-				s.releaseDelivery(c)
-				return made, nil, ctx.Err()
-			}
-			made++
-			if c, err = s.recordWebhookAttempt(ctx, c, r, made < limit); err != nil {
-				return made, nil, err
-			}
+		sent := s.sendBatch(ctx, sender, b)
+		made += len(sent)
+		// Recorded even when ctx ended: what was sent must not be sent again.
+		recordCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		err = s.recordWebhookBatch(recordCtx, b, sent)
+		cancel()
+		if err != nil || ctx.Err() != nil {
+			return made, nil, errors.Join(err, ctx.Err())
 		}
 	}
 	return made, nil, nil
+}
+
+// sendBatch sends a batch's deliveries in order until one fails, the worker is asked to stop,
+// or half the lease is spent.
+//
+// NOTE: the calls are made outside any transaction; the lease on the head keeps the batch this
+// worker's. A crash before the batch is recorded sends it again later, with the same webhook-ids.
+func (s *Store) sendBatch(ctx context.Context, sender *WebhookSender, b *claimedBatch) []sentAttempt {
+	started := time.Now()
+	var sent []sentAttempt
+	for _, d := range b.deliveries {
+		if ctx.Err() != nil || time.Since(started) > webhookLease/2 {
+			break
+		}
+		event := b.events[d.EventID]
+		attempt := d.Attempts
+		for {
+			attempt++
+			at := s.now()
+			r := sender.send(ctx, b.endpoint.URL, b.endpoint.signingSecrets(at), event.MessageID, []byte(event.Payload))
+			if ctx.Err() != nil {
+				return sent
+			}
+			sent = append(sent, sentAttempt{delivery: d, attempt: attempt, at: at, result: r})
+			if r.succeeded() {
+				break
+			}
+			// The first retry is a moment later, while the batch is still this worker's: a
+			// receiver's passing hiccup then holds up the endpoint's queue for a moment only.
+			// Later retries wait their turn in the database.
+			if attempt != 1 || r.StatusCode == 410 || sleepCtx(ctx, webhookRetryDelay(1)) != nil {
+				return sent
+			}
+		}
+	}
+	return sent
 }
 
 // RunWebhookDelivery delivers webhooks with workers concurrent workers until ctx ends. Every
