@@ -2,9 +2,9 @@ package models
 
 import (
 	"context"
-	"errors"
 	crand "crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"sync"
