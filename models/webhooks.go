@@ -453,15 +453,23 @@ func subscribe(tx *gorm.DB, endpoint int64, types []string) error {
 	return tx.Create(&subs).Error
 }
 
-// endpointDetails is what the audit log keeps of an endpoint: never its secret.
+// endpointDetails is what the audit log keeps of an endpoint: its host, never its secret nor
+// its whole address, whose path may hold a token and the log is open to support staff.
 func endpointDetails(e *WebhookEndpoint, in WebhookEndpointInput) map[string]any {
-	details := map[string]any{"endpoint_id": e.ID, "url": e.URL, "enabled": e.Enabled}
+	details := map[string]any{"endpoint_id": e.ID, "host": endpointHost(e.URL), "enabled": e.Enabled}
 	if in.AllEvents {
 		details["events"] = "all"
 	} else {
 		details["events"] = in.EventTypes
 	}
 	return details
+}
+
+func endpointHost(raw string) string {
+	if u, err := url.Parse(raw); err == nil {
+		return u.Host
+	}
+	return ""
 }
 
 // UpdateWebhookEndpoint changes an endpoint's address, description, event types and whether it
@@ -533,7 +541,7 @@ func (s *Store) DeleteWebhookEndpoint(ctx context.Context, actor *Actor, id int6
 			return err
 		}
 		deleted = e
-		return tx.Create(ptr(auditRow(actor, AuditWebhookEndpointDeleted, nil, s.now(), map[string]any{"endpoint_id": id, "url": e.URL}))).Error
+		return tx.Create(ptr(auditRow(actor, AuditWebhookEndpointDeleted, nil, s.now(), map[string]any{"endpoint_id": id, "host": endpointHost(e.URL)}))).Error
 	})
 	return deleted, err
 }
