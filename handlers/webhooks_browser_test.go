@@ -19,9 +19,10 @@ import (
 func TestBrowserWebhooks(t *testing.T) {
 	execPath := findChromium(t)
 	artifacts := artifactsDir(t)
-	deadline := time.Now().Add(browserTimeout)
 
 	modelstest.Each(t, func(t *testing.T, store *models.Store) {
+		// A deadline per database: on a loaded machine one run alone can take most of a minute.
+		deadline := time.Now().Add(browserTimeout)
 		db := filepath.Base(t.Name())
 		hooks := *store
 		hooks.Webhooks.AllowPrivate = true
