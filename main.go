@@ -25,6 +25,9 @@ import (
 
 const defaultSQLiteFile = "roster.db"
 
+// webhookWorkers is how many webhook calls one server makes at once.
+const webhookWorkers = 4
+
 func main() {
 	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -74,6 +77,7 @@ Environment:
   ROSTER_TRUST_PROXY     "true" to take client addresses from X-Forwarded-For
   ROSTER_DEMO            "true" or "false": create the demo account on an empty database (default: only on SQLite)
   ROSTER_SMTP_URL        smtp://user:password@host:587?from=roster@example.com delivers mail; unset keeps it in the console's outbox
+  ROSTER_WEBHOOKS_ALLOW_PRIVATE  "true" lets webhooks call loopback and private addresses (development only)
   ROSTER_BASE_URL        where links in e-mails point, e.g. https://roster.example.com (default: the address the admin used)
 `
 
@@ -183,6 +187,9 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 		}
 		go store.RunMailDelivery(ctx, sender, wake, 30*time.Second, func(err error) { slog.Error("mail delivery", "err", err) })
 	}
+	// Webhooks go out from every server, a few at a time; leases make each attempt happen once.
+	store.Webhooks.AllowPrivate = envBool("ROSTER_WEBHOOKS_ALLOW_PRIVATE", false)
+	go store.RunWebhookDelivery(ctx, store.NewWebhookSender(), webhookWorkers, func(err error) { slog.Error("webhook delivery", "err", err) })
 	// Deletions whose grace period ended are carried out by every server; row locks make each
 	// happen once.
 	go store.RunDeletions(ctx, time.Minute, func(err error) { slog.Error("carrying out deletions", "err", err) })

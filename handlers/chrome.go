@@ -19,6 +19,7 @@ var navigation = []struct {
 	{views.NavItem{Section: views.SectionStatistics, Label: "Team statistics", Href: "/settings/statistics"}, models.PermViewStatistics},
 	{views.NavItem{Section: views.SectionSeats, Label: "Seats & billing", Href: "/settings/seats"}, models.PermViewSeats},
 	{views.NavItem{Section: views.SectionAudit, Label: "Audit log", Href: "/settings/audit"}, models.PermViewAudit},
+	{views.NavItem{Section: views.SectionWebhooks, Label: "Webhooks", Href: "/settings/webhooks"}, models.PermManageWebhooks},
 	{views.NavItem{Section: views.SectionAccount, Label: "Account", Href: "/settings/account"}, models.PermManageAccount},
 }
 

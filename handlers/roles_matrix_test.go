@@ -28,6 +28,7 @@ var whoMayUse = map[models.Permission][]models.Role{
 	models.PermViewStatistics: {models.RoleOwner, models.RoleAdmin},
 	models.PermViewSeats:      {models.RoleOwner, models.RoleAdmin, models.RoleFinance},
 	models.PermManageSeats:    {models.RoleOwner, models.RoleFinance},
+	models.PermManageWebhooks: {models.RoleOwner, models.RoleAdmin},
 	// Only a session that is impersonating holds it; nobody in this matrix is.
 	models.PermStopImpersonation: nil,
 	models.PermSignedIn:          models.Roles,
@@ -48,6 +49,7 @@ type matrixFixture struct {
 	target   *models.User
 	outsider *models.User
 	group    models.Group
+	webhook  models.WebhookEndpoint
 }
 
 func newMatrixFixture(t *testing.T, store *models.Store) *matrixFixture {
@@ -68,11 +70,16 @@ func newMatrixFixture(t *testing.T, store *models.Store) *matrixFixture {
 	if err := store.DB().Create(&models.GroupMember{GroupID: f.group.ID, UserID: f.target.ID, AccountID: f.acc.Account.ID, CreatedAt: now}).Error; err != nil {
 		t.Fatal(err)
 	}
+	f.webhook = models.WebhookEndpoint{AccountID: f.acc.Account.ID, URL: "https://hooks.example.com/roster", AllEvents: true,
+		Secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", CreatedAt: now, UpdatedAt: now}
+	if err := store.DB().Create(&f.webhook).Error; err != nil {
+		t.Fatal(err)
+	}
 	return f
 }
 
 // pathFor fills a route's parameters with this account's rows: the target user, their plan,
-// the group.
+// the group, the webhook endpoint.
 func (f *matrixFixture) pathFor(path string, user *models.User) string {
 	id := strconv.FormatInt(user.ID, 10)
 	switch {
@@ -80,6 +87,8 @@ func (f *matrixFixture) pathFor(path string, user *models.User) string {
 		id = strconv.FormatInt(*f.acc.Owner.PlanID, 10)
 	case strings.HasPrefix(path, "/settings/groups/"):
 		id = strconv.FormatInt(f.group.ID, 10)
+	case strings.HasPrefix(path, "/settings/webhooks/"):
+		id = strconv.FormatInt(f.webhook.ID, 10)
 	}
 	return strings.NewReplacer(":id", id, ":token", "not-a-token", "*", "app.css").Replace(path)
 }

@@ -107,6 +107,7 @@ func (s *Server) routeTable() []route {
 	}
 	routes = append(routes, s.groupRoutes()...)
 	routes = append(routes, s.auditRoutes()...)
+	routes = append(routes, s.webhookRoutes()...)
 	return routes
 }
 

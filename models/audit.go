@@ -89,8 +89,8 @@ type auditEventIP struct {
 
 func (auditEventIP) TableName() string { return "audit_event_ips" }
 
-// AfterCreate stores the addresses of the events just inserted, whichever way they were written:
-// one event, or a batch from auditRow. GORM calls the hook once per event of a batch; the first
+// AfterCreate stores the addresses of the events just inserted, and their webhook events,
+// whichever way they were written: one event, or a batch from auditRow. GORM calls the hook once per event of a batch; the first
 // call writes the whole batch's addresses in one statement and the others do nothing, so an
 // operation on many users still takes a fixed number of statements.
 func (e *AuditEvent) AfterCreate(tx *gorm.DB) error {
@@ -114,8 +114,12 @@ func (e *AuditEvent) AfterCreate(tx *gorm.DB) error {
 			ips = append(ips, auditEventIP{EventID: event.ID, IP: event.IP})
 		}
 	}
-	if len(ips) == 0 {
-		return nil
+	if len(ips) > 0 {
+		if err := tx.Create(&ips).Error; err != nil {
+			return err
+		}
 	}
-	return tx.Create(&ips).Error
+	// Every audit row passes here, however it was written: the webhook events it stands for are
+	// written in the same transaction (webhookevents.go).
+	return fanOutWebhooks(tx, events)
 }

@@ -30,8 +30,8 @@ import (
 // foreign key check of another transaction (FOR KEY SHARE) then never waits for them.
 //
 // Outside the order, and so kept to one row and no further lock: a sign-in writes the user's
-// last sign-in time and a new session, a request moves its session's last-seen time, and mail
-// delivery claims outbox rows. None of them waits for a lock while holding one that a change
+// last sign-in time and a new session, a request moves its session's last-seen time, and mail and
+// webhook delivery claim outbox and delivery rows. None of them waits for a lock while holding one that a change
 // of the account needs.
 //
 // Background work that changes people (due deletions) takes the account lock first too, and

@@ -38,6 +38,9 @@ const (
 	PermViewSeats Permission = "seats.view"
 	// PermManageSeats changes the purchased quantity of a plan: a purchase, so finance and owners.
 	PermManageSeats Permission = "seats.manage"
+	// PermManageWebhooks opens Settings > Webhooks: which systems hear of changes to the account,
+	// and with which secret. Owners and admins.
+	PermManageWebhooks Permission = "webhooks.manage"
 	// PermStopImpersonation ends the impersonation the request runs under; only an
 	// impersonating session holds it, whatever the mode.
 	PermStopImpersonation Permission = "impersonation.stop"
@@ -46,16 +49,16 @@ const (
 // Permissions lists every permission a route may declare.
 var Permissions = []Permission{PermPublic, PermSignedIn, PermViewUsers, PermManageUsers, PermInviteUsers,
 	PermManageRoles, PermViewGroups, PermManageGroups, PermImpersonate, PermViewAudit, PermManageAccount,
-	PermViewStatistics, PermViewSeats, PermManageSeats, PermStopImpersonation}
+	PermViewStatistics, PermViewSeats, PermManageSeats, PermStopImpersonation, PermManageWebhooks}
 
 // rolePermissions is the table of roles: admins run user management; group administrators and managers act only
 // on the users they reach; support reads and impersonates; finance sees seats and billing;
 // members see none of Settings.
 var rolePermissions = map[Role][]Permission{
 	RoleOwner: {PermViewUsers, PermManageUsers, PermInviteUsers, PermManageRoles, PermViewGroups, PermManageGroups,
-		PermImpersonate, PermViewAudit, PermManageAccount, PermViewStatistics, PermViewSeats, PermManageSeats},
+		PermImpersonate, PermViewAudit, PermManageAccount, PermViewStatistics, PermViewSeats, PermManageSeats, PermManageWebhooks},
 	RoleAdmin: {PermViewUsers, PermManageUsers, PermInviteUsers, PermManageRoles, PermViewGroups, PermManageGroups,
-		PermImpersonate, PermViewAudit, PermViewStatistics, PermViewSeats},
+		PermImpersonate, PermViewAudit, PermViewStatistics, PermViewSeats, PermManageWebhooks},
 	RoleGroupAdmin: {PermViewUsers, PermManageUsers, PermViewGroups, PermManageGroups, PermImpersonate},
 	RoleManager:    {PermViewUsers, PermManageUsers, PermImpersonate},
 	RoleSupport:    {PermViewUsers, PermImpersonate, PermViewAudit},

@@ -33,6 +33,8 @@ type Store struct {
 	// Metrics hears about retried transactions, background job passes and failed mail; nil
 	// counts nothing. Set it before the Store is shared.
 	Metrics Metrics
+	// Webhooks configures outgoing webhooks (webhooks.go).
+	Webhooks WebhookConfig
 }
 
 // DefaultMaxConns is how many connections to PostgreSQL one process opens at most unless
