@@ -134,7 +134,8 @@ func (a *Actor) Allows(perm Permission) bool {
 }
 
 func (a *Actor) signedIn() bool {
-	if a == nil {
+	if a == nil || a.Provisioning != nil {
+		// An identity provider's token signs nobody in.
 		return false
 	}
 	if a.Impersonation != nil {
