@@ -200,18 +200,29 @@ func (s *Store) AuthenticateProvisioning(ctx context.Context, secret string) (*A
 		return nil, ErrProvisioningTokenInvalid
 	}
 	hash := hashToken(secret)
-	var tokens []ProvisioningToken
-	if err := s.read(ctx).Where("token_hash = ?", hash).Limit(1).Find(&tokens).Error; err != nil {
+	// The token and its account in one round trip: every SCIM request starts here.
+	var rows []struct {
+		ProvisioningToken
+		AccountName                 string
+		AccountImpersonationEnabled bool
+		AccountImpersonationMinutes int
+		AccountDeletionGraceDays    int
+		AccountCreatedAt            time.Time
+	}
+	if err := s.read(ctx).Table("scim_tokens").Joins("JOIN accounts ON accounts.id = scim_tokens.account_id").
+		Select(`scim_tokens.*, accounts.name AS account_name, accounts.impersonation_enabled AS account_impersonation_enabled,
+			accounts.impersonation_minutes AS account_impersonation_minutes, accounts.deletion_grace_days AS account_deletion_grace_days,
+			accounts.created_at AS account_created_at`).
+		Where("scim_tokens.token_hash = ?", hash).Limit(1).Scan(&rows).Error; err != nil {
 		return nil, err
 	}
-	if len(tokens) != 1 || subtle.ConstantTimeCompare([]byte(tokens[0].TokenHash), []byte(hash)) != 1 || tokens[0].RevokedAt != nil {
+	if len(rows) != 1 || subtle.ConstantTimeCompare([]byte(rows[0].TokenHash), []byte(hash)) != 1 || rows[0].RevokedAt != nil {
 		return nil, ErrProvisioningTokenInvalid
 	}
-	token := tokens[0]
-	var account Account
-	if err := s.read(ctx).Take(&account, token.AccountID).Error; err != nil {
-		return nil, err
-	}
+	token := rows[0].ProvisioningToken
+	account := Account{ID: token.AccountID, Name: rows[0].AccountName, ImpersonationEnabled: rows[0].AccountImpersonationEnabled,
+		ImpersonationMinutes: rows[0].AccountImpersonationMinutes, DeletionGraceDays: rows[0].AccountDeletionGraceDays,
+		CreatedAt: rows[0].AccountCreatedAt}
 	now := s.now()
 	if token.LastUsedAt == nil || now.Sub(*token.LastUsedAt) >= lastUsedResolution {
 		// NOTE: outside the request's transaction on purpose: a refused request still used the token.

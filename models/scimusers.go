@@ -135,10 +135,13 @@ type scimUserRow struct {
 // scimVisible keeps the users SCIM shows: active and inactive ones, not those waiting for their
 // deletion (RFC 7644 §3.6: a deleted resource answers 404) and not open invitations, which a
 // provider's POST turns into users.
+// The condition is spelled as the partial index users_scim's (migration 00011), so that lists
+// page through that index in ID order.
 func scimVisible(db *gorm.DB, accountID int64) *gorm.DB {
-	return db.Where("users.account_id = ? AND users.status IN ? AND users.deletion_due_at IS NULL", accountID,
-		[]UserStatus{StatusActive, StatusInactive})
+	return db.Where("users.account_id = ? AND "+scimVisibleCondition, accountID)
 }
+
+const scimVisibleCondition = "users.status IN ('active', 'inactive') AND users.deletion_due_at IS NULL"
 
 // ScimUsers lists the account's users for an identity provider, filtered and paged as RFC 7644
 // §3.4.2 says, in ID order. Returns ScimError invalidFilter for filters it cannot answer.
@@ -161,26 +164,49 @@ func (s *Store) ScimUsers(ctx context.Context, actor *Actor, page ScimPage) (*Sc
 		}
 	}
 	list := &ScimUserList{StartIndex: page.StartIndex}
-	counted := query()
-	if where != "" {
-		counted = counted.Joins("LEFT JOIN scim_users su ON su.user_id = users.id").Where(where, args...)
+	// matching are the users the filter keeps; the provider's own attributes are joined only
+	// when the filter names one.
+	matching := func() *gorm.DB {
+		q := query()
+		if strings.Contains(where, "su.") {
+			q = q.Joins("LEFT JOIN scim_users su ON su.user_id = users.id")
+		}
+		if where != "" {
+			q = q.Where(where, args...)
+		}
+		return q
 	}
-	if err := counted.Count(&list.Total).Error; err != nil {
+	if where == "" {
+		list.Total, err = s.scimUserCount(ctx, actor.Account.ID)
+	} else {
+		err = matching().Count(&list.Total).Error
+	}
+	if err != nil {
 		return nil, err
 	}
 	if page.Count == 0 || int64(page.StartIndex) > list.Total {
 		return list, nil
 	}
+	// The page is chosen from the IDs alone, in index order, and only its rows are joined.
+	ids := matching().Select("users.id").Order("users.id").Offset(page.StartIndex - 1).Limit(page.Count)
 	rows := []scimUserRow{}
-	q := query().Select(scimUserColumns).Joins(scimUserJoins)
-	if where != "" {
-		q = q.Where(where, args...)
-	}
-	if err := q.Order("users.id").Offset(page.StartIndex - 1).Limit(page.Count).Scan(&rows).Error; err != nil {
+	if err := s.read(ctx).Table("users").Select(scimUserColumns).Joins(scimUserJoins).Where("users.id IN (?)", ids).
+		Order("users.id").Scan(&rows).Error; err != nil {
 		return nil, err
 	}
 	list.Users, err = s.scimUsersWithGroups(ctx, rows)
 	return list, err
+}
+
+// scimUserCount counts the users SCIM shows without a filter from the counts the database keeps
+// per account and status (migration 00002), less those waiting for their deletion (few, and
+// found through their own index): counting 100,000 rows would take a table scan.
+func (s *Store) scimUserCount(ctx context.Context, accountID int64) (int64, error) {
+	var counted struct{ N int64 }
+	err := s.read(ctx).Raw(`SELECT (SELECT coalesce(sum(users), 0) FROM user_status_counts WHERE account_id = ? AND status IN ?)
+		- (SELECT count(*) FROM users WHERE deletion_due_at IS NOT NULL AND account_id = ? AND status IN ?) AS n`,
+		accountID, []UserStatus{StatusActive, StatusInactive}, accountID, []UserStatus{StatusActive, StatusInactive}).Scan(&counted).Error
+	return counted.N, err
 }
 
 func (s *Store) scimUsersWithGroups(ctx context.Context, rows []scimUserRow) ([]ScimUser, error) {
@@ -248,8 +274,9 @@ type scimUserInput struct {
 	hasPlan     bool
 	role        Role
 	hasRole     bool
-	hasManager  bool
-	hasExternal bool
+	// hasManager is false when the request leaves the enterprise extension out: a provider
+	// that does not send it does not manage managers, and Roster's own choice stays.
+	hasManager bool
 }
 
 // parseScimUser reads a user resource (a request's body, or the representation a PATCH request
@@ -352,7 +379,6 @@ func parseScimUser(doc scimDoc) (scimUserInput, error) {
 			return in, scimInvalid(ScimInvalidValue, "externalId: use at most 255 characters.")
 		}
 	}
-	in.hasExternal = true
 	if v, ok := get(doc, ScimSchemaEnterprise); ok {
 		ext, ok := v.(map[string]any)
 		if !ok {
@@ -374,8 +400,6 @@ func parseScimUser(doc scimDoc) (scimUserInput, error) {
 				in.managerID = id
 			}
 		}
-	} else {
-		in.hasManager = true
 	}
 	if v, ok := get(doc, ScimSchemaRoster); ok {
 		ext, ok := v.(map[string]any)
@@ -538,8 +562,10 @@ func (s *Store) ScimCreateUser(ctx context.Context, actor *Actor, body []byte, b
 		if err := ts.scimSaveAttributes(tx, actor, id, in); err != nil {
 			return err
 		}
-		if err := ts.scimSetManager(tx, actor, id, in, now); err != nil {
-			return err
+		if in.managerID != 0 {
+			if err := ts.scimSetManager(tx, actor, id, in, now); err != nil {
+				return err
+			}
 		}
 		if in.active {
 			return ts.scimSendPasswordLink(tx, actor, id, baseURL, now)
@@ -866,7 +892,7 @@ func (s *Store) scimUpdateUser(ctx context.Context, tx *gorm.DB, actor *Actor, u
 	if u.ManagerID != nil {
 		current = *u.ManagerID
 	}
-	if in.managerID != current {
+	if in.hasManager && in.managerID != current {
 		if err := s.scimSetManager(tx, actor, u.ID, in, now); err != nil {
 			return err
 		}

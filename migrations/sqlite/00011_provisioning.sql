@@ -27,6 +27,9 @@ CREATE TABLE scim_users (
     family_name TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX scim_users_external_id ON scim_users (account_id, external_id) WHERE external_id IS NOT NULL;
+-- The users SCIM lists, in ID order: GET /Users pages by startIndex through this index alone
+-- (models.scimVisible spells the same condition).
+CREATE INDEX users_scim ON users (account_id, id) WHERE status IN ('active', 'inactive') AND deletion_due_at IS NULL;
 
 -- +goose StatementBegin
 CREATE TRIGGER users_erase_scim_attributes AFTER UPDATE OF status ON users
@@ -60,6 +63,7 @@ ALTER TABLE accounts DROP COLUMN handover_mode;
 ALTER TABLE accounts DROP COLUMN provisioning_delete_mode;
 ALTER TABLE accounts DROP COLUMN provisioning_plan_id;
 ALTER TABLE groups DROP COLUMN external_id;
+DROP INDEX users_scim;
 DROP TRIGGER users_erase_scim_attributes;
 DROP TABLE scim_users;
 DROP TABLE scim_tokens;
