@@ -262,18 +262,18 @@ func (s *Store) ScimUser(ctx context.Context, actor *Actor, id int64) (*ScimUser
 
 // scimUserInput is a user resource as a request sends it, checked.
 type scimUserInput struct {
-	email       string
-	name        string
-	given       string
-	family      string
-	phone       string
-	active      bool
-	externalID  string
-	managerID   int64 // 0: none
-	plan        string
-	hasPlan     bool
-	role        Role
-	hasRole     bool
+	email      string
+	name       string
+	given      string
+	family     string
+	phone      string
+	active     bool
+	externalID string
+	managerID  int64 // 0: none
+	plan       string
+	hasPlan    bool
+	role       Role
+	hasRole    bool
 	// hasManager is false when the request leaves the enterprise extension out: a provider
 	// that does not send it does not manage managers, and Roster's own choice stays.
 	hasManager bool
