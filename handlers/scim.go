@@ -158,7 +158,7 @@ func (s *Server) scimListUsers(c echo.Context) error {
 	}
 	resources := make([]any, len(list.Users))
 	for i, u := range list.Users {
-		resources[i] = u.Resource(s.scimURL(c, "Users", strconv.FormatInt(u.ID, 10)))
+		resources[i] = scimProject(c, u.Resource(s.scimURL(c, "Users", strconv.FormatInt(u.ID, 10))))
 	}
 	return scimJSON(c, http.StatusOK, scimListResponse(list.Total, list.StartIndex, resources))
 }
@@ -180,7 +180,7 @@ func (s *Server) scimUserResponse(c echo.Context, status int, u *models.ScimUser
 	if status == http.StatusCreated {
 		c.Response().Header().Set(echo.HeaderLocation, location)
 	}
-	return scimJSON(c, status, u.Resource(location))
+	return scimJSON(c, status, scimProject(c, u.Resource(location)))
 }
 
 func (s *Server) scimCreateUser(c echo.Context) error {
@@ -270,7 +270,7 @@ func (s *Server) scimListGroups(c echo.Context) error {
 	}
 	resources := make([]any, len(list.Groups))
 	for i, g := range list.Groups {
-		resources[i] = g.Resource(s.scimURL(c, "Groups", strconv.FormatInt(g.ID, 10)), members)
+		resources[i] = scimProject(c, g.Resource(s.scimURL(c, "Groups", strconv.FormatInt(g.ID, 10)), members))
 	}
 	return scimJSON(c, http.StatusOK, scimListResponse(list.Total, list.StartIndex, resources))
 }
@@ -280,7 +280,7 @@ func (s *Server) scimGroupResponse(c echo.Context, status int, g *models.ScimGro
 	if status == http.StatusCreated {
 		c.Response().Header().Set(echo.HeaderLocation, location)
 	}
-	return scimJSON(c, status, g.Resource(location, members))
+	return scimJSON(c, status, scimProject(c, g.Resource(location, members)))
 }
 
 func (s *Server) scimGetGroup(c echo.Context) error {
@@ -424,4 +424,81 @@ func scimErrorOf(err error) (int, string, string) {
 		return http.StatusBadRequest, models.ScimInvalidValue, "The request holds a value Roster cannot take."
 	}
 	return http.StatusInternalServerError, "", "Roster could not finish the request; nothing was changed. Try again."
+}
+
+// scimProject applies the attributes and excludedAttributes query parameters (RFC 7644 §3.9) to a
+// resource: id and schemas are always returned. Names are matched ignoring case and may name a
+// sub-attribute (name.givenName) or carry their schema's URN.
+func scimProject(c echo.Context, resource map[string]any) map[string]any {
+	attributes, excluded := c.QueryParam("attributes"), c.QueryParam("excludedAttributes")
+	if attributes == "" && excluded == "" {
+		return resource
+	}
+	type path struct{ ext, attr, sub string }
+	parse := func(name string) path {
+		name = strings.TrimSpace(name)
+		var p path
+		for key := range resource {
+			if strings.HasPrefix(key, "urn:") && len(name) > len(key) && strings.EqualFold(name[:len(key)+1], key+":") {
+				p.ext, name = key, name[len(key)+1:]
+				break
+			}
+		}
+		p.attr, p.sub, _ = strings.Cut(name, ".")
+		return p
+	}
+	lookup := func(m map[string]any, name string) (string, bool) {
+		for k := range m {
+			if strings.EqualFold(k, name) {
+				return k, true
+			}
+		}
+		return "", false
+	}
+	if attributes != "" {
+		out := map[string]any{"id": resource["id"], "schemas": resource["schemas"]}
+		for _, name := range strings.Split(attributes, ",") {
+			p := parse(name)
+			source, target := resource, out
+			if p.ext != "" {
+				ext, _ := resource[p.ext].(map[string]any)
+				if ext == nil {
+					continue
+				}
+				if out[p.ext] == nil {
+					out[p.ext] = map[string]any{}
+				}
+				source, target = ext, out[p.ext].(map[string]any)
+			}
+			key, ok := lookup(source, p.attr)
+			if !ok {
+				continue
+			}
+			sub, isObject := source[key].(map[string]any)
+			if p.sub == "" || !isObject {
+				target[key] = source[key]
+				continue
+			}
+			if subKey, ok := lookup(sub, p.sub); ok {
+				kept, _ := target[key].(map[string]any)
+				if kept == nil {
+					kept = map[string]any{}
+					target[key] = kept
+				}
+				kept[subKey] = sub[subKey]
+			}
+		}
+		return out
+	}
+	for _, name := range strings.Split(excluded, ",") {
+		p := parse(name)
+		source := resource
+		if p.ext != "" {
+			source, _ = resource[p.ext].(map[string]any)
+		}
+		if key, ok := lookup(source, p.attr); ok && key != "id" && key != "schemas" && p.sub == "" {
+			delete(source, key)
+		}
+	}
+	return resource
 }

@@ -159,6 +159,13 @@ func TestSCIMOktaSequence(t *testing.T) {
 			t.Fatalf("lookup by userName: %s", found.raw)
 		}
 		okta.must(http.StatusOK, http.MethodGet, "/Users/"+id, "")
+		projected := okta.must(http.StatusOK, http.MethodGet, "/Users/"+id+"?attributes=userName,name.familyName", "")
+		if len(projected.body) != 4 || projected.str("userName") == "" || len(projected.body["name"].(map[string]any)) != 1 {
+			t.Errorf("attributes=userName,name.familyName: %s", projected.raw)
+		}
+		if trimmed := okta.must(http.StatusOK, http.MethodGet, "/Users/"+id+"?excludedAttributes=groups,emails", ""); trimmed.body["groups"] != nil || trimmed.body["emails"] != nil || trimmed.str("userName") == "" {
+			t.Errorf("excludedAttributes=groups,emails: %s", trimmed.raw)
+		}
 
 		updated := okta.must(http.StatusOK, http.MethodPut, "/Users/"+id, `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],
 			"id":"`+id+`","userName":"`+email+`","name":{"givenName":"Augusta","familyName":"Lovelace"},
@@ -171,6 +178,9 @@ func TestSCIMOktaSequence(t *testing.T) {
 			"Operations":[{"op":"replace","value":{"active":false}}]}`)
 		if off.body["active"] != false || userStatus(t, store, id).Status != models.StatusInactive {
 			t.Fatalf("after deactivation: %s", off.raw)
+		}
+		if kept := okta.must(http.StatusOK, http.MethodPut, "/Users/"+id, `{"userName":"`+email+`","displayName":"Augusta Lovelace"}`); kept.body["active"] != false {
+			t.Fatalf("a PUT without active reactivated the user: %s", kept.raw)
 		}
 		on := okta.must(http.StatusOK, http.MethodPatch, "/Users/"+id, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
 			"Operations":[{"op":"replace","value":{"active":true}}]}`)

@@ -262,12 +262,15 @@ func (s *Store) ScimUser(ctx context.Context, actor *Actor, id int64) (*ScimUser
 
 // scimUserInput is a user resource as a request sends it, checked.
 type scimUserInput struct {
-	email      string
-	name       string
-	given      string
-	family     string
-	phone      string
-	active     bool
+	email  string
+	name   string
+	given  string
+	family string
+	phone  string
+	active bool
+	// hasActive is false when the request leaves active out: a new user is then active, an
+	// existing one stays as they are.
+	hasActive  bool
 	externalID string
 	managerID  int64 // 0: none
 	plan       string
@@ -369,6 +372,7 @@ func parseScimUser(doc scimDoc) (scimUserInput, error) {
 		if in.active, err = scimBool(v); err != nil {
 			return in, err
 		}
+		in.hasActive = true
 	}
 	if v, ok := get(doc, "externalId"); ok {
 		if in.externalID, err = text(v, "externalId"); err != nil {
@@ -905,6 +909,9 @@ func (s *Store) scimUpdateUser(ctx context.Context, tx *gorm.DB, actor *Actor, u
 		}
 	}
 	wasActive := u.Status == StatusActive
+	if !in.hasActive {
+		in.active = wasActive
+	}
 	var planID int64
 	if in.hasPlan {
 		var err error
