@@ -163,3 +163,21 @@ func TestSCIMAttributesErasedWithTheUser(t *testing.T) {
 		}
 	})
 }
+
+// Without a default plan, a new user gets a seat of the plan with the most free seats.
+func TestSCIMCreateWithoutADefaultPlan(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, store *models.Store) {
+		acc := modelstest.NewAccount(t, store)
+		ctx := context.Background()
+		roomy := models.Plan{AccountID: acc.Account.ID, Name: "Roomy", SeatsPurchased: 50, Currency: "EUR", CreatedAt: store.Now()}
+		modelstest.Must(t, store.DB().Create(&roomy))
+		actor := scimActor(t, store, acc)
+		u, err := store.ScimCreateUser(ctx, actor, []byte(`{"userName":"roomy-`+acc.Account.Name[5:]+`@example.com"}`), "http://x")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if u.Plan != "Roomy" {
+			t.Errorf("plan %q, want the one with the most free seats", u.Plan)
+		}
+	})
+}

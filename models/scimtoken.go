@@ -238,7 +238,7 @@ func (s *Store) AuthenticateProvisioning(ctx context.Context, secret string) (*A
 // ProvisioningSettings are an account's choices for what its identity provider does.
 type ProvisioningSettings struct {
 	// PlanID is the plan whose seat a provisioned user gets when the provider names none; 0 is
-	// none chosen, and then a user without a plan is refused.
+	// none chosen, and then the plan with the most free seats gives it.
 	PlanID int64
 	// DeleteMode is what deleting a user in the provider does, after the account's grace period.
 	DeleteMode DeletionMode

@@ -572,7 +572,7 @@ func (s *Store) ScimCreateUser(ctx context.Context, actor *Actor, body []byte, b
 			}
 		}
 		if in.active {
-			return ts.scimSendPasswordLink(tx, actor, id, baseURL, now)
+			return ts.scimSendPasswordLink(tx, actor, id, in, baseURL, now)
 		}
 		return nil
 	})
@@ -602,10 +602,29 @@ func (s *Store) scimPlan(tx *gorm.DB, actor *Actor, in scimUserInput) (int64, er
 	if err != nil {
 		return 0, err
 	}
-	if settings.PlanID == 0 {
-		return 0, scimInvalid(ScimInvalidValue, "No plan named: set the %s extension's plan, or choose a default plan in Roster under Settings > Account > Provisioning.", ScimSchemaRoster)
+	if settings.PlanID != 0 {
+		return settings.PlanID, nil
 	}
-	return settings.PlanID, nil
+	// No default chosen: the plan with the most free seats, so that an account that has not
+	// set provisioning up yet still takes the provider's users while it has room.
+	var plans []Plan
+	if err := tx.Where("account_id = ?", actor.Account.ID).Order("id").Find(&plans).Error; err != nil {
+		return 0, err
+	}
+	usage, err := seatUsage(tx, plans)
+	if err != nil {
+		return 0, err
+	}
+	if len(usage) == 0 {
+		return 0, scimInvalid(ScimInvalidValue, "The account has no plan to give a seat of.")
+	}
+	best := usage[0]
+	for _, u := range usage[1:] {
+		if u.Free() > best.Free() {
+			best = u
+		}
+	}
+	return best.Plan.ID, nil
 }
 
 func (s *Store) scimInsertUser(tx *gorm.DB, actor *Actor, planID int64, in scimUserInput, now time.Time) (int64, error) {
@@ -727,20 +746,14 @@ func (s *Store) scimSetManager(tx *gorm.DB, actor *Actor, id int64, in scimUserI
 	return tx.Model(&User{}).Where("id = ?", id).Updates(map[string]any{"manager_id": manager, "updated_at": now}).Error
 }
 
-// scimSendPasswordLink queues the mail that lets a provisioned user choose a password: a
-// password reset link that lasts as long as an invitation.
-func (s *Store) scimSendPasswordLink(tx *gorm.DB, actor *Actor, id int64, baseURL string, now time.Time) error {
-	var u User
-	if err := tx.Take(&u, id).Error; err != nil {
-		return err
-	}
+// scimSendPasswordLink queues the mail that lets a user just provisioned choose a password: a
+// password reset link that lasts as long as an invitation. A new or invited user has no other
+// link to replace.
+func (s *Store) scimSendPasswordLink(tx *gorm.DB, actor *Actor, id int64, in scimUserInput, baseURL string, now time.Time) error {
+	u := User{ID: id, AccountID: actor.Account.ID, Email: &in.email, Name: in.name}
 	token := newToken()
 	reset := PasswordReset{AccountID: u.AccountID, UserID: u.ID, TokenHash: hashToken(token), CreatedAt: now,
 		ExpiresAt: now.Add(InvitationLifetime), RequestedIP: "provisioning"}
-	if err := tx.Model(&PasswordReset{}).Where("user_id = ? AND used_at IS NULL AND replaced_at IS NULL", u.ID).
-		Update("replaced_at", now).Error; err != nil {
-		return err
-	}
 	if err := tx.Create(&reset).Error; err != nil {
 		return err
 	}
