@@ -454,6 +454,12 @@ func TestSCIMErrorsAndTokens(t *testing.T) {
 		for _, path := range []string{"/ServiceProviderConfig", "/ResourceTypes", "/Schemas", "/ResourceTypes/User", "/Schemas/" + models.ScimSchemaUser} {
 			idp.must(http.StatusOK, http.MethodGet, path, "")
 		}
+		config := idp.must(http.StatusOK, http.MethodGet, "/ServiceProviderConfig", "")
+		supported := func(feature string) any { return config.body[feature].(map[string]any)["supported"] }
+		if supported("patch") != true || supported("filter") != true || supported("bulk") != false || supported("sort") != false ||
+			supported("etag") != false || config.body["filter"].(map[string]any)["maxResults"] != float64(models.ScimMaxCount) {
+			t.Errorf("ServiceProviderConfig: %s", config.raw)
+		}
 
 		for name, token := range map[string]string{"missing": "", "wrong": "roster_scim_" + strings.Repeat("0", 64), "garbage": "x"} {
 			res := (&scimClient{t: t, app: app, token: token}).do(http.MethodGet, "/Users", "")

@@ -12,14 +12,13 @@ import (
 // yes (filter with maxResults, the largest page); bulk, sorting, ETags and password changes no.
 func (s *Server) scimServiceProviderConfig(c echo.Context) error {
 	return scimJSON(c, http.StatusOK, map[string]any{
-		"schemas":          []string{"urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"},
-		"documentationUri": "https://github.com/roster/roster#provisioning-with-okta--entra-id",
-		"patch":            map[string]any{"supported": true},
-		"bulk":             map[string]any{"supported": false, "maxOperations": 0, "maxPayloadSize": 0},
-		"filter":           map[string]any{"supported": true, "maxResults": models.ScimMaxCount},
-		"changePassword":   map[string]any{"supported": false},
-		"sort":             map[string]any{"supported": false},
-		"etag":             map[string]any{"supported": false},
+		"schemas":        []string{"urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"},
+		"patch":          map[string]any{"supported": true},
+		"bulk":           map[string]any{"supported": false, "maxOperations": 0, "maxPayloadSize": 0},
+		"filter":         map[string]any{"supported": true, "maxResults": models.ScimMaxCount},
+		"changePassword": map[string]any{"supported": false},
+		"sort":           map[string]any{"supported": false},
+		"etag":           map[string]any{"supported": false},
 		"authenticationSchemes": []any{map[string]any{
 			"type": "oauthbearertoken", "name": "Provisioning token", "primary": true,
 			"description": "A token made under Settings > Account > Provisioning or with `roster scim-token`, sent as Authorization: Bearer <token>.",
