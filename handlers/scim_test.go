@@ -298,6 +298,13 @@ func TestSCIMEntraSequence(t *testing.T) {
 			t.Fatalf("phone: %s", patched.raw)
 		}
 
+		// Without a path, an extension is an object of its own attributes; removing the manager clears it.
+		noPath := entra.must(http.StatusOK, http.MethodPatch, "/Users/"+id, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+			"Operations":[{"op":"replace","value":{"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"department":"R&D"},"name.givenName":"Gina"}},
+				{"op":"Remove","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager"}]}`)
+		if noPath.body["name"].(map[string]any)["givenName"] != "Gina" || noPath.body[models.ScimSchemaEnterprise].(map[string]any)["manager"] != nil {
+			t.Fatalf("after a PATCH without path: %s", noPath.raw)
+		}
 		off := entra.must(http.StatusOK, http.MethodPatch, "/Users/"+id, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
 			"Operations":[{"op":"Replace","path":"active","value":"False"}]}`)
 		if off.body["active"] != false || userStatus(t, store, id).Status != models.StatusInactive {

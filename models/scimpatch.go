@@ -93,7 +93,7 @@ func applyPatch(doc scimDoc, ops []ScimPatchOp, coreSchema string, known scimSch
 						return scimInvalid(ScimInvalidValue, "%s must be an object.", key)
 					}
 					for subKey, subValue := range sub {
-						if err := applyAt(doc, op, ext, key, subKey, nil, "", subValue, extensions[ext]); err != nil {
+						if err := applyAt(doc, op, ext, subKey, "", nil, "", subValue, extensions[ext]); err != nil {
 							return err
 						}
 					}
