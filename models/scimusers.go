@@ -178,21 +178,27 @@ func (s *Store) ScimUsers(ctx context.Context, actor *Actor, page ScimPage) (*Sc
 	}
 	if where == "" {
 		list.Total, err = s.scimUserCount(ctx, actor.Account.ID)
-	} else {
-		err = matching().Count(&list.Total).Error
+		if err != nil {
+			return nil, err
+		}
 	}
-	if err != nil {
-		return nil, err
-	}
-	if page.Count == 0 || int64(page.StartIndex) > list.Total {
-		return list, nil
-	}
-	// The page is chosen from the IDs alone, in index order, and only its rows are joined.
-	ids := matching().Select("users.id").Order("users.id").Offset(page.StartIndex - 1).Limit(page.Count)
 	rows := []scimUserRow{}
-	if err := s.read(ctx).Table("users").Select(scimUserColumns).Joins(scimUserJoins).Where("users.id IN (?)", ids).
-		Order("users.id").Scan(&rows).Error; err != nil {
-		return nil, err
+	if page.Count > 0 && (where != "" || int64(page.StartIndex) <= list.Total) {
+		// The page is chosen from the IDs alone, in index order, and only its rows are joined.
+		ids := matching().Select("users.id").Order("users.id").Offset(page.StartIndex - 1).Limit(page.Count)
+		if err := s.read(ctx).Table("users").Select(scimUserColumns).Joins(scimUserJoins).Where("users.id IN (?)", ids).
+			Order("users.id").Scan(&rows).Error; err != nil {
+			return nil, err
+		}
+	}
+	if where != "" {
+		if page.StartIndex == 1 && len(rows) < page.Count {
+			// A first page that is not full holds every match: the look-up by userName or
+			// externalId a provider makes before each create needs no count of its own.
+			list.Total = int64(len(rows))
+		} else if err := matching().Count(&list.Total).Error; err != nil {
+			return nil, err
+		}
 	}
 	list.Users, err = s.scimUsersWithGroups(ctx, rows)
 	return list, err
