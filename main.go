@@ -52,6 +52,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return createOwner(ctx, args, out)
 	case "seed":
 		return seed(ctx, args, out)
+	case "scim-token":
+		return scimToken(ctx, args, out)
 	case "help", "-h", "--help":
 		fmt.Fprint(out, usage)
 		return nil
@@ -66,6 +68,7 @@ Commands:
   migrate       apply database migrations and exit
   create-owner  create an account and its owner, for a production start without demo data
   seed          create an account filled with realistic bulk data (--users N)
+  scim-token    create a SCIM provisioning token (--account-id ID --name NAME) and print it
 
 Environment:
   DATABASE_URL           postgres://… selects PostgreSQL; unset uses the SQLite file roster.db
@@ -341,5 +344,36 @@ func seed(ctx context.Context, args []string, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "Seeded %q: %d users and %d records in %.1f s; sign in as %s with password %s\n",
 		result.Account.Name, result.Users, result.Records, time.Since(started).Seconds(), result.OwnerEmail, result.OwnerPassword)
+	return nil
+}
+
+// scimToken makes a provisioning token for an account and prints it alone on its line, so that a
+// script can read it; it is shown this once.
+func scimToken(ctx context.Context, args []string, out io.Writer) error {
+	flags := flag.NewFlagSet("scim-token", flag.ContinueOnError)
+	accountID := flags.Int64("account-id", 0, "ID of the account the token provisions (required)")
+	name := flags.String("name", "", "name of the token, as the audit log shows it: \"Provisioning: NAME\" (required)")
+	if err := flags.Parse(args); err != nil {
+		return err
+	}
+	if *accountID <= 0 {
+		return errors.New("--account-id is required")
+	}
+	store, err := models.Open(ctx, databaseURL())
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	secret, _, err := store.CreateProvisioningTokenForAccount(ctx, *accountID, *name)
+	var fieldErrs models.FieldErrors
+	switch {
+	case errors.As(err, &fieldErrs):
+		return fmt.Errorf("--name: %s", fieldErrs["name"])
+	case errors.Is(err, models.ErrNotFound):
+		return fmt.Errorf("no account with ID %d", *accountID)
+	case err != nil:
+		return err
+	}
+	fmt.Fprintln(out, secret)
 	return nil
 }

@@ -21,6 +21,7 @@ var navigation = []struct {
 	{views.NavItem{Section: views.SectionAudit, Label: "Audit log", Href: "/settings/audit"}, models.PermViewAudit},
 	{views.NavItem{Section: views.SectionWebhooks, Label: "Webhooks", Href: "/settings/webhooks"}, models.PermManageWebhooks},
 	{views.NavItem{Section: views.SectionAccount, Label: "Account", Href: "/settings/account"}, models.PermManageAccount},
+	{views.NavItem{Section: views.SectionProvisioning, Label: "Provisioning", Href: "/settings/account/provisioning"}, models.PermManageProvisioning},
 }
 
 // chrome is the frame of a console page for the signed-in actor.

@@ -69,6 +69,10 @@ func errorHandler(err error, c echo.Context) {
 	if c.Response().Committed {
 		return
 	}
+	if isSCIMPath(c.Request().URL.Path) {
+		scimErrorHandler(err, c)
+		return
+	}
 	status := statusOf(err)
 	if status >= 500 {
 		slog.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "status", status,

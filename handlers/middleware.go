@@ -49,6 +49,10 @@ func secureHeaders(tls bool) echo.MiddlewareFunc {
 // signed out elsewhere is refused from the very next request.
 func (s *Server) loadActor(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
+		if isSCIMPath(c.Request().URL.Path) {
+			// SCIM requests are an identity provider's, authenticated by their bearer token alone.
+			return next(c)
+		}
 		session, _ := s.cookies.Get(c.Request(), sessionCookieName)
 		token, _ := session.Values[sessionTokenKey].(string)
 		if token == "" {
@@ -84,6 +88,8 @@ func csrfToken(c echo.Context) string {
 // header. Browsers that send Fetch Metadata are also checked for a same-origin request.
 func (s *Server) csrf() echo.MiddlewareFunc {
 	return middleware.CSRFWithConfig(middleware.CSRFConfig{
+		// SCIM requests carry no cookie to forge: a bearer token authenticates them.
+		Skipper:        func(c echo.Context) bool { return isSCIMPath(c.Request().URL.Path) },
 		TokenLookup:    "form:" + csrfFormField + ",header:" + echo.HeaderXCSRFToken,
 		ContextKey:     csrfContextKey,
 		CookieName:     csrfCookieName,
@@ -128,6 +134,9 @@ func (s *Server) sameOrigin() (echo.MiddlewareFunc, error) {
 // are sent to sign in; signed-in users without the permission are refused. Under "View as" every
 // state-changing route is refused, except stopping the impersonation and signing out.
 func (s *Server) require(r route) echo.MiddlewareFunc {
+	if r.permission == models.PermProvisioning {
+		return s.requireProvisioning
+	}
 	permission := r.permission
 	changesState := r.method != http.MethodGet && r.method != http.MethodHead
 	leavesImpersonation := permission == models.PermStopImpersonation || r.name == RouteLogout

@@ -108,6 +108,8 @@ func (s *Server) routeTable() []route {
 	routes = append(routes, s.groupRoutes()...)
 	routes = append(routes, s.auditRoutes()...)
 	routes = append(routes, s.webhookRoutes()...)
+	routes = append(routes, s.provisioningRoutes()...)
+	routes = append(routes, s.scimRoutes()...)
 	return routes
 }
 

@@ -49,15 +49,48 @@ func TestEveryRouteDeclaresAPermission(t *testing.T) {
 	})
 }
 
+// bearerRoutes are the routes declared for an identity provider's bearer token (SCIM), keyed
+// "METHOD path": they take no cookie and so no CSRF token, and answer 401 without the token.
+func bearerRoutes() map[string]bool {
+	routes := map[string]bool{}
+	for _, r := range (&Server{}).routeTable() {
+		if r.permission == models.PermProvisioning {
+			routes[r.method+" "+r.path] = true
+		}
+	}
+	return routes
+}
+
+// assertBearerOnly checks that a bearer-token route refuses a request without its token with
+// 401 and WWW-Authenticate: Bearer, whatever cookie or CSRF token comes along.
+func assertBearerOnly(t *testing.T, method, path string, res response) {
+	t.Helper()
+	if res.status != http.StatusUnauthorized || !strings.HasPrefix(res.header.Get("WWW-Authenticate"), "Bearer") {
+		t.Errorf("%s %s without a bearer token: status %d, WWW-Authenticate %q; want 401 Bearer", method, path, res.status, res.header.Get("WWW-Authenticate"))
+	}
+}
+
 // No state-changing route accepts a request without a valid CSRF token, even from a signed-in
-// owner who holds every permission.
+// owner who holds every permission; bearer-token routes ignore the session cookie altogether and
+// refuse it without their token.
 func TestStateChangingRoutesRequireCSRFToken(t *testing.T) {
 	modelstest.Each(t, func(t *testing.T, store *models.Store) {
 		app := newTestApp(t, store)
 		acc := modelstest.NewAccount(t, store)
-		checked := 0
+		bearer := bearerRoutes()
+		checked, checkedBearer := 0, 0
 		for _, r := range app.echo.Routes() {
 			if !isStateChanging(r.Method) {
+				continue
+			}
+			if bearer[r.Method+" "+r.Path] {
+				checkedBearer++
+				b := app.newBrowser(t)
+				b.mustSignIn(acc.Owner.EmailAddress(), modelstest.Password)
+				req, _ := http.NewRequest(r.Method, app.URL+samplePath(r.Path), strings.NewReader(`{"_csrf":"forged"}`))
+				req.Header.Set("Content-Type", "application/scim+json")
+				req.Header.Set("X-CSRF-Token", "forged-token-value")
+				assertBearerOnly(t, r.Method, r.Path, b.do(req))
 				continue
 			}
 			checked++
@@ -80,19 +113,24 @@ func TestStateChangingRoutesRequireCSRFToken(t *testing.T) {
 				}
 			}
 		}
-		if checked == 0 {
-			t.Fatal("no state-changing routes found")
+		if checked == 0 || checkedBearer == 0 {
+			t.Fatalf("state-changing routes found: %d with CSRF, %d bearer-token", checked, checkedBearer)
 		}
 	})
 }
 
-// Visitors reach only public routes; everything else sends them to sign in.
+// Visitors reach only public routes; everything else sends them to sign in, except bearer-token
+// routes, which answer 401 with WWW-Authenticate: Bearer.
 func TestVisitorsAreSentToSignIn(t *testing.T) {
 	modelstest.Each(t, func(t *testing.T, store *models.Store) {
 		app := newTestApp(t, store)
 		s := &Server{}
 		for _, r := range s.routeTable() {
 			if r.permission == models.PermPublic || r.method != http.MethodGet {
+				continue
+			}
+			if r.permission == models.PermProvisioning {
+				assertBearerOnly(t, r.method, r.path, app.newBrowser(t).get(samplePath(r.path)))
 				continue
 			}
 			res := app.newBrowser(t).get(samplePath(r.path))

@@ -89,9 +89,13 @@ func (s *Server) accountSettings(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	handover, err := s.defaultHandoverView(c)
+	if err != nil {
+		return err
+	}
 	return render(c, http.StatusOK, views.AccountSettingsPage(views.AccountSettingsView{Chrome: chrome(c, "Account", views.SectionAccount),
 		Settings: settings, Minutes: fmt.Sprint(settings.ImpersonationMinutes), GraceDays: fmt.Sprint(settings.DeletionGraceDays),
-		Errors: map[string]string{}, Flashes: s.takeFlashes(c)}))
+		Errors: map[string]string{}, Flashes: s.takeFlashes(c), Handover: handover}))
 }
 
 func (s *Server) accountSettingsSubmit(c echo.Context) error {
@@ -113,8 +117,13 @@ func (s *Server) accountSettingsSubmit(c echo.Context) error {
 	}
 	var fields models.FieldErrors
 	if errors.As(err, &fields) {
+		handover, loadErr := s.defaultHandoverView(c)
+		if loadErr != nil {
+			return loadErr
+		}
 		return render(c, http.StatusUnprocessableEntity, views.AccountSettingsPage(views.AccountSettingsView{
-			Chrome: chrome(c, "Account", views.SectionAccount), Settings: settings, Minutes: minutesValue, GraceDays: graceValue, Errors: fields}))
+			Chrome: chrome(c, "Account", views.SectionAccount), Settings: settings, Minutes: minutesValue, GraceDays: graceValue, Errors: fields,
+			Handover: handover}))
 	}
 	if err != nil {
 		return err

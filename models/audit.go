@@ -77,6 +77,10 @@ func auditRow(actor *Actor, action string, target *int64, at time.Time, details 
 		// Both identities: who it looked like and who really did it.
 		event.RealActorID = &actor.Impersonation.RealUser.ID
 	}
+	if actor.Provisioning != nil {
+		// An identity provider is no user: the event names its token.
+		event.ActorID, event.ProvisioningTokenID = nil, &actor.Provisioning.ID
+	}
 	return event
 }
 

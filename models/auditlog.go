@@ -106,6 +106,9 @@ type AuditPerson struct {
 	ID      int64
 	Name    string
 	Removed bool
+	// Provisioning marks an identity provider's token, named "Provisioning: <token name>"; ID
+	// is then the token's.
+	Provisioning bool
 }
 
 // Label is how the log names the person.
@@ -383,8 +386,11 @@ type auditRowRead struct {
 	Details       string
 	ActorName     *string
 	RealActorName *string
-	TargetName    *string
-	IP            *string
+	// ProvisioningTokenID and TokenName name the provisioning token that acted, if one did.
+	ProvisioningTokenID *int64
+	TokenName           *string
+	TargetName          *string
+	IP                  *string
 }
 
 // readAuditLog reads up to limit events in log order (newest first) from the position from names
@@ -416,8 +422,12 @@ func (s *Store) readAuditLog(ctx context.Context, accountID int64, f auditFilter
 		side := func(column string) *gorm.DB {
 			return events().Select(auditEventColumns).Where("audit_events."+column+" IN (?)", matching).Order(orderBy).Limit(limit)
 		}
-		merged := s.read(ctx).Raw("SELECT * FROM (?) AS by_actor UNION SELECT * FROM (?) AS by_real_actor",
-			side("actor_id"), side("real_actor_id"))
+		// A provisioning token is found by the name the log shows: "Provisioning: Okta".
+		tokens := s.read(ctx).Table("scim_tokens").Select("scim_tokens.id").Where("scim_tokens.account_id = ?", accountID).
+			Where(`lower('provisioning: ' || scim_tokens.name) LIKE ? ESCAPE '\'`, f.actor.pattern)
+		byToken := events().Select(auditEventColumns).Where("audit_events.provisioning_token_id IN (?)", tokens).Order(orderBy).Limit(limit)
+		merged := s.read(ctx).Raw("SELECT * FROM (?) AS by_actor UNION SELECT * FROM (?) AS by_real_actor UNION SELECT * FROM (?) AS by_token",
+			side("actor_id"), side("real_actor_id"), byToken)
 		source = s.read(ctx).Table("(?) AS audit_events", merged)
 	case f.actor.id != 0:
 		source = events().Where("(audit_events.actor_id = ? OR audit_events.real_actor_id = ?)", f.actor.id, f.actor.id)
@@ -425,11 +435,12 @@ func (s *Store) readAuditLog(ctx context.Context, accountID int64, f auditFilter
 		source = events()
 	}
 	db := source.Select(auditEventColumns + `, actors.name AS actor_name, real_actors.name AS real_actor_name,
-			targets.name AS target_name, audit_event_ips.ip AS ip`).
+			targets.name AS target_name, audit_event_ips.ip AS ip, scim_tokens.name AS token_name`).
 		Joins("LEFT JOIN users actors ON actors.id = audit_events.actor_id").
 		Joins("LEFT JOIN users real_actors ON real_actors.id = audit_events.real_actor_id").
 		Joins("LEFT JOIN users targets ON targets.id = audit_events.target_user_id").
-		Joins("LEFT JOIN audit_event_ips ON audit_event_ips.event_id = audit_events.id")
+		Joins("LEFT JOIN audit_event_ips ON audit_event_ips.event_id = audit_events.id").
+		Joins("LEFT JOIN scim_tokens ON scim_tokens.id = audit_events.provisioning_token_id")
 	var rows []auditRowRead
 	if err := db.Order(orderBy).Limit(limit).Scan(&rows).Error; err != nil {
 		return nil, err
@@ -442,13 +453,16 @@ func (s *Store) readAuditLog(ctx context.Context, accountID int64, f auditFilter
 		if r.IP != nil {
 			entries[i].IP = *r.IP
 		}
+		if r.ProvisioningTokenID != nil && r.TokenName != nil {
+			entries[i].Actor = &AuditPerson{ID: *r.ProvisioningTokenID, Name: ProvisioningActorLabel(*r.TokenName), Provisioning: true}
+		}
 	}
 	return entries, nil
 }
 
 // auditEventColumns are the event's own columns the log reads.
 const auditEventColumns = `audit_events.id, audit_events.created_at, audit_events.action, audit_events.actor_id,
-	audit_events.real_actor_id, audit_events.target_user_id, audit_events.details`
+	audit_events.real_actor_id, audit_events.target_user_id, audit_events.details, audit_events.provisioning_token_id`
 
 // filterAuditLog adds f's conditions except the actor's, which readAuditLog applies. A target by
 // text is a subquery over the account's users (PostgreSQL answers it from the trigram index on

@@ -44,21 +44,27 @@ const (
 	// PermStopImpersonation ends the impersonation the request runs under; only an
 	// impersonating session holds it, whatever the mode.
 	PermStopImpersonation Permission = "impersonation.stop"
+	// PermManageProvisioning opens Settings > Account > Provisioning: SCIM tokens and defaults.
+	PermManageProvisioning Permission = "provisioning.manage"
+	// PermProvisioning routes serve an identity provider authenticated by a bearer token
+	// (SCIM), never a browser session.
+	PermProvisioning Permission = "provisioning.scim"
 )
 
 // Permissions lists every permission a route may declare.
 var Permissions = []Permission{PermPublic, PermSignedIn, PermViewUsers, PermManageUsers, PermInviteUsers,
 	PermManageRoles, PermViewGroups, PermManageGroups, PermImpersonate, PermViewAudit, PermManageAccount,
-	PermViewStatistics, PermViewSeats, PermManageSeats, PermStopImpersonation, PermManageWebhooks}
+	PermViewStatistics, PermViewSeats, PermManageSeats, PermStopImpersonation, PermManageWebhooks, PermManageProvisioning, PermProvisioning}
 
 // rolePermissions is the table of roles: admins run user management; group administrators and managers act only
 // on the users they reach; support reads and impersonates; finance sees seats and billing;
 // members see none of Settings.
 var rolePermissions = map[Role][]Permission{
 	RoleOwner: {PermViewUsers, PermManageUsers, PermInviteUsers, PermManageRoles, PermViewGroups, PermManageGroups,
-		PermImpersonate, PermViewAudit, PermManageAccount, PermViewStatistics, PermViewSeats, PermManageSeats, PermManageWebhooks},
+		PermImpersonate, PermViewAudit, PermManageAccount, PermViewStatistics, PermViewSeats, PermManageSeats, PermManageWebhooks,
+		PermManageProvisioning},
 	RoleAdmin: {PermViewUsers, PermManageUsers, PermInviteUsers, PermManageRoles, PermViewGroups, PermManageGroups,
-		PermImpersonate, PermViewAudit, PermViewStatistics, PermViewSeats, PermManageWebhooks},
+		PermImpersonate, PermViewAudit, PermViewStatistics, PermViewSeats, PermManageWebhooks, PermManageProvisioning},
 	RoleGroupAdmin: {PermViewUsers, PermManageUsers, PermViewGroups, PermManageGroups, PermImpersonate},
 	RoleManager:    {PermViewUsers, PermManageUsers, PermImpersonate},
 	RoleSupport:    {PermViewUsers, PermImpersonate, PermViewAudit},
@@ -89,6 +95,9 @@ type Actor struct {
 	// Notice is something the person must be told on the next page, such as an impersonation
 	// that just ended by itself.
 	Notice string
+	// Provisioning is set when an identity provider acts through a SCIM token; User is then a
+	// stand-in that names the token and is no row (ID 0). See provisioningActor.
+	Provisioning *ProvisioningToken
 	// reach holds, for actors whose rights stop at their groups or reports, which of the users an
 	// operation asked about they reach; Store.loadReach fills it. Missing means not reached.
 	reach map[int64]bool
@@ -116,6 +125,11 @@ func (a *Actor) Allows(perm Permission) bool {
 		return a.signedIn()
 	case PermStopImpersonation:
 		return a.signedIn() && a.Impersonation != nil
+	case PermProvisioning:
+		return a != nil && a.Provisioning != nil
+	}
+	if a != nil && a.Provisioning != nil {
+		return provisioningAllows(perm)
 	}
 	if !a.signedIn() || !roleAllows(a.User.Role, perm) {
 		return false
@@ -124,7 +138,8 @@ func (a *Actor) Allows(perm Permission) bool {
 }
 
 func (a *Actor) signedIn() bool {
-	if a == nil {
+	if a == nil || a.Provisioning != nil {
+		// An identity provider's token signs nobody in.
 		return false
 	}
 	if a.Impersonation != nil {

@@ -139,6 +139,10 @@ func recordSeatChanges(tx *gorm.DB, entries []SeatLedgerEntry) error {
 
 func seatEntry(u *User, inUse, reserved int, reason string, actor *int64, at time.Time) SeatLedgerEntry {
 	id := u.ID
+	if actor != nil && *actor == 0 {
+		// A provisioning actor is no user (Actor.Provisioning).
+		actor = nil
+	}
 	return SeatLedgerEntry{AccountID: u.AccountID, PlanID: *u.PlanID, UserID: &id, InUseChange: inUse,
 		ReservedChange: reserved, Reason: reason, ActorID: actor, ChangedAt: at}
 }

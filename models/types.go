@@ -189,6 +189,8 @@ type AuditEvent struct {
 	Action       string
 	TargetUserID *int64
 	Details      string
+	// ProvisioningTokenID names the provisioning token that acted, instead of ActorID.
+	ProvisioningTokenID *int64
 	// IP is written to audit_event_ips with the event (see AuditEvent.AfterCreate), where erasing
 	// a user can delete it without changing the append-only log; reading an event does not fill it.
 	IP        string `gorm:"->"`

@@ -39,4 +39,6 @@ type AccountSettingsView struct {
 	Minutes, GraceDays string
 	Errors             map[string]string
 	Flashes            []string
+	// Handover is the default hand-over's own form.
+	Handover DefaultHandoverView
 }

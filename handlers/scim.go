@@ -1,0 +1,504 @@
+package handlers
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"roster/models"
+)
+
+// SCIM 2.0 service provider routes (P1), for Okta and Microsoft Entra ID. They are authenticated
+// by a provisioning token in the Authorization header, never by the session cookie, and so carry
+// no CSRF token either: requireProvisioning checks the token on every request.
+const (
+	RouteScimServiceProviderConfig = "scim.config"
+	RouteScimResourceTypes         = "scim.resource_types"
+	RouteScimResourceType          = "scim.resource_type"
+	RouteScimSchemas               = "scim.schemas"
+	RouteScimSchema                = "scim.schema"
+	RouteScimUsers                 = "scim.users"
+	RouteScimUserCreate            = "scim.users.create"
+	RouteScimUser                  = "scim.user"
+	RouteScimUserReplace           = "scim.user.replace"
+	RouteScimUserPatch             = "scim.user.patch"
+	RouteScimUserDelete            = "scim.user.delete"
+	RouteScimGroups                = "scim.groups"
+	RouteScimGroupCreate           = "scim.groups.create"
+	RouteScimGroup                 = "scim.group"
+	RouteScimGroupReplace          = "scim.group.replace"
+	RouteScimGroupPatch            = "scim.group.patch"
+	RouteScimGroupDelete           = "scim.group.delete"
+)
+
+const (
+	scimBase        = "/scim/v2"
+	scimContentType = "application/scim+json"
+	// scimMaxBody is the largest request body a SCIM request may have (ServiceProviderConfig says so).
+	scimMaxBody = 1 << 20
+)
+
+// isSCIMPath tells whether a request belongs to the SCIM API, which answers in SCIM's terms.
+func isSCIMPath(path string) bool {
+	return path == scimBase || strings.HasPrefix(path, scimBase+"/")
+}
+
+func (s *Server) scimRoutes() []route {
+	p := models.PermProvisioning
+	return []route{
+		{http.MethodGet, scimBase + "/ServiceProviderConfig", RouteScimServiceProviderConfig, p, s.scimServiceProviderConfig},
+		{http.MethodGet, scimBase + "/ResourceTypes", RouteScimResourceTypes, p, s.scimResourceTypes},
+		{http.MethodGet, scimBase + "/ResourceTypes/:id", RouteScimResourceType, p, s.scimResourceType},
+		{http.MethodGet, scimBase + "/Schemas", RouteScimSchemas, p, s.scimSchemas},
+		{http.MethodGet, scimBase + "/Schemas/:id", RouteScimSchema, p, s.scimSchema},
+		{http.MethodGet, scimBase + "/Users", RouteScimUsers, p, s.scimListUsers},
+		{http.MethodPost, scimBase + "/Users", RouteScimUserCreate, p, s.scimCreateUser},
+		{http.MethodGet, scimBase + "/Users/:id", RouteScimUser, p, s.scimGetUser},
+		{http.MethodPut, scimBase + "/Users/:id", RouteScimUserReplace, p, s.scimReplaceUser},
+		{http.MethodPatch, scimBase + "/Users/:id", RouteScimUserPatch, p, s.scimPatchUser},
+		{http.MethodDelete, scimBase + "/Users/:id", RouteScimUserDelete, p, s.scimDeleteUser},
+		{http.MethodGet, scimBase + "/Groups", RouteScimGroups, p, s.scimListGroups},
+		{http.MethodPost, scimBase + "/Groups", RouteScimGroupCreate, p, s.scimCreateGroup},
+		{http.MethodGet, scimBase + "/Groups/:id", RouteScimGroup, p, s.scimGetGroup},
+		{http.MethodPut, scimBase + "/Groups/:id", RouteScimGroupReplace, p, s.scimReplaceGroup},
+		{http.MethodPatch, scimBase + "/Groups/:id", RouteScimGroupPatch, p, s.scimPatchGroup},
+		{http.MethodDelete, scimBase + "/Groups/:id", RouteScimGroupDelete, p, s.scimDeleteGroup},
+	}
+}
+
+// errProvisioningUnauthorized answers a request without a valid provisioning token.
+var errProvisioningUnauthorized = echo.NewHTTPError(http.StatusUnauthorized, "A valid provisioning token is required: Authorization: Bearer <token>.")
+
+// requireProvisioning authenticates the bearer token of a SCIM request and makes its
+// provisioning actor the request's actor. It also refuses bodies over 1 MB and content types
+// other than SCIM's and plain JSON — which no HTML form can send, so no browser is made to call
+// the API on someone's behalf.
+func (s *Server) requireProvisioning(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		req := c.Request()
+		if req.ContentLength > scimMaxBody {
+			return echo.ErrStatusRequestEntityTooLarge
+		}
+		req.Body = http.MaxBytesReader(c.Response(), req.Body, scimMaxBody)
+		scheme, token, _ := strings.Cut(req.Header.Get(echo.HeaderAuthorization), " ")
+		if !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
+			return errProvisioningUnauthorized
+		}
+		actor, err := s.store.AuthenticateProvisioning(req.Context(), strings.TrimSpace(token))
+		if errors.Is(err, models.ErrProvisioningTokenInvalid) {
+			return errProvisioningUnauthorized
+		}
+		if err != nil {
+			return err
+		}
+		actor.IP = c.RealIP()
+		c.Set(actorContextKey, actor)
+		if req.ContentLength != 0 && req.Method != http.MethodGet && req.Method != http.MethodDelete {
+			media, _, err := mime.ParseMediaType(req.Header.Get(echo.HeaderContentType))
+			if err != nil || (media != scimContentType && media != echo.MIMEApplicationJSON) {
+				return echo.NewHTTPError(http.StatusUnsupportedMediaType, "Send the request body as application/scim+json or application/json.")
+			}
+		}
+		return next(c)
+	}
+}
+
+// scimBody reads a request body of at most scimMaxBody bytes.
+func scimBody(c echo.Context) ([]byte, error) {
+	body, err := io.ReadAll(c.Request().Body)
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return nil, echo.ErrStatusRequestEntityTooLarge
+	}
+	if err != nil {
+		return nil, echo.NewHTTPError(http.StatusBadRequest, "The request body could not be read.")
+	}
+	return body, nil
+}
+
+// scimJSON sends a SCIM response.
+func scimJSON(c echo.Context, status int, body any) error {
+	encoded, err := json.Marshal(body)
+	if err != nil {
+		return err
+	}
+	return c.Blob(status, scimContentType+"; charset=utf-8", encoded)
+}
+
+func (s *Server) scimURL(c echo.Context, parts ...string) string {
+	return s.baseURL(c) + scimBase + "/" + strings.Join(parts, "/")
+}
+
+func scimListResponse(total int64, startIndex int, resources []any) map[string]any {
+	return map[string]any{"schemas": []string{models.ScimSchemaList}, "totalResults": total, "startIndex": startIndex,
+		"itemsPerPage": len(resources), "Resources": resources}
+}
+
+func scimPage(c echo.Context) (models.ScimPage, error) {
+	return models.ParseScimPage(c.QueryParam("filter"), c.QueryParam("startIndex"), c.QueryParam("count"))
+}
+
+func scimID(c echo.Context) (int64, error) { return models.ParseScimID(c.Param("id")) }
+
+func (s *Server) scimListUsers(c echo.Context) error {
+	page, err := scimPage(c)
+	if err != nil {
+		return err
+	}
+	list, err := s.store.ScimUsers(c.Request().Context(), actorOf(c), page)
+	if err != nil {
+		return err
+	}
+	resources := make([]any, len(list.Users))
+	for i, u := range list.Users {
+		resources[i] = scimProject(c, u.Resource(s.scimURL(c, "Users", strconv.FormatInt(u.ID, 10))))
+	}
+	return scimJSON(c, http.StatusOK, scimListResponse(list.Total, list.StartIndex, resources))
+}
+
+func (s *Server) scimGetUser(c echo.Context) error {
+	id, err := scimID(c)
+	if err != nil {
+		return err
+	}
+	u, err := s.store.ScimUser(c.Request().Context(), actorOf(c), id)
+	if err != nil {
+		return err
+	}
+	return s.scimUserResponse(c, http.StatusOK, u)
+}
+
+func (s *Server) scimUserResponse(c echo.Context, status int, u *models.ScimUser) error {
+	location := s.scimURL(c, "Users", strconv.FormatInt(u.ID, 10))
+	if status == http.StatusCreated {
+		c.Response().Header().Set(echo.HeaderLocation, location)
+	}
+	return scimJSON(c, status, scimProject(c, u.Resource(location)))
+}
+
+func (s *Server) scimCreateUser(c echo.Context) error {
+	body, err := scimBody(c)
+	if err != nil {
+		return err
+	}
+	u, err := s.store.ScimCreateUser(c.Request().Context(), actorOf(c), body, s.baseURL(c))
+	if err != nil {
+		return err
+	}
+	s.mailQueued()
+	return s.scimUserResponse(c, http.StatusCreated, u)
+}
+
+func (s *Server) scimReplaceUser(c echo.Context) error {
+	id, err := scimID(c)
+	if err != nil {
+		return err
+	}
+	body, err := scimBody(c)
+	if err != nil {
+		return err
+	}
+	u, err := s.store.ScimReplaceUser(c.Request().Context(), actorOf(c), id, body)
+	if err != nil {
+		return err
+	}
+	return s.scimUserResponse(c, http.StatusOK, u)
+}
+
+func (s *Server) scimPatchUser(c echo.Context) error {
+	id, err := scimID(c)
+	if err != nil {
+		return err
+	}
+	body, err := scimBody(c)
+	if err != nil {
+		return err
+	}
+	u, err := s.store.ScimPatchUser(c.Request().Context(), actorOf(c), id, body)
+	if err != nil {
+		return err
+	}
+	return s.scimUserResponse(c, http.StatusOK, u)
+}
+
+func (s *Server) scimDeleteUser(c echo.Context) error {
+	id, err := scimID(c)
+	if err != nil {
+		return err
+	}
+	if err := s.store.ScimDeleteUser(c.Request().Context(), actorOf(c), id); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// scimWantsMembers is false when the request excludes a group's members, as Entra ID and Okta do
+// when they only look a group up.
+func scimWantsMembers(c echo.Context) bool {
+	for _, a := range strings.Split(c.QueryParam("excludedAttributes"), ",") {
+		if strings.EqualFold(strings.TrimSpace(a), "members") {
+			return false
+		}
+	}
+	if attrs := c.QueryParam("attributes"); attrs != "" {
+		for _, a := range strings.Split(attrs, ",") {
+			if strings.EqualFold(strings.TrimSpace(a), "members") {
+				return true
+			}
+		}
+		return false
+	}
+	return true
+}
+
+func (s *Server) scimListGroups(c echo.Context) error {
+	page, err := scimPage(c)
+	if err != nil {
+		return err
+	}
+	members := scimWantsMembers(c)
+	list, err := s.store.ScimGroups(c.Request().Context(), actorOf(c), page, members)
+	if err != nil {
+		return err
+	}
+	resources := make([]any, len(list.Groups))
+	for i, g := range list.Groups {
+		resources[i] = scimProject(c, g.Resource(s.scimURL(c, "Groups", strconv.FormatInt(g.ID, 10)), members))
+	}
+	return scimJSON(c, http.StatusOK, scimListResponse(list.Total, list.StartIndex, resources))
+}
+
+func (s *Server) scimGroupResponse(c echo.Context, status int, g *models.ScimGroup, members bool) error {
+	location := s.scimURL(c, "Groups", strconv.FormatInt(g.ID, 10))
+	if status == http.StatusCreated {
+		c.Response().Header().Set(echo.HeaderLocation, location)
+	}
+	return scimJSON(c, status, scimProject(c, g.Resource(location, members)))
+}
+
+func (s *Server) scimGetGroup(c echo.Context) error {
+	id, err := scimID(c)
+	if err != nil {
+		return err
+	}
+	members := scimWantsMembers(c)
+	g, err := s.store.ScimGroup(c.Request().Context(), actorOf(c), id, members)
+	if err != nil {
+		return err
+	}
+	return s.scimGroupResponse(c, http.StatusOK, g, members)
+}
+
+func (s *Server) scimCreateGroup(c echo.Context) error {
+	body, err := scimBody(c)
+	if err != nil {
+		return err
+	}
+	g, err := s.store.ScimCreateGroup(c.Request().Context(), actorOf(c), body)
+	if err != nil {
+		return err
+	}
+	return s.scimGroupResponse(c, http.StatusCreated, g, true)
+}
+
+func (s *Server) scimReplaceGroup(c echo.Context) error {
+	id, err := scimID(c)
+	if err != nil {
+		return err
+	}
+	body, err := scimBody(c)
+	if err != nil {
+		return err
+	}
+	g, err := s.store.ScimReplaceGroup(c.Request().Context(), actorOf(c), id, body)
+	if err != nil {
+		return err
+	}
+	return s.scimGroupResponse(c, http.StatusOK, g, true)
+}
+
+func (s *Server) scimPatchGroup(c echo.Context) error {
+	id, err := scimID(c)
+	if err != nil {
+		return err
+	}
+	body, err := scimBody(c)
+	if err != nil {
+		return err
+	}
+	g, err := s.store.ScimPatchGroup(c.Request().Context(), actorOf(c), id, body)
+	if err != nil {
+		return err
+	}
+	return s.scimGroupResponse(c, http.StatusOK, g, true)
+}
+
+func (s *Server) scimDeleteGroup(c echo.Context) error {
+	id, err := scimID(c)
+	if err != nil {
+		return err
+	}
+	if err := s.store.ScimDeleteGroup(c.Request().Context(), actorOf(c), id); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// scimErrorHandler answers every failed SCIM request with an RFC 7644 §3.12 error body.
+func scimErrorHandler(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	status, scimType, detail := scimErrorOf(err)
+	if status >= 500 {
+		slog.Error("SCIM request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
+	}
+	if status == http.StatusUnauthorized {
+		c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="Roster SCIM"`)
+	}
+	body := map[string]any{"schemas": []string{models.ScimSchemaError}, "status": strconv.Itoa(status), "detail": detail}
+	if scimType != "" {
+		body["scimType"] = scimType
+	}
+	if c.Request().Method == http.MethodHead {
+		_ = c.NoContent(status)
+		return
+	}
+	if writeErr := scimJSON(c, status, body); writeErr != nil {
+		slog.Error("write SCIM error", "err", writeErr)
+	}
+}
+
+// scimErrorOf maps an error to a SCIM status, scimType and detail; the only place that does.
+func scimErrorOf(err error) (int, string, string) {
+	var scimErr models.ScimError
+	var httpErr *echo.HTTPError
+	if errors.As(err, &scimErr) {
+		status := http.StatusBadRequest
+		switch {
+		case errors.Is(scimErr.Kind, models.ErrConflict):
+			status = http.StatusConflict
+		case errors.Is(scimErr.Kind, models.ErrNotFound):
+			status = http.StatusNotFound
+		}
+		return status, scimErr.Type, scimErr.Detail
+	}
+	if errors.As(err, &httpErr) {
+		detail, _ := httpErr.Message.(string)
+		switch httpErr.Code {
+		case http.StatusNotFound:
+			detail = "There is no SCIM resource at this address."
+		case http.StatusMethodNotAllowed:
+			detail = "This SCIM resource does not support that method."
+		case http.StatusRequestEntityTooLarge:
+			detail = "The request body is larger than 1 MB."
+		}
+		if detail == "" {
+			detail = http.StatusText(httpErr.Code)
+		}
+		return httpErr.Code, "", detail
+	}
+	if detail, ok := models.ScimExplain(err); ok {
+		var fields models.FieldErrors
+		var members models.AddMembersRejectedError
+		if errors.As(err, &fields) || errors.As(err, &members) {
+			return http.StatusBadRequest, models.ScimInvalidValue, detail
+		}
+		return http.StatusConflict, "", detail
+	}
+	switch {
+	case errors.Is(err, models.ErrNotFound):
+		return http.StatusNotFound, "", "No such resource in this account."
+	case errors.Is(err, models.ErrForbidden):
+		return http.StatusForbidden, "", "The provisioning token may not do this."
+	case errors.Is(err, models.ErrConflict):
+		return http.StatusConflict, "", "That changed in the meantime; try again."
+	case errors.Is(err, models.ErrInvalid):
+		return http.StatusBadRequest, models.ScimInvalidValue, "The request holds a value Roster cannot take."
+	}
+	return http.StatusInternalServerError, "", "Roster could not finish the request; nothing was changed. Try again."
+}
+
+// scimProject applies the attributes and excludedAttributes query parameters (RFC 7644 §3.9) to a
+// resource: id and schemas are always returned. Names are matched ignoring case and may name a
+// sub-attribute (name.givenName) or carry their schema's URN.
+func scimProject(c echo.Context, resource map[string]any) map[string]any {
+	attributes, excluded := c.QueryParam("attributes"), c.QueryParam("excludedAttributes")
+	if attributes == "" && excluded == "" {
+		return resource
+	}
+	type path struct{ ext, attr, sub string }
+	parse := func(name string) path {
+		name = strings.TrimSpace(name)
+		var p path
+		for key := range resource {
+			if strings.HasPrefix(key, "urn:") && len(name) > len(key) && strings.EqualFold(name[:len(key)+1], key+":") {
+				p.ext, name = key, name[len(key)+1:]
+				break
+			}
+		}
+		p.attr, p.sub, _ = strings.Cut(name, ".")
+		return p
+	}
+	lookup := func(m map[string]any, name string) (string, bool) {
+		for k := range m {
+			if strings.EqualFold(k, name) {
+				return k, true
+			}
+		}
+		return "", false
+	}
+	if attributes != "" {
+		out := map[string]any{"id": resource["id"], "schemas": resource["schemas"]}
+		for _, name := range strings.Split(attributes, ",") {
+			p := parse(name)
+			source, target := resource, out
+			if p.ext != "" {
+				ext, _ := resource[p.ext].(map[string]any)
+				if ext == nil {
+					continue
+				}
+				if out[p.ext] == nil {
+					out[p.ext] = map[string]any{}
+				}
+				source, target = ext, out[p.ext].(map[string]any)
+			}
+			key, ok := lookup(source, p.attr)
+			if !ok {
+				continue
+			}
+			sub, isObject := source[key].(map[string]any)
+			if p.sub == "" || !isObject {
+				target[key] = source[key]
+				continue
+			}
+			if subKey, ok := lookup(sub, p.sub); ok {
+				kept, _ := target[key].(map[string]any)
+				if kept == nil {
+					kept = map[string]any{}
+					target[key] = kept
+				}
+				kept[subKey] = sub[subKey]
+			}
+		}
+		return out
+	}
+	for _, name := range strings.Split(excluded, ",") {
+		p := parse(name)
+		source := resource
+		if p.ext != "" {
+			source, _ = resource[p.ext].(map[string]any)
+		}
+		if key, ok := lookup(source, p.attr); ok && key != "id" && key != "schemas" && p.sub == "" {
+			delete(source, key)
+		}
+	}
+	return resource
+}
