@@ -22,7 +22,7 @@ func columnsOf(model any, alias, prefix string) string {
 	}
 	var b strings.Builder
 	for _, f := range sch.Fields {
-		if f.DBName == "" {
+		if !storedColumn(f) {
 			continue
 		}
 		if b.Len() > 0 {
@@ -31,4 +31,10 @@ func columnsOf(model any, alias, prefix string) string {
 		b.WriteString(alias + "." + f.DBName + " AS " + prefix + f.DBName)
 	}
 	return b.String()
+}
+
+// storedColumn tells whether a model field is a column of its table. Read-only fields
+// (`gorm:"->"`) are filled from elsewhere, if at all, such as an audit event's address.
+func storedColumn(f *schema.Field) bool {
+	return f.DBName != "" && (f.Creatable || f.Updatable)
 }
