@@ -198,11 +198,11 @@ func (s *Store) Authenticate(ctx context.Context, token string) (*Actor, error) 
 	}
 	now := s.now()
 	var row sessionRow
-	result := s.read(ctx).Raw(sessionStatement(), hashToken(token)).Scan(&row)
-	if result.Error != nil {
-		return nil, result.Error
+	found, err := s.takePrepared(ctx, &row, sessionStatement(), hashToken(token))
+	if err != nil {
+		return nil, err
 	}
-	if result.RowsAffected == 0 {
+	if !found {
 		return nil, ErrSessionEnded
 	}
 	session, user, account := row.Session, row.User, row.Account

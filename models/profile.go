@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"strings"
+	"sync"
 )
 
 // RecordCount is how many records of one kind a user owns, open and closed.
@@ -139,11 +140,11 @@ func (s *Store) profileOf(ctx context.Context, actor *Actor, id int64, reach fun
 	}
 	args = append(args, StatusDeleted, now, now.Add(-DefaultSessionLifetimes.Idle), StatusInvited, id, actor.Account.ID)
 	var row profileRow
-	result := s.read(ctx).Raw(s.profileStatement(reachedSQL), args...).Scan(&row)
-	if result.Error != nil {
-		return nil, false, result.Error
+	found, err := s.takePrepared(ctx, &row, s.profileStatement(reachedSQL), args...)
+	if err != nil {
+		return nil, false, err
 	}
-	if result.RowsAffected == 0 {
+	if !found {
 		return nil, false, ErrNotFound
 	}
 	p := &UserProfile{User: row.User, ManagedUsers: row.ManagedUsers, OpenSessions: row.OpenSessions}
@@ -188,6 +189,19 @@ func (s *Store) profileOf(ctx context.Context, actor *Actor, id int64, reach fun
 // Its parameters: the reach condition's, then deleted, now, the idle limit, invited, the user
 // and the account.
 func (s *Store) profileStatement(reached string) string {
+	key := [2]string{string(s.dialect), reached}
+	if sql, ok := profileStatements.Load(key); ok {
+		return sql.(string)
+	}
+	sql := s.buildProfileStatement(reached)
+	profileStatements.Store(key, sql)
+	return sql
+}
+
+// profileStatements caches profileStatement per dialect and reach condition.
+var profileStatements sync.Map
+
+func (s *Store) buildProfileStatement(reached string) string {
 	groupColumns := jsonColumnsOf(&Group{}, "g")
 	activity := append(jsonColumnsOf(&AuditEvent{}, "e"),
 		jsonColumn{"actor_name", "actors.name"}, jsonColumn{"target_name", "targets.name"}, jsonColumn{"real_actor_name", "reals.name"})
