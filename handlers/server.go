@@ -6,7 +6,6 @@ import (
 	"crypto/hkdf"
 	"crypto/sha256"
 	"errors"
-	"io/fs"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -17,7 +16,6 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"roster/models"
-	"roster/static"
 )
 
 // Config is what the HTTP layer needs from the command line and environment.
@@ -55,6 +53,7 @@ func New(store *models.Store, config Config) (*echo.Echo, error) {
 	s := &Server{store: store, config: config}
 	s.cookies = newCookieStore(config)
 	s.routes = s.routeTable()
+	go assets() // compress the static files once, before the first page asks for them
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
@@ -91,11 +90,6 @@ func newCookieStore(config Config) *sessions.CookieStore {
 	}
 	store.MaxAge(store.Options.MaxAge)
 	return store
-}
-
-func staticFiles() http.Handler {
-	sub, _ := fs.Sub(static.Files, ".")
-	return http.StripPrefix("/static/", http.FileServer(http.FS(sub)))
 }
 
 func requestLogger() echo.MiddlewareFunc {
