@@ -9,8 +9,8 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// takePrepared reads the one row of sql (with ? placeholders) into dest, a struct, and reports
-// whether there was one.
+// takePrepared reads the row of sql (with ? placeholders) into dest, a struct, or every row
+// into a pointer to a slice, and reports whether there was any.
 //
 // Roster has PostgreSQL plan each statement for its actual parameters (see withCustomPlans),
 // because a list's best plan depends on the account's size. A statement that finds its rows by

@@ -360,9 +360,14 @@ func (s *Store) countByStatus(ctx context.Context, actor *Actor, q UserListQuery
 	accountID := actor.Account.ID
 	var parts []string
 	var args []any
-	if q.Search == "" && q.Role == "" && q.PlanID == 0 && q.GroupID == 0 && q.scopedTo == nil {
-		parts = append(parts, "SELECT 'count' AS part, 0 AS id, status AS name, users AS n, 1 = 0 AS bounded FROM user_status_counts WHERE account_id = ? AND status IN ?")
-		args = append(args, accountID, ListedStatuses)
+	unfiltered := q.Search == "" && q.Role == "" && q.PlanID == 0 && q.GroupID == 0 && q.scopedTo == nil
+	if unfiltered {
+		statuses := "?" + strings.Repeat(", ?", len(ListedStatuses)-1)
+		parts = append(parts, "SELECT 'count' AS part, 0 AS id, status AS name, users AS n, 1 = 0 AS bounded FROM user_status_counts WHERE account_id = ? AND status IN ("+statuses+")")
+		args = append(args, accountID)
+		for _, status := range ListedStatuses {
+			args = append(args, string(status))
+		}
 	} else {
 		part, partArgs := s.countFiltered(ctx, accountID, q)
 		parts, args = append(parts, part), append(args, partArgs...)
@@ -386,7 +391,13 @@ func (s *Store) countByStatus(ctx context.Context, actor *Actor, q UserListQuery
 		Bounded bool
 	}
 	sql := "SELECT * FROM (" + strings.Join(parts, " UNION ALL ") + ") parts ORDER BY part, name, id"
-	if err := s.read(ctx).Raw(sql, args...).Scan(&read).Error; err != nil {
+	if unfiltered {
+		// Counters, plans and groups by account: one plan suits every account, so it is prepared
+		// once per connection (see takePrepared) instead of planned per page.
+		if _, err := s.takePrepared(ctx, &read, sql, args...); err != nil {
+			return err
+		}
+	} else if err := s.read(ctx).Raw(sql, args...).Scan(&read).Error; err != nil {
 		return err
 	}
 	page.Counts = make(map[UserStatus]TabCount, len(ListedStatuses))
