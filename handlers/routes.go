@@ -59,7 +59,7 @@ type route struct {
 func (s *Server) routeTable() []route {
 	routes := []route{
 		{http.MethodGet, "/healthz", RouteHealth, models.PermPublic, s.health},
-		{http.MethodGet, "/static/*", RouteStatic, models.PermPublic, echo.WrapHandler(staticFiles())},
+		{http.MethodGet, "/static/*", RouteStatic, models.PermPublic, serveStatic},
 		{http.MethodGet, "/login", RouteLogin, models.PermPublic, s.loginForm},
 		{http.MethodPost, "/login", RouteLoginSubmit, models.PermPublic, s.loginSubmit},
 		{http.MethodPost, "/logout", RouteLogout, models.PermSignedIn, s.logout},

@@ -8,7 +8,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"io/fs"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -19,7 +18,6 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"roster/models"
-	"roster/static"
 )
 
 // Config is what the HTTP layer needs from the command line and environment.
@@ -68,6 +66,7 @@ func New(store *models.Store, config Config) (*echo.Echo, error) {
 	s := &Server{store: store, config: config}
 	s.cookies = newCookieStore(config)
 	s.routes = s.routeTable()
+	go assets() // compress the static files once, before the first page asks for them
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
@@ -109,11 +108,6 @@ func newCookieStore(config Config) *sessions.CookieStore {
 	}
 	store.MaxAge(store.Options.MaxAge)
 	return store
-}
-
-func staticFiles() http.Handler {
-	sub, _ := fs.Sub(static.Files, ".")
-	return http.StripPrefix("/static/", http.FileServer(http.FS(sub)))
 }
 
 // requestLogger writes one log line per request and counts it for metrics under its route's

@@ -14,22 +14,17 @@ import (
 func (s *Server) userList(c echo.Context) error {
 	actor := actorOf(c)
 	state, query, notices := parseUserListParams(c.QueryParams())
-	ctx := c.Request().Context()
-	page, err := s.store.ListUsers(ctx, actor, query)
+	fragment := wantsFragment(c)
+	query.WithChoices = !fragment
+	page, err := s.store.ListUsers(c.Request().Context(), actor, query)
 	if err != nil {
 		return err
 	}
 	view := views.UserListView{Chrome: chrome(c, "User management", views.SectionUsers), State: state, Page: page, Notices: notices,
 		Flashes: s.takeFlashes(c), CanManage: actor.Allows(models.PermManageUsers), CanInvite: actor.Allows(models.PermInviteUsers),
-		CanChangeRoles: actor.Allows(models.PermManageRoles), ReachNote: actor.ReachNote()}
-	if wantsFragment(c) {
+		CanChangeRoles: actor.Allows(models.PermManageRoles), ReachNote: actor.ReachNote(), Plans: page.Plans, Groups: page.Groups}
+	if fragment {
 		return render(c, http.StatusOK, views.UserListFragment(view))
-	}
-	if view.Plans, err = s.store.ListPlans(ctx, actor); err != nil {
-		return err
-	}
-	if view.Groups, err = s.store.ListGroups(ctx, actor); err != nil {
-		return err
 	}
 	return render(c, http.StatusOK, views.UserListPage(view))
 }

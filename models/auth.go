@@ -8,6 +8,7 @@ import (
 	"errors"
 	"hash/fnv"
 	"strings"
+	"sync"
 	"time"
 
 	"gorm.io/gorm"
@@ -254,31 +255,26 @@ func linkedUser(db *gorm.DB, id int64, lock bool, status UserStatus, noLonger er
 
 // Authenticate re-reads the session and its user on every request. Returns ErrSessionEnded when
 // the session was signed out, revoked, has expired or idled out, or its user is no longer active.
+// The session, its user, their account and any impersonation it runs come in one statement.
 func (s *Store) Authenticate(ctx context.Context, token string) (*Actor, error) {
 	if token == "" || len(token) > 128 {
 		return nil, ErrSessionEnded
 	}
 	now := s.now()
-	var session UserSession
-	if err := s.read(ctx).Where("id = ?", hashToken(token)).Take(&session).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return nil, ErrSessionEnded
-		}
+	var row sessionRow
+	found, err := s.takePrepared(ctx, &row, sessionStatement(), hashToken(token))
+	if err != nil {
 		return nil, err
 	}
+	if !found {
+		return nil, ErrSessionEnded
+	}
+	session, user, account := row.Session, row.User, row.Account
 	if session.RevokedAt != nil || !now.Before(session.ExpiresAt) || now.Sub(session.LastSeenAt) > DefaultSessionLifetimes.Idle {
 		return nil, ErrSessionEnded
 	}
-	var user User
-	if err := s.read(ctx).Take(&user, session.UserID).Error; err != nil {
-		return nil, notFoundAs(err, ErrSessionEnded)
-	}
 	if user.Status != StatusActive {
 		return nil, ErrSessionEnded
-	}
-	var account Account
-	if err := s.read(ctx).Take(&account, user.AccountID).Error; err != nil {
-		return nil, notFoundAs(err, ErrSessionEnded)
 	}
 	if now.Sub(session.LastSeenAt) >= lastSeenResolution {
 		if err := s.read(ctx).Model(&UserSession{}).Where("id = ?", session.ID).Update("last_seen_at", now).Error; err != nil {
@@ -288,10 +284,42 @@ func (s *Store) Authenticate(ctx context.Context, token string) (*Actor, error) 
 	}
 	actor := &Actor{User: &user, Account: &account, Session: &session}
 	if session.ImpersonationID != nil {
-		return s.resumeImpersonation(ctx, actor, *session.ImpersonationID, now)
+		return s.resumeImpersonation(ctx, actor, &row, now)
 	}
 	return actor, nil
 }
+
+// sessionRow is what Authenticate reads: a session with its user and account, and the
+// impersonation it runs with its target, when there is one (zero otherwise). TargetInGroups and
+// TargetReports say whether the signed-in user reaches the target as a group owner or as their
+// manager, which is what a scoped role's reach needs.
+type sessionRow struct {
+	Session        UserSession   `gorm:"embedded;embeddedPrefix:s__"`
+	User           User          `gorm:"embedded;embeddedPrefix:u__"`
+	Account        Account       `gorm:"embedded;embeddedPrefix:a__"`
+	Impersonation  Impersonation `gorm:"embedded;embeddedPrefix:i__"`
+	Target         User          `gorm:"embedded;embeddedPrefix:t__"`
+	TargetInGroups bool
+	TargetReports  bool
+}
+
+// sessionStatement is built once from the models' schemas, so columns added to them later are
+// read too.
+var sessionStatement = sync.OnceValue(func() string {
+	return "SELECT " + strings.Join([]string{
+		columnsOf(&UserSession{}, "s", "s__"), columnsOf(&User{}, "u", "u__"), columnsOf(&Account{}, "a", "a__"),
+		columnsOf(&Impersonation{}, "i", "i__"), columnsOf(&User{}, "t", "t__"),
+	}, ", ") + `,
+	CASE WHEN t.id IS NULL THEN 1 = 0 ELSE EXISTS (SELECT 1 FROM group_members gm JOIN groups g ON g.id = gm.group_id
+		WHERE gm.user_id = t.id AND g.owner_id = u.id) END AS target_in_groups,
+	CASE WHEN t.id IS NULL THEN 1 = 0 ELSE t.manager_id IS NOT NULL AND t.manager_id = u.id END AS target_reports
+FROM user_sessions s
+JOIN users u ON u.id = s.user_id
+JOIN accounts a ON a.id = u.account_id
+LEFT JOIN impersonations i ON i.id = s.impersonation_id AND i.session_id = s.id
+LEFT JOIN users t ON t.id = i.user_id AND t.account_id = u.account_id
+WHERE s.id = ?`
+})
 
 // SignOut ends the session behind token, and the impersonation it ran, if any. Signing out twice
 // is not an error.

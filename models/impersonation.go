@@ -2,7 +2,6 @@ package models
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"gorm.io/gorm"
@@ -191,19 +190,25 @@ func (s *Store) endImpersonation(tx *gorm.DB, imp *Impersonation, why string, no
 // user's rights over the target (a role taken away ends it at once) and the target still
 // existing. When any fails the impersonation ends, the actor stays the real user and Notice
 // says why.
-func (s *Store) resumeImpersonation(ctx context.Context, real *Actor, id int64, now time.Time) (*Actor, error) {
+func (s *Store) resumeImpersonation(ctx context.Context, real *Actor, row *sessionRow, now time.Time) (*Actor, error) {
 	db := s.read(ctx)
-	var imp Impersonation
-	err := db.Where("id = ? AND session_id = ?", id, real.Session.ID).Take(&imp).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) || (err == nil && imp.EndedAt != nil) {
+	imp := row.Impersonation
+	if imp.ID == 0 || imp.EndedAt != nil {
 		return real, db.Model(&UserSession{}).Where("id = ?", real.Session.ID).Update("impersonation_id", nil).Error
 	}
-	if err != nil {
-		return nil, err
-	}
-	target, err := s.impersonationTarget(db, real, imp.UserID)
-	if err != nil && !errors.Is(err, ErrNotFound) {
-		return nil, err
+	var target *User
+	if row.Target.ID != 0 {
+		target = &row.Target
+		if !real.ReachesAccount() {
+			reached := false
+			switch reachOfRole(real.User.Role) {
+			case reachOwnGroups:
+				reached = row.TargetInGroups
+			case reachReports:
+				reached = row.TargetReports
+			}
+			real.reach = map[int64]bool{target.ID: reached}
+		}
 	}
 	why := ""
 	switch {

@@ -320,3 +320,31 @@ func sameTime(a, b *time.Time) bool {
 func impEmail(acc *modelstest.Account, name string) string {
 	return fmt.Sprintf("%s-%d@imp.example", name, acc.Account.ID)
 }
+
+// Knowing who asks is one statement: the session, its user, their account and any
+// impersonation with its target are read together.
+func TestAuthenticateIsOneStatement(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, store *models.Store) {
+		ctx := context.Background()
+		w := newImpersonationWorld(t, store)
+		token := sessionFor(t, store, w.admin)
+		count := func() (*models.Actor, int) {
+			counter := &queryCounter{}
+			actor, err := store.WithQueryLogger(counter).Authenticate(ctx, token)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return actor, counter.n
+		}
+		if actor, n := count(); n != 1 || actor.User.ID != w.admin.ID || actor.Account.ID != w.acc.Account.ID {
+			t.Fatalf("signed in: %d statements, actor %+v", n, actor.User)
+		}
+		if _, err := store.StartImpersonation(ctx, authenticate(t, store, token), w.member.ID, models.ImpersonateView, ""); err != nil {
+			t.Fatal(err)
+		}
+		actor, n := count()
+		if n != 1 || !actor.Impersonating() || actor.User.ID != w.member.ID || actor.RealUser().ID != w.admin.ID {
+			t.Fatalf("impersonating: %d statements, acting as %d", n, actor.User.ID)
+		}
+	})
+}

@@ -2,6 +2,8 @@ package models
 
 import (
 	"context"
+	"strings"
+	"sync"
 )
 
 // RecordCount is how many records of one kind a user owns, open and closed.
@@ -64,19 +66,26 @@ func (p *UserProfile) TotalRecords() (open, closed int64) {
 }
 
 // GetUserProfile loads the profile of user id. Returns ErrNotFound when the user does not
-// exist, is deleted, or belongs to another account, so that foreign IDs reveal nothing.
+// exist, is deleted, or belongs to another account, so that foreign IDs reveal nothing. One
+// statement, reach included.
 func (s *Store) GetUserProfile(ctx context.Context, actor *Actor, id int64) (*UserProfile, error) {
-	var user User
-	if err := s.read(ctx).Where("id = ? AND account_id = ?", id, actor.Account.ID).Take(&user).Error; err != nil {
-		return nil, notFound(err)
-	}
-	if err := s.requireReach(s.read(ctx), actor, []User{user}); err != nil {
-		return nil, err
-	}
-	if !actor.CanViewUser(&user) {
+	if actor == nil {
 		return nil, ErrNotFound
 	}
-	return s.profileOf(ctx, actor, user)
+	p, reached, err := s.profileOf(ctx, actor, id, actor.reachConditions)
+	if err != nil {
+		return nil, err
+	}
+	if !actor.ReachesAccount() {
+		if actor.reach == nil {
+			actor.reach = map[int64]bool{}
+		}
+		actor.reach[id] = reached
+	}
+	if (p.User.ID != actor.User.ID && !actor.Reaches(&p.User)) || !actor.CanViewUser(&p.User) {
+		return nil, ErrNotFound
+	}
+	return p, nil
 }
 
 // OwnProfile is the profile of the user the request acts as, for their home page: what they
@@ -85,87 +94,132 @@ func (s *Store) OwnProfile(ctx context.Context, actor *Actor) (*UserProfile, err
 	if !actor.Allows(PermSignedIn) {
 		return nil, ErrForbidden
 	}
-	return s.profileOf(ctx, actor, *actor.User)
+	p, _, err := s.profileOf(ctx, actor, actor.User.ID, nil)
+	if err != nil {
+		return nil, err
+	}
+	p.User = *actor.User
+	return p, nil
 }
 
-func (s *Store) profileOf(ctx context.Context, actor *Actor, user User) (*UserProfile, error) {
-	id := user.ID
-	p := &UserProfile{User: user}
-	db := s.read(ctx)
-	if user.PlanID != nil {
-		var plan Plan
-		if err := db.Take(&plan, *user.PlanID).Error; err != nil {
-			return nil, err
+// profileRow is the one row profileOf reads: the user, what they point at (zero where they do
+// not), counts, and each list as a JSON array.
+type profileRow struct {
+	User         User       `gorm:"embedded;embeddedPrefix:u__"`
+	Plan         Plan       `gorm:"embedded;embeddedPrefix:p__"`
+	Manager      User       `gorm:"embedded;embeddedPrefix:m__"`
+	InvitedBy    User       `gorm:"embedded;embeddedPrefix:v__"`
+	Invitation   Invitation `gorm:"embedded;embeddedPrefix:n__"`
+	Reached      bool
+	ManagedUsers int64
+	OpenSessions int64
+	Groups       string
+	OwnedGroups  string
+	Records      string
+	Activity     string
+	Handovers    string
+}
+
+// profileOf reads the profile of the user id of the actor's account in one statement: the user,
+// plan, manager, inviter and open invitation joined, the counts and the lists as columns. reach,
+// when given, adds whether the actor reaches the user. Returns ErrNotFound for no such user.
+func (s *Store) profileOf(ctx context.Context, actor *Actor, id int64, reach func(string) ([]string, []any)) (*UserProfile, bool, error) {
+	now := s.now()
+	reachedSQL, args := "1 = 1", []any{}
+	if reach != nil {
+		if conditions, reachArgs := reach("u.id"); len(conditions) > 0 {
+			reachedSQL, args = "("+strings.Join(conditions, " AND ")+")", reachArgs
 		}
-		p.Plan = &plan
 	}
-	for _, ref := range []struct {
-		id   *int64
-		dest **User
-	}{{user.ManagerID, &p.Manager}, {user.InvitedByID, &p.InvitedBy}} {
-		if ref.id == nil {
-			continue
-		}
-		var other User
-		if err := db.Take(&other, *ref.id).Error; err != nil {
-			return nil, err
-		}
-		*ref.dest = &other
+	args = append(args, StatusDeleted, now, now.Add(-DefaultSessionLifetimes.Idle), StatusInvited, id, actor.Account.ID)
+	var row profileRow
+	found, err := s.takePrepared(ctx, &row, s.profileStatement(reachedSQL), args...)
+	if err != nil {
+		return nil, false, err
+	}
+	if !found {
+		return nil, false, ErrNotFound
+	}
+	p := &UserProfile{User: row.User, ManagedUsers: row.ManagedUsers, OpenSessions: row.OpenSessions}
+	if row.Plan.ID != 0 {
+		p.Plan = &row.Plan
+	}
+	if row.Manager.ID != 0 {
+		p.Manager = &row.Manager
+	}
+	if row.InvitedBy.ID != 0 {
+		p.InvitedBy = &row.InvitedBy
+	}
+	if row.Invitation.ID != 0 {
+		p.OpenInvitation = &row.Invitation
 	}
 	var groups []Group
-	if err := db.Joins("JOIN group_members ON group_members.group_id = groups.id").
-		Where("group_members.user_id = ?", id).Order("groups.name").Find(&groups).Error; err != nil {
-		return nil, err
+	var counts []recordTally
+	for _, list := range []struct {
+		json string
+		dest any
+	}{{row.Groups, &groups}, {row.OwnedGroups, &p.OwnedGroups}, {row.Records, &counts}, {row.Activity, &p.RecentActivity}, {row.Handovers, &p.Handovers}} {
+		if err := decodeJSONList(ctx, list.json, list.dest); err != nil {
+			return nil, false, err
+		}
 	}
 	for _, g := range groups {
 		p.Groups = append(p.Groups, GroupMembership{Group: g, Owns: g.OwnerID == id})
 	}
-	if err := db.Where("owner_id = ?", id).Order("name").Find(&p.OwnedGroups).Error; err != nil {
-		return nil, err
-	}
-	var counts []recordTally
-	if err := db.Model(&Record{}).Select("kind, is_open, count(*) AS n").Where("owner_id = ?", id).
-		Group("kind, is_open").Scan(&counts).Error; err != nil {
-		return nil, err
-	}
 	p.Records = groupRecordCounts(counts)
-	if err := db.Model(&User{}).Where("manager_id = ? AND status <> ?", id, StatusDeleted).Count(&p.ManagedUsers).Error; err != nil {
-		return nil, err
+	return p, row.Reached, nil
+}
+
+// profileStatement is profileOf's statement, its select lists built from the models' schemas.
+// Its parameters: the reach condition's, then deleted, now, the idle limit, invited, the user
+// and the account.
+func (s *Store) profileStatement(reached string) string {
+	key := [2]string{string(s.dialect), reached}
+	if sql, ok := profileStatements.Load(key); ok {
+		return sql.(string)
 	}
-	now := s.now()
-	if err := db.Model(&UserSession{}).Where("user_id = ? AND revoked_at IS NULL AND expires_at > ? AND last_seen_at > ?",
-		id, now, now.Add(-DefaultSessionLifetimes.Idle)).Count(&p.OpenSessions).Error; err != nil {
-		return nil, err
-	}
-	if err := db.Table("audit_events").
-		Select("audit_events.*, actors.name AS actor_name, targets.name AS target_name, reals.name AS real_actor_name").
-		Joins("LEFT JOIN users actors ON actors.id = audit_events.actor_id").
-		Joins("LEFT JOIN users reals ON reals.id = audit_events.real_actor_id").
-		Joins("LEFT JOIN users targets ON targets.id = audit_events.target_user_id").
-		Where("audit_events.account_id = ? AND (audit_events.target_user_id = ? OR audit_events.actor_id = ?)", actor.Account.ID, id, id).
-		Order("audit_events.created_at DESC, audit_events.id DESC").Limit(20).Scan(&p.RecentActivity).Error; err != nil {
-		return nil, err
-	}
-	if err := db.Table("record_ownership_changes AS h").
-		Select("h.*, records.kind AS record_kind, records.title AS record_title, f.name AS from_name, t.name AS to_name, b.name AS changed_by_name").
-		Joins("JOIN records ON records.id = h.record_id").
-		Joins("LEFT JOIN users f ON f.id = h.from_user_id").
-		Joins("LEFT JOIN users t ON t.id = h.to_user_id").
-		Joins("LEFT JOIN users b ON b.id = h.changed_by_id").
-		Where("h.account_id = ? AND (h.from_user_id = ? OR (h.to_user_id = ? AND h.from_user_id IS NOT NULL))", actor.Account.ID, id, id).
-		Order("h.changed_at DESC, h.id DESC").Limit(20).Scan(&p.Handovers).Error; err != nil {
-		return nil, err
-	}
-	if user.Status == StatusInvited {
-		var inv Invitation
-		if err := db.Where("user_id = ? AND accepted_at IS NULL AND revoked_at IS NULL", id).Limit(1).Find(&inv).Error; err != nil {
-			return nil, err
-		}
-		if inv.ID != 0 {
-			p.OpenInvitation = &inv
-		}
-	}
-	return p, nil
+	sql := s.buildProfileStatement(reached)
+	profileStatements.Store(key, sql)
+	return sql
+}
+
+// profileStatements caches profileStatement per dialect and reach condition.
+var profileStatements sync.Map
+
+func (s *Store) buildProfileStatement(reached string) string {
+	groupColumns := jsonColumnsOf(&Group{}, "g")
+	activity := append(jsonColumnsOf(&AuditEvent{}, "e"),
+		jsonColumn{"actor_name", "actors.name"}, jsonColumn{"target_name", "targets.name"}, jsonColumn{"real_actor_name", "reals.name"})
+	handovers := append(jsonColumnsOf(&RecordOwnershipChange{}, "h"),
+		jsonColumn{"record_kind", "records.kind"}, jsonColumn{"record_title", "records.title"},
+		jsonColumn{"from_name", "f.name"}, jsonColumn{"to_name", "t.name"}, jsonColumn{"changed_by_name", "b.name"})
+	return "SELECT " + strings.Join([]string{
+		columnsOf(&User{}, "u", "u__"), columnsOf(&Plan{}, "p", "p__"), columnsOf(&User{}, "m", "m__"),
+		columnsOf(&User{}, "v", "v__"), columnsOf(&Invitation{}, "n", "n__"),
+	}, ", ") + ",\n" + reached + ` AS reached,
+	(SELECT count(*) FROM users r WHERE r.manager_id = u.id AND r.status <> ?) AS managed_users,
+	(SELECT count(*) FROM user_sessions us WHERE us.user_id = u.id AND us.revoked_at IS NULL AND us.expires_at > ? AND us.last_seen_at > ?) AS open_sessions,
+	` + s.jsonList(groupColumns, "groups g JOIN group_members gm ON gm.group_id = g.id WHERE gm.user_id = u.id", "g.name, g.id", 0) + ` AS groups,
+	` + s.jsonList(groupColumns, "groups g WHERE g.owner_id = u.id", "g.name, g.id", 0) + ` AS owned_groups,
+	` + s.jsonList([]jsonColumn{{"kind", "rc.kind"}, {"is_open", "rc.is_open"}, {"n", "count(*)"}},
+		"records rc WHERE rc.owner_id = u.id GROUP BY rc.kind, rc.is_open", "rc.kind, rc.is_open", 0) + ` AS records,
+	` + s.jsonList(activity, `audit_events e
+		LEFT JOIN users actors ON actors.id = e.actor_id
+		LEFT JOIN users reals ON reals.id = e.real_actor_id
+		LEFT JOIN users targets ON targets.id = e.target_user_id
+		WHERE e.account_id = u.account_id AND (e.target_user_id = u.id OR e.actor_id = u.id)`, "e.created_at DESC, e.id DESC", 20) + ` AS activity,
+	` + s.jsonList(handovers, `record_ownership_changes h
+		JOIN records ON records.id = h.record_id
+		LEFT JOIN users f ON f.id = h.from_user_id
+		LEFT JOIN users t ON t.id = h.to_user_id
+		LEFT JOIN users b ON b.id = h.changed_by_id
+		WHERE h.account_id = u.account_id AND (h.from_user_id = u.id OR (h.to_user_id = u.id AND h.from_user_id IS NOT NULL))`, "h.changed_at DESC, h.id DESC", 20) + ` AS handovers
+FROM users u
+LEFT JOIN plans p ON p.id = u.plan_id
+LEFT JOIN users m ON m.id = u.manager_id
+LEFT JOIN users v ON v.id = u.invited_by_id
+LEFT JOIN invitations n ON u.status = ? AND n.id = (SELECT min(o.id) FROM invitations o WHERE o.user_id = u.id AND o.accepted_at IS NULL AND o.revoked_at IS NULL)
+WHERE u.id = ? AND u.account_id = ?`
 }
 
 // groupRecordCounts folds (kind, open?, n) rows into one line per kind, in the product's order

@@ -31,7 +31,7 @@ type UserExportRow struct {
 
 // ExportUsers calls each for every user on q's tab under its filters, in q's order — the list
 // the admin is looking at, without its pages: q's cursors and page size are ignored. Users are
-// read ExportBatchSize at a time by keyset, two queries per batch (the rows and their groups),
+// read ExportBatchSize at a time by keyset, one query per batch (the rows with their groups),
 // so neither memory nor the cost of the last batch grows with the account. Returns ErrForbidden
 // unless the actor may view users, and otherwise the first error of a query or of each, which
 // ends the export.
@@ -49,9 +49,6 @@ func (s *Store) ExportUsers(ctx context.Context, actor *Actor, q UserListQuery, 
 	for {
 		rows, err := s.readTab(ctx, actor.Account.ID, q, tabColumnsAll, from, false, ExportBatchSize)
 		if err != nil {
-			return err
-		}
-		if err := s.attachGroupNames(ctx, rows); err != nil {
 			return err
 		}
 		for _, r := range rows {

@@ -49,6 +49,9 @@ type UserListQuery struct {
 	After    string
 	Before   string
 	PageSize int
+	// WithChoices also loads the plans and groups the filters offer, for a whole page rather
+	// than a fragment.
+	WithChoices bool
 	// scopedTo limits the list to the users a group administrator or manager reaches; nil for
 	// account-wide actors.
 	scopedTo *Actor
@@ -105,6 +108,10 @@ type UserListPage struct {
 	Counts     map[UserStatus]TabCount
 	NextCursor string
 	PrevCursor string
+	// Plans and Groups are what the filters offer (ID and name), when the query asked for them:
+	// the account's plans, and the groups the actor sees (as ListGroups).
+	Plans  []Plan
+	Groups []Group
 }
 
 type listCursor struct {
@@ -143,8 +150,9 @@ func (s *Store) sortExpression(sort UserSort) string {
 	return "lower(users.name)"
 }
 
-// ListUsers returns one page of the actor's account's users. The number of queries is fixed:
-// the rows, the groups of those rows and the tab counts, whatever the page size.
+// ListUsers returns one page of the actor's account's users. It takes two statements whatever
+// the page size and filters: the rows with their groups, and the tab counts together with the
+// filters' choices when asked for.
 func (s *Store) ListUsers(ctx context.Context, actor *Actor, q UserListQuery) (*UserListPage, error) {
 	if !actor.Allows(PermViewUsers) {
 		return nil, ErrForbidden
@@ -187,10 +195,7 @@ func (s *Store) ListUsers(ctx context.Context, actor *Actor, q UserListQuery) (*
 			}
 		}
 	}
-	if err := s.attachGroupNames(ctx, page.Rows); err != nil {
-		return nil, err
-	}
-	if page.Counts, err = s.countByStatus(ctx, actor.Account.ID, q); err != nil {
+	if err := s.countByStatus(ctx, actor, q, page); err != nil {
 		return nil, err
 	}
 	return page, nil
@@ -241,6 +246,7 @@ func (s *Store) tabRows(ctx context.Context, accountID int64, q UserListQuery, c
 	if q.Status == StatusInactive {
 		selected += ", users.deletion_due_at"
 	}
+	selected += ", " + s.groupNamesColumn()
 	if q.Status == StatusInvited {
 		selected += `, inviters.name AS invited_by_name, invitations.sent_at AS invited_at,
 			invitations.reminded_at, invitations.expires_at`
@@ -263,9 +269,36 @@ func (s *Store) readTab(ctx context.Context, accountID int64, q UserListQuery, c
 	if from != nil {
 		db = db.Where("("+sortExpr+", users.id) "+op+" (?, ?)", s.cursorValue(q.Sort, from.Key), from.ID)
 	}
-	var rows []UserRow
-	err := db.Order(sortExpr + " " + order + ", users.id " + order).Limit(limit).Scan(&rows).Error
-	return rows, err
+	var read []struct {
+		UserRow
+		GroupNames *string
+	}
+	if err := db.Order(sortExpr + " " + order + ", users.id " + order).Limit(limit).Scan(&read).Error; err != nil {
+		return nil, err
+	}
+	rows := make([]UserRow, len(read))
+	for i, r := range read {
+		rows[i] = r.UserRow
+		if r.GroupNames != nil && *r.GroupNames != "" {
+			rows[i].Groups = strings.Split(*r.GroupNames, groupNameSeparator)
+		}
+	}
+	return rows, nil
+}
+
+// groupNameSeparator joins a row's group names in one column. Names never hold control
+// characters (cleanText drops them), so it cannot occur inside one.
+const groupNameSeparator = "\x1f"
+
+// groupNamesColumn is a row's group names by name, joined by groupNameSeparator, as a column of
+// the rows' own statement: PostgreSQL computes it only for the rows the page returns.
+func (s *Store) groupNamesColumn() string {
+	if s.IsPostgres() {
+		return `(SELECT string_agg(g.name, chr(31) ORDER BY g.name) FROM group_members gm JOIN groups g ON g.id = gm.group_id
+			WHERE gm.user_id = users.id) AS group_names`
+	}
+	return `(SELECT group_concat(name, char(31)) FROM (SELECT g.name FROM group_members gm JOIN groups g ON g.id = gm.group_id
+			WHERE gm.user_id = users.id ORDER BY g.name)) AS group_names`
 }
 
 // rowPosition is where row stands in the ordering by sort, as a cursor holds it.
@@ -319,110 +352,113 @@ func (s *Store) filteredUsers(ctx context.Context, accountID int64, q UserListQu
 	return db
 }
 
-// countByStatus counts every tab. Unfiltered counts are exact and come from the counters the
-// database keeps; filtered counts stop at FilteredCountLimit, so that a broad search in a huge
-// account stays as fast as a narrow one.
-func (s *Store) countByStatus(ctx context.Context, accountID int64, q UserListQuery) (map[UserStatus]TabCount, error) {
-	var counts []statusCount
-	var err error
-	if q.Search == "" && q.Role == "" && q.PlanID == 0 && q.GroupID == 0 && q.scopedTo == nil {
-		err = s.read(ctx).Table("user_status_counts").Select("status, users AS n").
-			Where("account_id = ? AND status IN ?", accountID, ListedStatuses).Scan(&counts).Error
-	} else {
-		counts, err = s.countFiltered(ctx, accountID, q)
-	}
-	if err != nil {
-		return nil, err
-	}
-	result := make(map[UserStatus]TabCount, len(ListedStatuses))
-	for _, status := range ListedStatuses {
-		result[status] = TabCount{}
-	}
-	for _, c := range counts {
-		if c.bounded && c.N > FilteredCountLimit {
-			result[c.Status] = TabCount{N: FilteredCountLimit, AtLeast: true}
-		} else {
-			result[c.Status] = TabCount{N: c.N}
-		}
-	}
-	return result, nil
-}
-
-// countFiltered counts the tabs under a search or filter. A search or a group is answered by one
-// pass over at most countScanLimit matches, which counts every tab exactly for nearly every real
-// search and group; broader ones, and role and plan filters, which have an index per tab, get
-// one bounded count per tab.
-func (s *Store) countFiltered(ctx context.Context, accountID int64, q UserListQuery) ([]statusCount, error) {
-	if q.Search == "" && q.GroupID == 0 && q.scopedTo == nil {
-		return s.countEachTabBounded(ctx, accountID, q)
-	}
-	var counts []statusCount
-	matches := s.filteredUsers(ctx, accountID, q).Select("users.status").
-		Where("users.status IN ?", ListedStatuses).Limit(countScanLimit)
-	if err := s.read(ctx).Table("(?) AS matches", matches).Select("status, count(*) AS n").Group("status").Scan(&counts).Error; err != nil {
-		return nil, err
-	}
-	var total int64
-	for _, c := range counts {
-		total += c.N
-	}
-	if total < int64(countScanLimit) {
-		return counts, nil
-	}
-	return s.countEachTabBounded(ctx, accountID, q)
-}
-
-func (s *Store) countEachTabBounded(ctx context.Context, accountID int64, q UserListQuery) ([]statusCount, error) {
+// countByStatus counts every tab, and loads the filters' choices when q asks for them, in one
+// statement. Unfiltered counts are exact and come from the counters the database keeps;
+// filtered counts stop at FilteredCountLimit, so that a broad search in a huge account stays as
+// fast as a narrow one.
+func (s *Store) countByStatus(ctx context.Context, actor *Actor, q UserListQuery, page *UserListPage) error {
+	accountID := actor.Account.ID
 	var parts []string
 	var args []any
-	for _, status := range ListedStatuses {
-		parts = append(parts, "SELECT ? AS status, count(*) AS n FROM (?) capped")
-		args = append(args, status, s.filteredUsers(ctx, accountID, q).Select("1").
-			Where("users.status = ?", status).Limit(int(FilteredCountLimit)+1))
+	unfiltered := q.Search == "" && q.Role == "" && q.PlanID == 0 && q.GroupID == 0 && q.scopedTo == nil
+	if unfiltered {
+		statuses := "?" + strings.Repeat(", ?", len(ListedStatuses)-1)
+		parts = append(parts, "SELECT 'count' AS part, 0 AS id, status AS name, users AS n, 1 = 0 AS bounded FROM user_status_counts WHERE account_id = ? AND status IN ("+statuses+")")
+		args = append(args, accountID)
+		for _, status := range ListedStatuses {
+			args = append(args, string(status))
+		}
+	} else {
+		part, partArgs := s.countFiltered(ctx, accountID, q)
+		parts, args = append(parts, part), append(args, partArgs...)
 	}
-	var counts []statusCount
-	if err := s.read(ctx).Raw(strings.Join(parts, " UNION ALL "), args...).Scan(&counts).Error; err != nil {
-		return nil, err
+	if q.WithChoices {
+		parts = append(parts, "SELECT 'plan', id, name, 0, 1 = 0 FROM plans WHERE account_id = ?")
+		args = append(args, accountID)
+		if actor.ReachesAccount() {
+			parts = append(parts, "SELECT 'group', id, name, 0, 1 = 0 FROM groups WHERE account_id = ?")
+			args = append(args, accountID)
+		} else if actor.Allows(PermViewGroups) {
+			parts = append(parts, "SELECT 'group', id, name, 0, 1 = 0 FROM groups WHERE account_id = ? AND owner_id = ?")
+			args = append(args, accountID, actor.User.ID)
+		}
 	}
-	for i := range counts {
-		counts[i].bounded = true
+	var read []struct {
+		Part    string
+		ID      int64
+		Name    string
+		N       int64
+		Bounded bool
 	}
-	return counts, nil
-}
-
-// statusCount is one tab's count as read; bounded marks counts that stopped at the limit.
-type statusCount struct {
-	Status  UserStatus
-	N       int64
-	bounded bool
-}
-
-// attachGroupNames fills in every row's groups with one query for the whole page (or export batch).
-func (s *Store) attachGroupNames(ctx context.Context, rows []UserRow) error {
-	if len(rows) == 0 {
-		return nil
-	}
-	ids := make([]int64, len(rows))
-	index := make(map[int64]int, len(rows))
-	for i, r := range rows {
-		ids[i] = r.ID
-		index[r.ID] = i
-	}
-	var memberships []struct {
-		UserID int64
-		Name   string
-	}
-	err := s.read(ctx).Table("group_members").Select("group_members.user_id, groups.name").
-		Joins("JOIN groups ON groups.id = group_members.group_id").
-		Where(s.idIn("group_members.user_id", ids)).Order("groups.name").Scan(&memberships).Error
-	if err != nil {
+	sql := "SELECT * FROM (" + strings.Join(parts, " UNION ALL ") + ") parts ORDER BY part, name, id"
+	if unfiltered {
+		// Counters, plans and groups by account: one plan suits every account, so it is prepared
+		// once per connection (see takePrepared) instead of planned per page.
+		if _, err := s.takePrepared(ctx, &read, sql, args...); err != nil {
+			return err
+		}
+	} else if err := s.read(ctx).Raw(sql, args...).Scan(&read).Error; err != nil {
 		return err
 	}
-	for _, m := range memberships {
-		i := index[m.UserID]
-		rows[i].Groups = append(rows[i].Groups, m.Name)
+	page.Counts = make(map[UserStatus]TabCount, len(ListedStatuses))
+	for _, status := range ListedStatuses {
+		page.Counts[status] = TabCount{}
+	}
+	for _, r := range read {
+		switch r.Part {
+		case "count":
+			if r.Bounded && r.N > FilteredCountLimit {
+				page.Counts[UserStatus(r.Name)] = TabCount{N: FilteredCountLimit, AtLeast: true}
+			} else {
+				page.Counts[UserStatus(r.Name)] = TabCount{N: r.N}
+			}
+		case "plan":
+			page.Plans = append(page.Plans, Plan{ID: r.ID, AccountID: accountID, Name: r.Name})
+		case "group":
+			page.Groups = append(page.Groups, Group{ID: r.ID, AccountID: accountID, Name: r.Name})
+		}
 	}
 	return nil
+}
+
+// countFiltered is the statement that counts the tabs under a search or filter. A search or a
+// group is answered by one pass over at most countScanLimit matches, which counts every tab
+// exactly for nearly every real search and group; broader ones, and role and plan filters,
+// which have an index per tab, get one bounded count per tab. Both are one statement: the
+// bounded counts run only when the pass found countScanLimit matches.
+func (s *Store) countFiltered(ctx context.Context, accountID int64, q UserListQuery) (string, []any) {
+	bounded, boundedArgs := s.countEachTabBounded(ctx, accountID, q, "")
+	if q.Search == "" && q.GroupID == 0 && q.scopedTo == nil {
+		return bounded, boundedArgs
+	}
+	matches := s.filteredUsers(ctx, accountID, q).Select("users.status").
+		Where("users.status IN ?", ListedStatuses).Limit(countScanLimit)
+	scanned := "(SELECT count(*) FROM scanned_matches) < " + fmt.Sprint(countScanLimit)
+	pass := "SELECT 'count' AS part, 0 AS id, status AS name, count(*) AS n, 1 = 0 AS bounded FROM scanned_matches WHERE " + scanned + " GROUP BY status"
+	bounded, boundedArgs = s.countEachTabBounded(ctx, accountID, q, "NOT "+scanned)
+	sql := "SELECT * FROM (WITH scanned_matches AS (?) " + pass + " UNION ALL " + bounded + ") counted"
+	return sql, append([]any{matches}, boundedArgs...)
+}
+
+// countEachTabBounded is one statement counting each tab up to FilteredCountLimit+1, when
+// condition (if any) holds.
+func (s *Store) countEachTabBounded(ctx context.Context, accountID int64, q UserListQuery, condition string) (string, []any) {
+	var parts []string
+	var args []any
+	having := ""
+	if condition != "" {
+		having = " HAVING " + condition
+	}
+	for _, status := range ListedStatuses {
+		parts = append(parts, "SELECT 'count' AS part, 0 AS id, ? AS name, count(*) AS n, 1 = 1 AS bounded FROM (?) capped"+having)
+		capped := s.filteredUsers(ctx, accountID, q).Select("1").Where("users.status = ?", status)
+		if condition != "" {
+			// Inside too, so PostgreSQL skips the scan when the condition fails.
+			capped = capped.Where(condition)
+		}
+		args = append(args, string(status), capped.Limit(int(FilteredCountLimit)+1))
+	}
+	return strings.Join(parts, " UNION ALL "), args
 }
 
 // normalized replaces every out-of-range value with its default, so that a hand-edited URL shows
