@@ -91,7 +91,7 @@ func (s *Store) UpdateDefaultHandover(ctx context.Context, actor *Actor, in Defa
 	if email != "" && ValidateEmail(email) != "" {
 		return FieldErrors{"handover_fallback": "Enter the e-mail address of an active user, or leave it empty."}
 	}
-	return s.transaction(ctx, func(tx *gorm.DB) error {
+	return s.change(ctx, actor, func(tx *gorm.DB) error {
 		var fallback any
 		var fallbackID int64
 		if email != "" {

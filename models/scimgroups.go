@@ -239,7 +239,7 @@ func (s *Store) ScimCreateGroup(ctx context.Context, actor *Actor, body []byte) 
 		return nil, err
 	}
 	var id int64
-	err = s.inOneTransaction(ctx, func(ts *Store, tx *gorm.DB) error {
+	err = s.inOneTransaction(ctx, actor, func(ts *Store, tx *gorm.DB) error {
 		owner, err := scimGroupOwner(tx, actor.Account.ID)
 		if err != nil {
 			return err
@@ -360,7 +360,7 @@ func (s *Store) ScimReplaceGroup(ctx context.Context, actor *Actor, id int64, bo
 	if err != nil {
 		return nil, err
 	}
-	err = s.inOneTransaction(ctx, func(ts *Store, tx *gorm.DB) error {
+	err = s.inOneTransaction(ctx, actor, func(ts *Store, tx *gorm.DB) error {
 		group, err := ts.ScimGroup(ctx, actor, id, false)
 		if err != nil {
 			return err
@@ -403,7 +403,7 @@ func (s *Store) ScimPatchGroup(ctx context.Context, actor *Actor, id int64, body
 	if err != nil {
 		return nil, err
 	}
-	err = s.inOneTransaction(ctx, func(ts *Store, tx *gorm.DB) error {
+	err = s.inOneTransaction(ctx, actor, func(ts *Store, tx *gorm.DB) error {
 		group, err := ts.ScimGroup(ctx, actor, id, false)
 		if err != nil {
 			return err
@@ -556,7 +556,7 @@ func (s *Store) ScimDeleteGroup(ctx context.Context, actor *Actor, id int64) err
 	if !actor.Allows(PermProvisioning) {
 		return ErrForbidden
 	}
-	return s.inOneTransaction(ctx, func(ts *Store, tx *gorm.DB) error {
+	return s.inOneTransaction(ctx, actor, func(ts *Store, tx *gorm.DB) error {
 		if _, err := ts.ScimGroup(ctx, actor, id, false); err != nil {
 			return err
 		}

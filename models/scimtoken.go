@@ -119,7 +119,7 @@ func (s *Store) createProvisioningToken(ctx context.Context, accountID int64, cr
 	}
 	secret := provisioningTokenPrefix + newToken()
 	token := &ProvisioningToken{AccountID: accountID, Name: name, TokenHash: hashToken(secret), CreatedByID: createdBy}
-	err := s.transaction(ctx, func(tx *gorm.DB) error {
+	err := s.changeAccount(ctx, accountID, func(tx *gorm.DB) error {
 		var accounts []Account
 		if err := tx.Where("id = ?", accountID).Find(&accounts).Error; err != nil {
 			return err
@@ -165,9 +165,9 @@ func (s *Store) RevokeProvisioningToken(ctx context.Context, actor *Actor, id in
 		return nil, err
 	}
 	var token ProvisioningToken
-	err := s.transaction(ctx, func(tx *gorm.DB) error {
+	err := s.change(ctx, actor, func(tx *gorm.DB) error {
 		var tokens []ProvisioningToken
-		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ? AND account_id = ?", id, actor.Account.ID).Find(&tokens).Error; err != nil {
+		if err := tx.Clauses(clause.Locking{Strength: "NO KEY UPDATE"}).Where("id = ? AND account_id = ?", id, actor.Account.ID).Find(&tokens).Error; err != nil {
 			return err
 		}
 		if len(tokens) != 1 {
@@ -291,7 +291,7 @@ func (s *Store) UpdateProvisioningSettings(ctx context.Context, actor *Actor, in
 	if !allowed {
 		errs["delete_mode"] = "Choose what deleting a user in the identity provider does."
 	}
-	return s.transaction(ctx, func(tx *gorm.DB) error {
+	return s.change(ctx, actor, func(tx *gorm.DB) error {
 		var plan any
 		if in.PlanID != 0 {
 			var n int64
@@ -326,8 +326,8 @@ func (s *Store) UpdateProvisioningSettings(ctx context.Context, actor *Actor, in
 // request that takes several of the Store's own operations (a profile change and a
 // deactivation, say) commits all of them or none. Each operation's own transaction becomes a
 // savepoint inside it.
-func (s *Store) inOneTransaction(ctx context.Context, fn func(ts *Store, tx *gorm.DB) error) error {
-	return s.transaction(ctx, func(tx *gorm.DB) error {
+func (s *Store) inOneTransaction(ctx context.Context, actor *Actor, fn func(ts *Store, tx *gorm.DB) error) error {
+	return s.change(ctx, actor, func(tx *gorm.DB) error {
 		bound := *s
 		bound.db = tx
 		return fn(&bound, tx)

@@ -551,9 +551,9 @@ func (s *Store) ScimCreateUser(ctx context.Context, actor *Actor, body []byte, b
 		return nil, err
 	}
 	var id int64
-	err = s.inOneTransaction(ctx, func(ts *Store, tx *gorm.DB) error {
+	err = s.inOneTransaction(ctx, actor, func(ts *Store, tx *gorm.DB) error {
 		var existing []User
-		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).
+		if err := tx.Clauses(clause.Locking{Strength: "NO KEY UPDATE"}).
 			Where("account_id = ? AND email = ? AND status <> ?", actor.Account.ID, in.email, StatusDeleted).Find(&existing).Error; err != nil {
 			return err
 		}
@@ -781,7 +781,7 @@ func (s *Store) scimSendPasswordLink(tx *gorm.DB, actor *Actor, id int64, in sci
 // lockScimUser loads a user SCIM may change and holds them; ErrNotFound for the rest.
 func lockScimUser(tx *gorm.DB, actor *Actor, id int64) (*User, error) {
 	var users []User
-	if err := scimVisible(tx.Clauses(clause.Locking{Strength: "UPDATE"}).Table("users"), actor.Account.ID).
+	if err := scimVisible(tx.Clauses(clause.Locking{Strength: "NO KEY UPDATE"}).Table("users"), actor.Account.ID).
 		Where("users.id = ?", id).Find(&users).Error; err != nil {
 		return nil, err
 	}
@@ -808,7 +808,7 @@ func (s *Store) ScimReplaceUser(ctx context.Context, actor *Actor, id int64, bod
 	if err != nil {
 		return nil, err
 	}
-	if err := s.inOneTransaction(ctx, func(ts *Store, tx *gorm.DB) error {
+	if err := s.inOneTransaction(ctx, actor, func(ts *Store, tx *gorm.DB) error {
 		u, err := lockScimUser(tx, actor, id)
 		if err != nil {
 			return err
@@ -832,7 +832,7 @@ func (s *Store) ScimPatchUser(ctx context.Context, actor *Actor, id int64, body 
 		return nil, err
 	}
 	var email string
-	if err := s.inOneTransaction(ctx, func(ts *Store, tx *gorm.DB) error {
+	if err := s.inOneTransaction(ctx, actor, func(ts *Store, tx *gorm.DB) error {
 		u, err := lockScimUser(tx, actor, id)
 		if err != nil {
 			return err
@@ -1011,7 +1011,7 @@ func (s *Store) ScimDeleteUser(ctx context.Context, actor *Actor, id int64) erro
 	if !actor.Allows(PermProvisioning) {
 		return ErrForbidden
 	}
-	return s.inOneTransaction(ctx, func(ts *Store, tx *gorm.DB) error {
+	return s.inOneTransaction(ctx, actor, func(ts *Store, tx *gorm.DB) error {
 		u, err := lockScimUser(tx, actor, id)
 		if err != nil {
 			return err
