@@ -1,8 +1,6 @@
 package views
 
 import (
-	"strconv"
-
 	"roster/models"
 )
 
@@ -33,7 +31,7 @@ func problemCount(lines []models.InviteLine) int {
 }
 
 func planOption(u models.PlanUsage) string {
-	return u.Plan.Name + " — " + strconv.Itoa(u.Free()) + " of " + strconv.Itoa(u.Plan.SeatsPurchased) + " seats free, " +
+	return u.Plan.Name + " — " + thousands(int64(u.Free())) + " of " + thousands(int64(u.Plan.SeatsPurchased)) + " seats free, " +
 		money(u.Plan.PriceCents, u.Plan.Currency) + " a month"
 }
 

@@ -148,6 +148,14 @@ func (s UserListState) sortIndicator(column string) string {
 	return "ascending"
 }
 
+// nameOrEmailSort is aria-sort for the header that holds both the name and the e-mail sort.
+func (s UserListState) nameOrEmailSort() string {
+	if s.Sort == "email" {
+		return s.sortIndicator("email")
+	}
+	return s.sortIndicator("name")
+}
+
 func (s UserListState) withCursor(after, before string) string {
 	s.After, s.Before = after, before
 	return s.href()

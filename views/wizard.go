@@ -165,3 +165,12 @@ func (v WizardView) shownUsers() ([]models.UserImpact, int) {
 	}
 	return shown, ready
 }
+
+// signInEndsLine is the confirm step's first line, as one sentence.
+func (v WizardView) signInEndsLine() string {
+	line := plural(v.userCount(), "user") + " " + pluralWord(int64(v.userCount()), "becomes", "become") + " inactive and can no longer sign in"
+	if v.Impact.OpenSessions > 0 {
+		return line + "; " + thousands(v.Impact.OpenSessions) + " open " + pluralWord(v.Impact.OpenSessions, "session ends", "sessions end") + " at once."
+	}
+	return line + "."
+}
