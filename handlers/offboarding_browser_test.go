@@ -19,12 +19,12 @@ import (
 	"roster/models/modelstest"
 )
 
-// TestBrowserIssue4 follows an administrator through the account-ending tools in headless
+// TestBrowserDeleteTransferResetAndPrivacy follows an administrator through the account-ending tools in headless
 // Chromium: team statistics, deleting an inactive member with their history (scheduled, undone,
 // then erased at once), anonymising another and inviting their address again, transferring a
 // group administrator's account, resetting a member's password (opened in a browser of the
 // member's own) and a privacy edit. Each stop is a full-page screenshot.
-func TestBrowserIssue4(t *testing.T) {
+func TestBrowserDeleteTransferResetAndPrivacy(t *testing.T) {
 	execPath := findChromium(t)
 	artifacts := artifactsDir(t)
 
@@ -34,7 +34,7 @@ func TestBrowserIssue4(t *testing.T) {
 		app := newTestApp(t, store)
 		seeded := modelstest.Seeded(t, store, 60)
 		accountID := seeded.Account.ID
-		shots := &issue4Shots{t: t, dir: artifacts, db: db}
+		shots := &offboardingShots{t: t, dir: artifacts, db: db}
 		gdb := store.DB()
 
 		// 1. The owner signs in.
@@ -522,15 +522,15 @@ func TestBrowserIssue4(t *testing.T) {
 	})
 }
 
-// issue4Shots saves numbered full-page screenshots: issue4-<db>-NN-<what>.png.
-type issue4Shots struct {
+// offboardingShots saves numbered full-page screenshots: issue4-<db>-NN-<what>.png.
+type offboardingShots struct {
 	t   *testing.T
 	dir string
 	db  string
 	n   int
 }
 
-func (s *issue4Shots) take(u *browserUser, what string) {
+func (s *offboardingShots) take(u *browserUser, what string) {
 	s.t.Helper()
 	s.n++
 	if !savesScreenshots(s.db) {
