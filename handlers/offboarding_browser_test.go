@@ -522,7 +522,7 @@ func TestBrowserDeleteTransferResetAndPrivacy(t *testing.T) {
 	})
 }
 
-// offboardingShots saves numbered full-page screenshots: issue4-<db>-NN-<what>.png.
+// offboardingShots saves numbered full-page screenshots: offboarding-<db>-NN-<what>.png.
 type offboardingShots struct {
 	t   *testing.T
 	dir string
@@ -543,7 +543,7 @@ func (s *offboardingShots) take(u *browserUser, what string) {
 	if err != nil {
 		s.t.Fatalf("screenshot %s: %v", what, err)
 	}
-	path := filepath.Join(s.dir, fmt.Sprintf("issue4-%s-%02d-%s.png", s.db, s.n, what))
+	path := filepath.Join(s.dir, fmt.Sprintf("offboarding-%s-%02d-%s.png", s.db, s.n, what))
 	if err := os.WriteFile(path, png, 0o644); err != nil {
 		s.t.Fatal(err)
 	}
