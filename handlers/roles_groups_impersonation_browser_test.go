@@ -70,14 +70,14 @@ func TestBrowserRolesGroupsImpersonation(t *testing.T) {
 			t.Fatalf("open change role: %d", status)
 		}
 		u.click(`[data-testid="role-manager"]`)
-		u.screenshot("issue6-01-change-role")
+		u.screenshot("roles-01-change-role")
 		if status := u.clickAndLoad(`[data-testid="confirm-change-role"]`); status != http.StatusOK {
 			t.Fatalf("change role: %d", status)
 		}
 		if flash := text(`[data-testid="flash"]`); !strings.Contains(flash, "to Manager") {
 			t.Fatalf("flash after the role change: %q", flash)
 		}
-		u.screenshot("issue6-02-role-changed")
+		u.screenshot("roles-02-role-changed")
 		var changed models.User
 		if err := store.DB().Take(&changed, otto.ID).Error; err != nil || changed.Role != models.RoleManager {
 			t.Fatalf("Otto's role after the change: %q (%v)", changed.Role, err)
@@ -95,16 +95,16 @@ func TestBrowserRolesGroupsImpersonation(t *testing.T) {
 		if n := evaluate[int](u, `document.querySelectorAll('[data-testid="invite-button"]').length`); n != 0 {
 			t.Fatal("a group administrator is offered invitations")
 		}
-		u.screenshot("issue6-03-group-admin-restricted")
+		u.screenshot("roles-03-group-admin-restricted")
 		u.navigate("/settings/groups/" + strconv.FormatInt(group.ID, 10))
-		u.screenshot("issue6-04-group-page")
+		u.screenshot("roles-04-group-page")
 		if status := u.clickAndLoad(`[data-testid="make-owner"][value="` + strconv.FormatInt(max.ID, 10) + `"]`); status != http.StatusOK {
 			t.Fatalf("transfer ownership: %d", status)
 		}
 		if flash := text(`[data-testid="flash"]`); !strings.Contains(flash, "new owner") {
 			t.Fatalf("flash after the transfer: %q", flash)
 		}
-		u.screenshot("issue6-05-group-transferred")
+		u.screenshot("roles-05-group-transferred")
 		var g models.Group
 		store.DB().Take(&g, group.ID)
 		if g.OwnerID != max.ID {
@@ -119,7 +119,7 @@ func TestBrowserRolesGroupsImpersonation(t *testing.T) {
 		if status := u.clickAndLoad(`[data-testid="action-impersonate"]`); status != http.StatusOK {
 			t.Fatalf("open impersonate: %d", status)
 		}
-		u.screenshot("issue6-06-impersonate-form")
+		u.screenshot("roles-06-impersonate-form")
 		if status := u.clickAndLoad(`[data-testid="start-impersonation"]`); status != http.StatusOK {
 			t.Fatalf("start view as: %d", status)
 		}
@@ -127,7 +127,7 @@ func TestBrowserRolesGroupsImpersonation(t *testing.T) {
 		if !strings.Contains(banner, "Sue Support") || !strings.Contains(banner, "viewing as") || !strings.Contains(banner, "Ines Inactive") {
 			t.Fatalf("banner: %q", banner)
 		}
-		u.screenshot("issue6-07-view-as-banner")
+		u.screenshot("roles-07-view-as-banner")
 		u.do(chromedp.SetValue(chromedp.CSS(`#own-phone`), "+1 555 0100"))
 		if status := u.clickAndLoad(`[data-testid="save-own-details"]`); status != http.StatusForbidden {
 			t.Fatalf("a write under view as: %d, want 403", status)
@@ -135,14 +135,14 @@ func TestBrowserRolesGroupsImpersonation(t *testing.T) {
 		if msg := text(`[data-testid="error-message"]`); !strings.Contains(msg, "read-only") {
 			t.Fatalf("refusal message %q", msg)
 		}
-		u.screenshot("issue6-08-view-as-write-refused")
+		u.screenshot("roles-08-view-as-write-refused")
 		// The browser logs the refusal's 403 itself; from here on, nothing may be logged.
 		console()
 		watch()
 		if status := u.clickAndLoad(`[data-testid="stop-impersonation"]`); status != http.StatusOK {
 			t.Fatalf("stop: %d", status)
 		}
-		u.screenshot("issue6-09-stopped")
+		u.screenshot("roles-09-stopped")
 
 		// Support acts as Mona with a reason and fixes her phone number.
 		u.navigate(profile(mona) + "/impersonate")
@@ -158,7 +158,7 @@ func TestBrowserRolesGroupsImpersonation(t *testing.T) {
 		if banner := text(`[data-testid="impersonation-banner"]`); !strings.Contains(banner, "acting as") {
 			t.Fatalf("banner under act as: %q", banner)
 		}
-		u.screenshot("issue6-10-act-as-saved")
+		u.screenshot("roles-10-act-as-saved")
 		if status := u.clickAndLoad(`[data-testid="stop-impersonation"]`); status != http.StatusOK {
 			t.Fatalf("stop: %d", status)
 		}
@@ -183,7 +183,7 @@ func TestBrowserRolesGroupsImpersonation(t *testing.T) {
 		if status := u.clickAndLoad(`[data-testid="sign-out-elsewhere"]`); status != http.StatusOK {
 			t.Fatalf("sign out elsewhere: %d", status)
 		}
-		u.screenshot("issue6-11-own-page")
+		u.screenshot("roles-11-own-page")
 		signOut("changing one's own password")
 		u.signIn(mona.EmailAddress(), "correct horse battery staple")
 		u.signOut()
@@ -208,7 +208,7 @@ func TestBrowserRolesGroupsImpersonation(t *testing.T) {
 		if !strings.Contains(row["real"], "Sue Support") || !strings.Contains(row["actor"], "Mona Member") {
 			t.Fatalf("the act-as change in the log: real actor %q, actor %q", row["real"], row["actor"])
 		}
-		u.screenshot("issue6-12-audit-log")
+		u.screenshot("roles-12-audit-log")
 		clean("reading the audit log")
 	})
 }
