@@ -1,12 +1,14 @@
 package handlers
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
 	"mime"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -147,6 +149,20 @@ func scimPage(c echo.Context) (models.ScimPage, error) {
 
 func scimID(c echo.Context) (int64, error) { return models.ParseScimID(c.Param("id")) }
 
+// scimChange reads a PUT's or PATCH's resource ID and body and hands both to the Store operation.
+func scimChange[T any](c echo.Context, change func(context.Context, *models.Actor, int64, []byte) (T, error)) (T, error) {
+	var none T
+	id, err := scimID(c)
+	if err != nil {
+		return none, err
+	}
+	body, err := scimBody(c)
+	if err != nil {
+		return none, err
+	}
+	return change(c.Request().Context(), actorOf(c), id, body)
+}
+
 func (s *Server) scimListUsers(c echo.Context) error {
 	page, err := scimPage(c)
 	if err != nil {
@@ -197,15 +213,7 @@ func (s *Server) scimCreateUser(c echo.Context) error {
 }
 
 func (s *Server) scimReplaceUser(c echo.Context) error {
-	id, err := scimID(c)
-	if err != nil {
-		return err
-	}
-	body, err := scimBody(c)
-	if err != nil {
-		return err
-	}
-	u, err := s.store.ScimReplaceUser(c.Request().Context(), actorOf(c), id, body)
+	u, err := scimChange(c, s.store.ScimReplaceUser)
 	if err != nil {
 		return err
 	}
@@ -213,15 +221,7 @@ func (s *Server) scimReplaceUser(c echo.Context) error {
 }
 
 func (s *Server) scimPatchUser(c echo.Context) error {
-	id, err := scimID(c)
-	if err != nil {
-		return err
-	}
-	body, err := scimBody(c)
-	if err != nil {
-		return err
-	}
-	u, err := s.store.ScimPatchUser(c.Request().Context(), actorOf(c), id, body)
+	u, err := scimChange(c, s.store.ScimPatchUser)
 	if err != nil {
 		return err
 	}
@@ -242,20 +242,16 @@ func (s *Server) scimDeleteUser(c echo.Context) error {
 // scimWantsMembers is false when the request excludes a group's members, as Entra ID and Okta do
 // when they only look a group up.
 func scimWantsMembers(c echo.Context) bool {
-	for _, a := range strings.Split(c.QueryParam("excludedAttributes"), ",") {
-		if strings.EqualFold(strings.TrimSpace(a), "members") {
-			return false
-		}
-	}
-	if attrs := c.QueryParam("attributes"); attrs != "" {
-		for _, a := range strings.Split(attrs, ",") {
-			if strings.EqualFold(strings.TrimSpace(a), "members") {
-				return true
-			}
-		}
+	if scimNames(c.QueryParam("excludedAttributes"), "members") {
 		return false
 	}
-	return true
+	attrs := c.QueryParam("attributes")
+	return attrs == "" || scimNames(attrs, "members")
+}
+
+// scimNames tells whether the comma-separated attribute list names name, in any letter case.
+func scimNames(list, name string) bool {
+	return slices.ContainsFunc(strings.Split(list, ","), func(a string) bool { return strings.EqualFold(strings.TrimSpace(a), name) })
 }
 
 func (s *Server) scimListGroups(c echo.Context) error {
@@ -309,15 +305,7 @@ func (s *Server) scimCreateGroup(c echo.Context) error {
 }
 
 func (s *Server) scimReplaceGroup(c echo.Context) error {
-	id, err := scimID(c)
-	if err != nil {
-		return err
-	}
-	body, err := scimBody(c)
-	if err != nil {
-		return err
-	}
-	g, err := s.store.ScimReplaceGroup(c.Request().Context(), actorOf(c), id, body)
+	g, err := scimChange(c, s.store.ScimReplaceGroup)
 	if err != nil {
 		return err
 	}
@@ -325,15 +313,7 @@ func (s *Server) scimReplaceGroup(c echo.Context) error {
 }
 
 func (s *Server) scimPatchGroup(c echo.Context) error {
-	id, err := scimID(c)
-	if err != nil {
-		return err
-	}
-	body, err := scimBody(c)
-	if err != nil {
-		return err
-	}
-	g, err := s.store.ScimPatchGroup(c.Request().Context(), actorOf(c), id, body)
+	g, err := scimChange(c, s.store.ScimPatchGroup)
 	if err != nil {
 		return err
 	}
