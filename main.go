@@ -140,6 +140,9 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	}
 	started := time.Now()
 	dbURL := databaseURL()
+	// A first start applies every migration and may build the demo account: say so, so that a
+	// newcomer does not take the pause for a hang.
+	fmt.Fprintf(out, "Opening %s and applying any pending migrations…\n", describeDatabase(dbURL))
 	store, err := openStore(ctx)
 	if err != nil {
 		return err
@@ -244,11 +247,12 @@ func createDemoIfEmpty(ctx context.Context, store *models.Store, baseURL string,
 	if err != nil || accounts > 0 {
 		return err
 	}
+	fmt.Fprintln(out, "Creating the demo account (first start only, a few seconds)…")
 	demo, err := store.Seed(ctx, models.DemoSpec)
 	if err != nil {
 		return fmt.Errorf("create demo account: %w", err)
 	}
-	fmt.Fprintf(out, "Demo account ready: open %s/login and sign in as %s with password %s\n", baseURL, demo.OwnerEmail, demo.OwnerPassword)
+	fmt.Fprintf(out, "Demo account ready: open %s/login and sign in as its owner, %s, with password %s\n", baseURL, demo.OwnerEmail, demo.OwnerPassword)
 	return nil
 }
 

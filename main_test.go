@@ -60,8 +60,11 @@ func TestServeStartsWithADemoAccount(t *testing.T) {
 	useDatabase(t)
 	started := time.Now()
 	out := serveBriefly(t, nil)
-	if !regexp.MustCompile(`Demo account ready: open http://127\.0\.0\.1:\d+/login and sign in as owner@northwind\.example with password \S{12,}`).MatchString(out) {
+	if !regexp.MustCompile(`Demo account ready: open http://127\.0\.0\.1:\d+/login and sign in as its owner, owner@northwind\.example, with password \S{12,}`).MatchString(out) {
 		t.Fatalf("serve printed %q", out)
+	}
+	if !strings.Contains(out, "applying any pending migrations") || !strings.Contains(out, "Creating the demo account") {
+		t.Fatalf("a first start must say what it is doing before it is ready: %q", out)
 	}
 	t.Logf("first start with demo data took %s", time.Since(started))
 	again := serveBriefly(t, nil)
