@@ -17,8 +17,8 @@ func (s *Server) inviteForm(c echo.Context) error {
 		return err
 	}
 	view.Role = string(models.RoleMember)
-	if len(view.Plans) > 0 {
-		view.PlanID = views.PlanValue(view.Plans[0].Plan)
+	if plan, ok := models.PreselectedPlan(view.Plans); ok {
+		view.PlanID = views.PlanValue(plan)
 	}
 	return render(c, http.StatusOK, views.InvitePage(*view))
 }
@@ -71,7 +71,7 @@ func (s *Server) inviteSubmit(c echo.Context) error {
 		return err
 	}
 	s.mailQueued()
-	s.flash(c, fmt.Sprintf("Invited %s with a seat reserved and a link that expires in %s.", plural(len(invited), "person"), views.InvitationLifetimeText))
+	s.flash(c, fmt.Sprintf("Invited %s with a seat reserved and a link that expires in %s.", models.Count(len(invited), "person", "people"), views.InvitationLifetimeText))
 	return redirect(c, "/settings/users?tab=invited")
 }
 

@@ -169,3 +169,14 @@ func TestDeactivateQueryCountIsFixed(t *testing.T) {
 		}
 	})
 }
+
+func TestPreselectedPlanIsTheFirstWithAFreeSeat(t *testing.T) {
+	full := models.PlanUsage{Plan: models.Plan{ID: 1, SeatsPurchased: 5}, InUse: 4, Reserved: 1}
+	free := models.PlanUsage{Plan: models.Plan{ID: 2, SeatsPurchased: 5}, InUse: 4}
+	if p, ok := models.PreselectedPlan([]models.PlanUsage{full, free}); !ok || p.ID != 2 {
+		t.Errorf("preselected %v, %v; want plan 2, the first with a free seat", p.ID, ok)
+	}
+	if _, ok := models.PreselectedPlan([]models.PlanUsage{full}); ok {
+		t.Error("a full plan must never be preselected")
+	}
+}

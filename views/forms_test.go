@@ -18,7 +18,7 @@ func TestChangePlanOffersEveryPlanWithItsFreeSeats(t *testing.T) {
 	wantText(t, one(t, doc, "change-plan-selection"),
 		"Move 2 selected users to another plan. Active users take a seat of the new plan and invitations reserve one; inactive users just get the plan. If anyone cannot move, nothing changes.")
 	sel := one(t, doc, "change-plan-select")
-	wantTexts(t, sel.Find("option"), "Professional — 3 of 10 seats free, €39.00 a month", "Starter — 0 of 120 seats free, $9.00 a month")
+	wantTexts(t, sel.Find("option"), "Professional — 3 of 10 seats free, €39.00 a month", "Starter — no free seat (120 purchased), $9.00 a month")
 	wantAttr(t, sel.Find("option[selected]"), "value", "2")
 	wantText(t, one(t, doc, "error-plan"), "Plan Starter lacks 2 seats: 2 needed, 0 free.")
 	form := one(t, doc, "change-plan-form")

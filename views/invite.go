@@ -31,8 +31,29 @@ func problemCount(lines []models.InviteLine) int {
 }
 
 func planOption(u models.PlanUsage) string {
+	if u.Free() == 0 {
+		return u.Plan.Name + " — no free seat (" + thousands(int64(u.Plan.SeatsPurchased)) + " purchased), " +
+			money(u.Plan.PriceCents, u.Plan.Currency) + " a month"
+	}
 	return u.Plan.Name + " — " + thousands(int64(u.Free())) + " of " + thousands(int64(u.Plan.SeatsPurchased)) + " seats free, " +
 		money(u.Plan.PriceCents, u.Plan.Currency) + " a month"
+}
+
+// everyPlanFull says the form cannot invite anyone until a seat is freed or bought.
+func (v InviteView) everyPlanFull() bool {
+	_, ok := models.PreselectedPlan(v.Plans)
+	return len(v.Plans) > 0 && !ok
+}
+
+// mayOpen tells whether section is in this user's navigation, so that a hint links only to pages
+// they may open.
+func (c Chrome) mayOpen(section string) bool {
+	for _, item := range c.Nav {
+		if item.Section == section {
+			return true
+		}
+	}
+	return false
 }
 
 // AcceptView is the page where an invited person chooses their name and password.
