@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -60,29 +61,29 @@ func (s *Server) bulkAction(c echo.Context) error {
 	case "undo_delete":
 		var n int
 		if n, err = s.store.UndoDeletion(ctx, actor, ids); err == nil {
-			done = fmt.Sprintf("Undid the deletion of %s; they stay inactive.", plural(n, "user"))
+			done = fmt.Sprintf("Undid the deletion of %s; they stay inactive.", models.Count(n, "user", "users"))
 		}
 	case "reactivate":
 		var n int
 		if n, err = s.store.Reactivate(ctx, actor, ids); err == nil {
-			done = fmt.Sprintf("Reactivated %s, with a seat of their plan.", plural(n, "user"))
+			done = fmt.Sprintf("Reactivated %s, with a seat of their plan.", models.Count(n, "user", "users"))
 		}
 	case "remind":
-		var n int
-		if n, err = s.store.Remind(ctx, actor, ids, s.baseURL(c)); err == nil {
+		var r *models.RemindResult
+		if r, err = s.store.Remind(ctx, actor, ids, s.baseURL(c)); err == nil {
 			s.mailQueued()
-			done = fmt.Sprintf("Sent %s with a new link.", plural(n, "reminder"))
+			done = remindedMessage(r)
 		}
 	case "revoke":
 		var n int
 		if n, err = s.store.Revoke(ctx, actor, ids); err == nil {
-			done = fmt.Sprintf("Revoked %s; their seats are free again.", plural(n, "invitation"))
+			done = fmt.Sprintf("Revoked %s; their seats are free again.", models.Count(n, "invitation", "invitations"))
 		}
 	case "reset_password":
 		var n int
 		if n, err = s.store.RequestPasswordResets(ctx, actor, ids, s.baseURL(c)); err == nil {
 			s.mailQueued()
-			done = fmt.Sprintf("Sent %s; their sessions ended.", plural(n, "password reset link"))
+			done = fmt.Sprintf("Sent %s; their sessions ended.", models.Count(n, "password reset link", "password reset links"))
 		}
 	default:
 		s.flash(c, "Choose an action.")
@@ -127,4 +128,21 @@ func listBackURL(params url.Values) string {
 	state, _, _ := parseUserListParams(params)
 	state.After, state.Before = "", ""
 	return views.ListHref(state)
+}
+
+// remindedMessage says whom a reminder reached and names whom it skipped, with why.
+func remindedMessage(r *models.RemindResult) string {
+	done := fmt.Sprintf("Reminded %s with a new link.", models.Count(r.Reminded, "person", "people"))
+	if len(r.Skipped) == 0 {
+		return done
+	}
+	const named = 3
+	var skipped []string
+	for _, u := range r.Skipped[:min(named, len(r.Skipped))] {
+		skipped = append(skipped, u.Name+": "+strings.ToLower(u.Reason[:1])+u.Reason[1:])
+	}
+	if more := len(r.Skipped) - named; more > 0 {
+		skipped = append(skipped, fmt.Sprintf("and %d more sent a link too recently.", more))
+	}
+	return fmt.Sprintf("Reminded %d; %d skipped — %s", r.Reminded, len(r.Skipped), strings.Join(skipped, " "))
 }

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"roster/models"
 	"roster/models/modelstest"
@@ -270,6 +271,29 @@ func TestBulkActionsOverHTTP(t *testing.T) {
 			res := action(url.Values{"action": {"revoke"}, "ids": {strconv.FormatInt(active.ID, 10)}})
 			if res.status != http.StatusConflict || !strings.Contains(res.doc(t).Find(`[data-testid="refusal-reasons"]`).Text(), active.Name) {
 				t.Fatalf("revoking an active user: status %d", res.status)
+			}
+		})
+		t.Run("RemindSkipsWhoWasJustSentALinkAndSaysSo", func(t *testing.T) {
+			var invited []models.User
+			modelstest.Must(t, store.DB().Where("account_id = ? AND status = ?", seeded.Account.ID, models.StatusInvited).Order("id").Limit(2).Find(&invited))
+			// The first was invited long ago, the second a moment ago.
+			modelstest.Must(t, store.DB().Model(&models.Invitation{}).Where("user_id = ?", invited[0].ID).
+				Updates(map[string]any{"sent_at": time.Now().Add(-48 * time.Hour), "reminded_at": nil}))
+			modelstest.Must(t, store.DB().Model(&models.Invitation{}).Where("user_id = ?", invited[1].ID).
+				Updates(map[string]any{"sent_at": time.Now().Add(-20 * time.Minute), "reminded_at": nil}))
+			ids := strconv.FormatInt(invited[0].ID, 10) + "," + strconv.FormatInt(invited[1].ID, 10)
+			if res := action(url.Values{"action": {"remind"}, "ids": {ids}, "tab": {"invited"}}); res.status != http.StatusSeeOther {
+				t.Fatalf("status %d %.300s", res.status, res.body)
+			}
+			flash := admin.get("/settings/users?tab=invited").doc(t).Find(`[data-testid="flash"]`).Text()
+			want := "Reminded 1; 1 skipped — " + invited[1].Name + ": invited 20 min ago; a reminder is possible in 40 min."
+			if !strings.Contains(flash, want) {
+				t.Fatalf("flash %q, want %q", flash, want)
+			}
+			// Everyone too recent: nothing happens, and each is explained.
+			res := action(url.Values{"action": {"remind"}, "ids": {ids}, "tab": {"invited"}})
+			if res.status != http.StatusConflict || !strings.Contains(res.doc(t).Find(`[data-testid="refusal-reasons"]`).Text(), "Reminded less than a minute ago") {
+				t.Fatalf("remind again at once: status %d %.300s", res.status, res.body)
 			}
 		})
 		t.Run("SelectAllMatchingAppliesToTheFilter", func(t *testing.T) {

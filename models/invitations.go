@@ -212,34 +212,53 @@ func invitationMail(actor *Actor, u *User, baseURL, token string, now time.Time,
 	return OutboxMessage{AccountID: u.AccountID, ToAddress: u.EmailAddress(), Subject: subject, Body: body, ActionURL: link, CreatedAt: now}
 }
 
-// Remind sends every selected invited user a new link and pushes their expiry out again. A
-// reminder within ReminderInterval of the last one is refused, for all selected or none.
-func (s *Store) Remind(ctx context.Context, actor *Actor, ids []int64, baseURL string) (int, error) {
+// RemindResult says whom Remind reached and whom it left out.
+type RemindResult struct {
+	Reminded int
+	// Skipped are the people whose last link went out within ReminderInterval, by name, each with
+	// why ("invited 20 min ago").
+	Skipped []SkippedUser
+}
+
+// SkippedUser is someone a bulk action passed over on purpose, with why.
+type SkippedUser struct {
+	ID     int64
+	Name   string
+	Reason string
+}
+
+// Remind sends every selected invited user a new link and pushes their expiry out again. People
+// whose last link went out within ReminderInterval are skipped and listed, so that one fresh
+// invitation does not hold back the rest; when everyone selected was sent a link too recently,
+// nothing happens and BulkRefusal says why for each.
+func (s *Store) Remind(ctx context.Context, actor *Actor, ids []int64, baseURL string) (*RemindResult, error) {
 	if !actor.Allows(PermInviteUsers) {
-		return 0, ErrForbidden
+		return nil, ErrForbidden
 	}
-	reminded := 0
+	result := &RemindResult{}
 	err := s.change(ctx, actor, func(tx *gorm.DB) error {
+		*result = RemindResult{} // a retried transaction starts again
 		users, invitations, err := s.lockInvitations(tx, actor, ids)
 		if err != nil {
 			return err
 		}
-		reminded = len(users)
 		now := s.now()
 		refusal := BulkRefusal{Action: "Remind", Reasons: map[int64]string{}, Names: map[int64]string{}}
+		due := invitations[:0:0]
+		var dueUsers []User
 		for i, inv := range invitations {
-			last := inv.SentAt
-			if inv.RemindedAt != nil {
-				last = *inv.RemindedAt
+			if reason := reminderTooSoon(inv, now); reason != "" {
+				refusal.Reasons[users[i].ID], refusal.Names[users[i].ID] = reason, users[i].Name
+				result.Skipped = append(result.Skipped, SkippedUser{ID: users[i].ID, Name: users[i].Name, Reason: reason})
+				continue
 			}
-			if wait := last.Add(ReminderInterval).Sub(now); wait > 0 {
-				refusal.Reasons[users[i].ID] = fmt.Sprintf("Reminded %s ago; wait %s more.", roundDuration(now.Sub(last)), roundDuration(wait))
-				refusal.Names[users[i].ID] = users[i].Name
-			}
+			due, dueUsers = append(due, inv), append(dueUsers, users[i])
 		}
-		if len(refusal.Reasons) > 0 {
+		if len(due) == 0 {
 			return refusal
 		}
+		invitations, users = due, dueUsers
+		result.Reminded = len(users)
 		var audit []AuditEvent
 		for i := range invitations {
 			token := newToken()
@@ -255,12 +274,27 @@ func (s *Store) Remind(ctx context.Context, actor *Actor, ids []int64, baseURL s
 			}
 			audit = append(audit, auditRow(actor, AuditInvitationReminded, &users[i].ID, now, map[string]any{"reminders": inv.Reminders + 1}))
 		}
-		return tx.Create(&audit).Error
+		return writeAudit(tx, audit...)
 	})
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	return reminded, nil
+	return result, nil
+}
+
+// reminderTooSoon says why inv may not be reminded yet, or "": the last link, first or reminder,
+// went out less than ReminderInterval ago.
+func reminderTooSoon(inv Invitation, now time.Time) string {
+	last, what := inv.SentAt, "Invited"
+	if inv.RemindedAt != nil {
+		last, what = *inv.RemindedAt, "Reminded"
+	}
+	wait := last.Add(ReminderInterval).Sub(now)
+	if wait <= 0 {
+		return ""
+	}
+	// The wait rounds up, so that "possible in 40 min" is never a minute early.
+	return fmt.Sprintf("%s %s ago; a reminder is possible in %s.", what, roundDuration(now.Sub(last)), roundDuration(wait+time.Minute-1))
 }
 
 // Revoke withdraws the selected invitations: their links stop working and their seats are free.
@@ -302,7 +336,7 @@ func (s *Store) Revoke(ctx context.Context, actor *Actor, ids []int64) (int, err
 		if err := recordSeatChanges(tx, ledger); err != nil {
 			return err
 		}
-		return tx.Create(&audit).Error
+		return writeAudit(tx, audit...)
 	})
 	if err != nil {
 		return 0, err
@@ -447,7 +481,7 @@ func (s *Store) AcceptInvitation(ctx context.Context, token, name, password, ip,
 		if err := tx.Create(session).Error; err != nil {
 			return err
 		}
-		return writeAudit(tx, auditEntry{Account: u.AccountID, Actor: &u.ID, Action: AuditInvitationAccepted, Target: &u.ID, IP: ip, At: now})
+		return writeAudit(tx, auditEntry{Account: u.AccountID, Actor: &u.ID, Action: AuditInvitationAccepted, Target: &u.ID, IP: ip, At: now}.event())
 	})
 	if err != nil {
 		return nil, "", err
