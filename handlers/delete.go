@@ -28,6 +28,9 @@ func (s *Server) renderDeleteForm(c echo.Context, ids []int64) error {
 	if err != nil {
 		return err
 	}
+	if view.Options != nil && view.Options.Refusal != "" {
+		return s.backToProfile(c, view.Options)
+	}
 	for _, o := range views.DeletionOutcomes {
 		if view.Options == nil || view.Options.Allowed(o.Mode) {
 			view.Mode = string(o.Mode)
@@ -47,6 +50,9 @@ func (s *Server) deleteSubmit(c echo.Context) error {
 	view, err := s.deleteView(c, ids)
 	if err != nil {
 		return err
+	}
+	if view.Options != nil && view.Options.Refusal != "" {
+		return s.backToProfile(c, view.Options)
 	}
 	view.Mode, view.EraseNow = truncateRunes(params.Get("mode"), 20), params.Get("erase_now") == "1"
 	mode, ok := models.ParseDeletionMode(view.Mode)
@@ -68,12 +74,19 @@ func (s *Server) deleteSubmit(c echo.Context) error {
 		return s.refuse(c, err, back)
 	}
 	if res.DueAt.IsZero() {
-		s.flash(c, fmt.Sprintf("Deleted %s for good.", plural(res.Users, "user")))
+		s.flash(c, fmt.Sprintf("Deleted %s for good.", models.Count(res.Users, "user", "users")))
 		return redirect(c, "/settings/users?tab=inactive")
 	}
 	s.flash(c, fmt.Sprintf("%s scheduled for deletion on %s. Undo delete brings them back until then.",
-		plural(res.Users, "user"), res.DueAt.UTC().Format("2 Jan 2006")))
+		models.Count(res.Users, "user", "users"), res.DueAt.UTC().Format("2 Jan 2006")))
 	return redirect(c, back)
+}
+
+// backToProfile sends someone who cannot be deleted now back to their profile, which says why
+// once, instead of a delete page that would refuse every outcome for the same reason.
+func (s *Server) backToProfile(c echo.Context, opts *models.DeletionOptions) error {
+	s.flash(c, opts.User.Name+" cannot be deleted now. "+opts.Refusal)
+	return redirect(c, views.UserHref(opts.User.ID))
 }
 
 // deleteView loads the selection; unknown, deleted and foreign IDs are ErrNotFound.

@@ -107,9 +107,20 @@ func TestDeleteOverHTTP(t *testing.T) {
 				t.Fatalf("unknown mode: status %d", res.status)
 			}
 			active := addPerson(t, store, acc, "Alan Active", models.RoleMember, models.StatusActive)
+			profile := "/settings/users/" + strconv.FormatInt(active.ID, 10)
 			res = admin.submit(deletePath(u), "/settings/users/delete", url.Values{"ids": {strconv.FormatInt(active.ID, 10)}, "mode": {"anonymise"}})
-			if res.status != http.StatusConflict {
-				t.Fatalf("deleting an active user: status %d", res.status)
+			if res.status != http.StatusSeeOther || res.header.Get("Location") != profile {
+				t.Fatalf("deleting an active user: status %d to %q, want their profile", res.status, res.header.Get("Location"))
+			}
+			admin.get(profile) // the flash is shown there
+			// Opening the delete page of an active user leads to their profile, which says why once.
+			page := admin.get(deletePath(active))
+			if page.status != http.StatusSeeOther || page.header.Get("Location") != profile {
+				t.Fatalf("delete page of an active user: status %d to %q", page.status, page.header.Get("Location"))
+			}
+			shown := admin.get(profile).body
+			if n := strings.Count(shown, "Only inactive users can be deleted"); n != 1 {
+				t.Fatalf("the profile gives the reason %d times, want once", n)
 			}
 			other := modelstest.NewAccount(t, store)
 			for _, path := range []string{"/settings/users/delete?ids=" + strconv.FormatInt(other.Owner.ID, 10), "/settings/users/delete?ids=abc", "/settings/users/delete"} {

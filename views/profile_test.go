@@ -148,8 +148,12 @@ func TestProfileOffersNoActionsWithoutManageRights(t *testing.T) {
 			if n := doc.Find(`form[action="/settings/users/actions"]`).Length(); n != 0 {
 				t.Errorf("a read-only viewer gets %d action forms", n)
 			}
-			// What they may read is still there.
-			wantText(t, one(t, doc, "profile-plan"), "Professional · €39.00 per month")
+			// What they may read is still there; an inactive user keeps the plan but no seat.
+			want := "Professional · €39.00 per month"
+			if status == models.StatusInactive {
+				want = "Professional · no seat while inactive"
+			}
+			wantText(t, one(t, doc, "profile-plan"), want)
 		})
 	}
 }
