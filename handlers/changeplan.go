@@ -71,6 +71,6 @@ func (s *Server) changePlanSubmit(c echo.Context) error {
 	case err != nil:
 		return s.refuse(c, err, back)
 	}
-	s.flash(c, fmt.Sprintf("Moved %s to %s.", plural(moved.Users, "user"), moved.Plan))
+	s.flash(c, fmt.Sprintf("Moved %s to %s.", models.Count(moved.Users, "user", "users"), moved.Plan))
 	return redirect(c, back)
 }

@@ -88,18 +88,18 @@ func fieldsStep(errs models.FieldErrors) string {
 }
 
 func deactivationSummary(r *models.DeactivationResult) string {
-	parts := []string{fmt.Sprintf("Deactivated %s.", plural(r.Users, "user"))}
+	parts := []string{fmt.Sprintf("Deactivated %s.", models.Count(r.Users, "user", "users"))}
 	if r.RecordsMoved > 0 {
-		parts = append(parts, fmt.Sprintf("%s handed over.", plural(int(r.RecordsMoved), "record")))
+		parts = append(parts, fmt.Sprintf("%s handed over.", models.Count(r.RecordsMoved, "record", "records")))
 	}
 	if r.GroupsMoved > 0 {
-		parts = append(parts, fmt.Sprintf("%s got a new owner.", plural(int(r.GroupsMoved), "group")))
+		parts = append(parts, fmt.Sprintf("%s got a new owner.", models.Count(r.GroupsMoved, "group", "groups")))
 	}
 	if r.ManagedMoved > 0 {
-		parts = append(parts, fmt.Sprintf("%s got a new manager.", plural(int(r.ManagedMoved), "person")))
+		parts = append(parts, fmt.Sprintf("%s got a new manager.", models.Count(r.ManagedMoved, "person", "people")))
 	}
 	if r.SessionsEnded > 0 {
-		parts = append(parts, fmt.Sprintf("%s ended.", plural(int(r.SessionsEnded), "session")))
+		parts = append(parts, fmt.Sprintf("%s ended.", models.Count(r.SessionsEnded, "session", "sessions")))
 	}
 	return strings.Join(parts, " ")
 }

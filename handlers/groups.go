@@ -196,7 +196,7 @@ func (s *Server) groupAddMembers(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	s.flash(c, fmt.Sprintf("Added %s to the group.", plural(n, "member")))
+	s.flash(c, fmt.Sprintf("Added %s to the group.", models.Count(n, "member", "members")))
 	return redirect(c, views.GroupHref(id))
 }
 
@@ -221,7 +221,7 @@ func (s *Server) groupRemoveMembers(c echo.Context) error {
 		}
 		return s.refuseGroupForm(c, id, err, view)
 	}
-	s.flash(c, fmt.Sprintf("Removed %s from the group.", plural(n, "member")))
+	s.flash(c, fmt.Sprintf("Removed %s from the group.", models.Count(n, "member", "members")))
 	return redirect(c, views.GroupHref(id))
 }
 

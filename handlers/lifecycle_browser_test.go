@@ -370,7 +370,7 @@ func TestBrowserLifecycle(t *testing.T) {
 			t.Fatalf("deactivate the member: final status %d", status)
 		}
 		flash = lcExpectFlash(t, a, "after deactivating the member", "Deactivated 1 user.")
-		if want := plural(len(moving), "record") + " handed over."; !strings.Contains(flash, want) {
+		if want := models.Count(len(moving), "record", "records") + " handed over."; !strings.Contains(flash, want) {
 			t.Errorf("flash %q does not say %q", flash, want)
 		}
 		shots.take(a, "member-deactivated")

@@ -67,6 +67,6 @@ func (s *Server) changeRoleSubmit(c echo.Context) error {
 	case err != nil:
 		return s.refuse(c, err, back)
 	}
-	s.flash(c, fmt.Sprintf("Changed the role of %s to %s; it applies from their next click.", plural(n, "user"), role.Label()))
+	s.flash(c, fmt.Sprintf("Changed the role of %s to %s; it applies from their next click.", models.Count(n, "user", "users"), role.Label()))
 	return redirect(c, back)
 }

@@ -61,7 +61,7 @@ func (s *Server) seatQuantitySubmit(c echo.Context) error {
 	case err != nil:
 		return err
 	}
-	s.flash(c, fmt.Sprintf("Plan %s now has %s.", usage.Plan.Name, plural(quantity, "seat")))
+	s.flash(c, fmt.Sprintf("Plan %s now has %s.", usage.Plan.Name, models.Count(quantity, "seat", "seats")))
 	return redirect(c, "/settings/seats")
 }
 

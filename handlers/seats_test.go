@@ -66,11 +66,11 @@ func TestSeatsPage(t *testing.T) {
 				store.DB().Model(&models.User{}).Where("plan_id = ? AND status = ?", p.ID, models.StatusInvited).Count(&reserved)
 				free := max(0, int64(p.SeatsPurchased)-inUse-reserved)
 				for sel, want := range map[string]int64{"seats-purchased": int64(p.SeatsPurchased), "seats-in-use": inUse, "seats-reserved": reserved, "seats-free": free} {
-					if got := row.Find(`[data-testid="` + sel + `"]`).Text(); got != statisticsNumber(want) {
+					if got := row.Find(`[data-testid="` + sel + `"]`).Text(); got != models.Thousands(want) {
 						t.Errorf("plan %s %s: %q, the database says %d", p.Name, sel, got, want)
 					}
 				}
-				if got := row.Find(`[data-testid="seats-monthly"]`).Text(); !strings.Contains(got, statisticsNumber(int64(p.SeatsPurchased)*p.PriceCents/100)) {
+				if got := row.Find(`[data-testid="seats-monthly"]`).Text(); !strings.Contains(got, models.Thousands(int64(p.SeatsPurchased)*p.PriceCents/100)) {
 					t.Errorf("plan %s monthly cost %q", p.Name, got)
 				}
 				if v, _ := row.Find(`form[action="/settings/seats/plans/` + strconv.FormatInt(p.ID, 10) + `/quantity"] input[name="quantity"]`).Attr("value"); v != strconv.Itoa(p.SeatsPurchased) {

@@ -79,7 +79,7 @@ func (s *Server) signOutElsewhere(c echo.Context) error {
 	if n == 0 {
 		s.flash(c, "You were signed in nowhere else.")
 	} else {
-		s.flash(c, fmt.Sprintf("Ended %s elsewhere.", plural(int(n), "session")))
+		s.flash(c, fmt.Sprintf("Ended %s elsewhere.", models.Count(n, "session", "sessions")))
 	}
 	return redirect(c, "/me")
 }

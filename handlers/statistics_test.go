@@ -44,7 +44,7 @@ func TestStatisticsPage(t *testing.T) {
 			to := models.MonthStart(time.Now()).AddDate(0, 1, 0)
 			var total int64
 			modelstest.Must(t, store.DB().Model(&models.Activity{}).Where("account_id = ? AND occurred_at >= ? AND occurred_at < ?", seeded.Account.ID, from, to).Count(&total))
-			if got := doc.Find(`[data-testid="statistics-grand-total"]`).Text(); got != statisticsNumber(total) {
+			if got := doc.Find(`[data-testid="statistics-grand-total"]`).Text(); got != models.Thousands(total) {
 				t.Errorf("grand total %q, the database holds %d", got, total)
 			}
 			rows := doc.Find(`[data-testid="statistics-row"]`)
@@ -56,7 +56,7 @@ func TestStatisticsPage(t *testing.T) {
 				var n int64
 				modelstest.Must(t, store.DB().Model(&models.Activity{}).Where("account_id = ? AND user_id = ? AND occurred_at >= ? AND occurred_at < ?",
 					seeded.Account.ID, id, from, to).Count(&n))
-				if got := row.Find(`[data-testid="statistics-total"]`).Text(); got != statisticsNumber(n) {
+				if got := row.Find(`[data-testid="statistics-total"]`).Text(); got != models.Thousands(n) {
 					t.Errorf("user %s total %q, the database holds %d", id, got, n)
 				}
 			})
@@ -117,16 +117,4 @@ func TestStatisticsPage(t *testing.T) {
 			}
 		})
 	})
-}
-
-func statisticsNumber(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }

@@ -104,7 +104,7 @@ func (s *Server) transferView(c echo.Context) (*views.TransferView, error) {
 
 // transferSummary is the flash after a transfer: what moved, and what became of them.
 func transferSummary(r *models.TransferResult) string {
-	parts := []string{plural(int(r.RecordsMoved), "record"), plural(int(r.GroupsMoved), "group"), plural(int(r.ManagedMoved), "person")}
+	parts := []string{models.Count(r.RecordsMoved, "record", "records"), models.Count(r.GroupsMoved, "group", "groups"), models.Count(r.ManagedMoved, "person", "people")}
 	if r.RoleGiven != "" {
 		parts = append(parts, "role "+r.RoleGiven.Label())
 	}

@@ -112,7 +112,7 @@ func (s *Store) CreateAccount(ctx context.Context, n NewAccount) (*Account, *Use
 			return err
 		}
 		return writeAudit(tx, auditEntry{Account: account.ID, Actor: &owner.ID, Action: AuditAccountCreated, Target: &owner.ID, At: now,
-			Details: map[string]any{"account": account.Name, "plan": plan.Name, "seats": plan.SeatsPurchased}})
+			Details: map[string]any{"account": account.Name, "plan": plan.Name, "seats": plan.SeatsPurchased}}.event())
 	})
 	if err != nil {
 		return nil, nil, err

@@ -83,6 +83,6 @@ func (s *Store) UpdateAccountSettings(ctx context.Context, actor *Actor, in Acco
 		}
 		actor.Account.ImpersonationEnabled, actor.Account.ImpersonationMinutes, actor.Account.DeletionGraceDays =
 			in.ImpersonationEnabled, in.ImpersonationMinutes, in.DeletionGraceDays
-		return tx.Create(ptr(auditRow(actor, AuditAccountSettingsChanged, nil, s.now(), changed))).Error
+		return writeAudit(tx, auditRow(actor, AuditAccountSettingsChanged, nil, s.now(), changed))
 	})
 }

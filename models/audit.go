@@ -2,6 +2,7 @@ package models
 
 import (
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"time"
 
@@ -29,59 +30,68 @@ const (
 	AuditAccountTransferred = "user.account_transferred"
 )
 
-// auditEntry is what an operation says about itself; writeAudit stores it in the operation's
-// own transaction so that the log and the change commit together or not at all.
+// Every audit event is built by auditRow (a person, an impersonator or an identity provider acting)
+// or auditEntry.event (sign-ins, jobs, set-up: no Actor at hand) and stored by writeAudit, in the
+// operation's own transaction, so that the log and the change commit together or not at all.
+
+// auditEntry is an event whose author is not an Actor: a user signing in or accepting an
+// invitation, a job carrying out what someone asked for earlier, an account being created.
 type auditEntry struct {
 	Account   int64
 	Actor     *int64
 	RealActor *int64
-	Action    string
-	Target    *int64
-	Details   map[string]any
-	IP        string
-	At        time.Time
+	// Provisioning is the SCIM token that acted, when an identity provider did.
+	Provisioning *int64
+	Action       string
+	Target       *int64
+	Details      map[string]any
+	IP           string
+	At           time.Time
 }
 
-func writeAudit(tx *gorm.DB, e auditEntry) error {
-	details := "{}"
-	if len(e.Details) > 0 {
-		encoded, err := json.Marshal(e.Details)
-		if err != nil {
-			return err
-		}
-		details = string(encoded)
-	}
-	return tx.Create(&AuditEvent{
-		AccountID:    e.Account,
-		ActorID:      e.Actor,
-		RealActorID:  e.RealActor,
-		Action:       e.Action,
-		TargetUserID: e.Target,
-		Details:      details,
-		IP:           truncate(cleanText(e.IP), 64),
-		CreatedAt:    e.At,
-	}).Error
+func (e auditEntry) event() AuditEvent {
+	return AuditEvent{AccountID: e.Account, ActorID: e.Actor, RealActorID: e.RealActor, ProvisioningTokenID: e.Provisioning,
+		Action: e.Action, TargetUserID: e.Target, Details: jsonDetails(e.Details), IP: truncate(cleanText(e.IP), 64), CreatedAt: e.At}
 }
 
-// auditRow builds an event for a batch insert, so that an operation on many users writes its
-// audit trail with one statement.
+// auditRow is the event of something actor did: both identities while impersonating, the
+// token when an identity provider acts.
 func auditRow(actor *Actor, action string, target *int64, at time.Time, details map[string]any) AuditEvent {
-	encoded := "{}"
-	if len(details) > 0 {
-		raw, _ := json.Marshal(details)
-		encoded = string(raw)
-	}
-	event := AuditEvent{AccountID: actor.Account.ID, ActorID: &actor.User.ID, Action: action, TargetUserID: target,
-		Details: encoded, IP: truncate(cleanText(actor.IP), 64), CreatedAt: at}
+	e := auditEntry{Account: actor.Account.ID, Actor: &actor.User.ID, Action: action, Target: target, Details: details, IP: actor.IP, At: at}
 	if actor.Impersonation != nil {
-		// Both identities: who it looked like and who really did it.
-		event.RealActorID = &actor.Impersonation.RealUser.ID
+		e.RealActor = &actor.Impersonation.RealUser.ID
 	}
 	if actor.Provisioning != nil {
 		// An identity provider is no user: the event names its token.
-		event.ActorID, event.ProvisioningTokenID = nil, &actor.Provisioning.ID
+		e.Actor, e.Provisioning = nil, &actor.Provisioning.ID
 	}
-	return event
+	return e.event()
+}
+
+// auditBatch bounds one INSERT: an event binds 10 parameters and PostgreSQL takes 65,535.
+const auditBatch = 1000
+
+// writeAudit stores events, many in one statement, so that an operation on thousands of users
+// still takes a fixed number of statements.
+func writeAudit(tx *gorm.DB, events ...AuditEvent) error {
+	if len(events) == 0 {
+		return nil
+	}
+	return tx.CreateInBatches(events, auditBatch).Error
+}
+
+// jsonDetails encodes an event's details; nothing is "{}".
+func jsonDetails(details map[string]any) string {
+	if len(details) == 0 {
+		return "{}"
+	}
+	encoded, err := json.Marshal(details)
+	if err != nil {
+		// Details are maps of numbers, strings and IDs built here; one that cannot be encoded is a
+		// programming error worth seeing in the log rather than a lost event.
+		return fmt.Sprintf(`{"unencodable":%q}`, fmt.Sprint(details))
+	}
+	return string(encoded)
 }
 
 // auditEventIP is the client address an event was written from, kept beside the append-only log

@@ -80,7 +80,7 @@ func (s *Store) SignIn(ctx context.Context, email, password, ip, userAgent strin
 		if err := tx.Model(&User{}).Where("id = ?", user.ID).Update("last_sign_in_at", now).Error; err != nil {
 			return err
 		}
-		return writeAudit(tx, auditEntry{Account: user.AccountID, Actor: &user.ID, Action: AuditSignedIn, Target: &user.ID, IP: ip, At: now})
+		return writeAudit(tx, auditEntry{Account: user.AccountID, Actor: &user.ID, Action: AuditSignedIn, Target: &user.ID, IP: ip, At: now}.event())
 	})
 	if err != nil {
 		return nil, "", err

@@ -105,7 +105,7 @@ func (s *Store) ChangePlan(ctx context.Context, actor *Actor, ids []int64, planI
 		if err := recordSeatChanges(tx, ledger); err != nil {
 			return err
 		}
-		return tx.CreateInBatches(audit, MaxUsersPerAction).Error
+		return writeAudit(tx, audit...)
 	})
 	if err != nil {
 		return PlanChange{}, err

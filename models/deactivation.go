@@ -617,7 +617,7 @@ func (s *Store) finishDeactivation(tx *gorm.DB, actor *Actor, impact *Deactivati
 	if err := recordSeatChanges(tx, ledger); err != nil {
 		return err
 	}
-	return tx.CreateInBatches(audit, MaxUsersPerAction).Error
+	return writeAudit(tx, audit...)
 }
 
 // Reactivate makes inactive users active again, each taking a seat of their plan. If any plan
@@ -672,7 +672,7 @@ func (s *Store) Reactivate(ctx context.Context, actor *Actor, ids []int64) (int,
 		if err := recordSeatChanges(tx, ledger); err != nil {
 			return err
 		}
-		return tx.CreateInBatches(audit, MaxUsersPerAction).Error
+		return writeAudit(tx, audit...)
 	})
 	if err != nil {
 		return 0, err

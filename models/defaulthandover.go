@@ -115,8 +115,8 @@ func (s *Store) UpdateDefaultHandover(ctx context.Context, actor *Actor, in Defa
 			Updates(map[string]any{"handover_mode": string(in.Mode), "handover_fallback_id": fallback}).Error; err != nil {
 			return err
 		}
-		return tx.Create(ptr(auditRow(actor, AuditDefaultHandoverChanged, nil, s.now(),
-			map[string]any{"mode": string(in.Mode), "fallback_user_id": fallbackID}))).Error
+		return writeAudit(tx, auditRow(actor, AuditDefaultHandoverChanged, nil, s.now(),
+			map[string]any{"mode": string(in.Mode), "fallback_user_id": fallbackID}))
 	})
 }
 

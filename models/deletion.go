@@ -2,7 +2,6 @@ package models
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -80,6 +79,9 @@ type DeletionOptions struct {
 	Refused map[DeletionMode][]DeletionReason
 	// Scheduled is true when the user already waits for deletion.
 	Scheduled bool
+	// Refusal is why this user cannot be deleted at all now (still active, yourself, out of
+	// reach), or "": the delete page is then no place to be, and the profile says why once.
+	Refusal string
 }
 
 // Allowed tells whether mode may be chosen.
@@ -166,21 +168,26 @@ func (s *Store) deletionRefusals(db *gorm.DB, accountID int64, users []User) (ma
 				Fix: FixPromoteOwner, FixLabel: "See the active users", UserID: u.ID})
 		}
 		if n := groups[u.ID]; n > 0 {
-			every = append(every, DeletionReason{Message: fmt.Sprintf("Owns %s: give them a new administrator first.", countNoun(n, "group")),
+			every = append(every, DeletionReason{Message: fmt.Sprintf("Owns %s: give them a new administrator first.", Count(n, "group", "groups")),
 				Fix: FixTransfer, FixLabel: "Transfer their groups", UserID: u.ID})
 		}
 		if n := managed[u.ID]; n > 0 {
-			every = append(every, DeletionReason{Message: fmt.Sprintf("Manages %s: give them another manager first.", countNoun(n, "user")),
+			every = append(every, DeletionReason{Message: fmt.Sprintf("Manages %s: give them another manager first.", Count(n, "user", "users")),
 				Fix: FixTransfer, FixLabel: "Transfer the people they manage", UserID: u.ID})
 		}
 		if n := owned[u.ID]; n > 0 {
-			remove = append(remove, DeletionReason{Message: fmt.Sprintf("Owns %s: transfer them, or anonymise instead.", countNoun(n, "record")),
+			remove = append(remove, DeletionReason{Message: fmt.Sprintf("Owns %s: transfer them, or anonymise instead.", Count(n, "record", "records")),
 				Fix: FixTransfer, FixLabel: "Transfer their records", UserID: u.ID})
 		}
 		if created[u.ID]+activity[u.ID]+history[u.ID]+acted[u.ID] > 0 {
-			// Nothing undoes history; the way out is anonymising, which the delete page picks first.
-			remove = append(remove, DeletionReason{Message: "Has history (records created, ownership changes, activity or actions on others): anonymise instead.",
-				Fix: FixAnonymise, FixLabel: "Anonymise instead", UserID: u.ID})
+			// Nothing undoes history; the way out is anonymising, offered as a link only when
+			// anonymising is allowed, so that it never leads to a page where it is refused.
+			reason := DeletionReason{Message: "Has history (records created, ownership changes, activity or actions on others): anonymise instead.",
+				Fix: FixAnonymise, FixLabel: "Anonymise instead", UserID: u.ID}
+			if len(every) > 0 {
+				reason = DeletionReason{Message: "Has history (records created, ownership changes, activity or actions on others): anonymise instead, once the reasons above are resolved."}
+			}
+			remove = append(remove, reason)
 		}
 		out[u.ID] = map[DeletionMode][]DeletionReason{
 			DeleteAnonymise:   every,
@@ -189,13 +196,6 @@ func (s *Store) deletionRefusals(db *gorm.DB, accountID int64, users []User) (ma
 		}
 	}
 	return out, nil
-}
-
-func countNoun(n int64, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // deletionStatusRefusal is why a user's status or the actor rules out scheduling a deletion, or "".
@@ -244,11 +244,7 @@ func (s *Store) DeletionOptions(ctx context.Context, actor *Actor, id int64) (*D
 	u := users[0]
 	opts := &DeletionOptions{User: u, Refused: refusals[u.ID], Scheduled: u.DeletionDueAt != nil}
 	opts.GraceDays, opts.DueAt = s.DeletionDueDate(actor)
-	if msg := deletionStatusRefusal(actor, &u); msg != "" {
-		for _, m := range DeletionModes {
-			opts.Refused[m] = append([]DeletionReason{{Message: msg}}, opts.Refused[m]...)
-		}
-	}
+	opts.Refusal = deletionStatusRefusal(actor, &u)
 	return opts, nil
 }
 
@@ -346,7 +342,7 @@ func (s *Store) scheduleDeletion(tx *gorm.DB, actor *Actor, ids []int64, mode De
 		audit[i] = auditRow(actor, AuditDeletionScheduled, &users[i].ID, now,
 			map[string]any{"mode": string(mode), "due_at": due, "erase_now": eraseNow})
 	}
-	if err := tx.CreateInBatches(audit, MaxUsersPerAction).Error; err != nil {
+	if err := writeAudit(tx, audit...); err != nil {
 		return time.Time{}, err
 	}
 	if !eraseNow {
@@ -397,7 +393,7 @@ func (s *Store) UndoDeletion(ctx context.Context, actor *Actor, ids []int64) (in
 		for i := range users {
 			audit[i] = auditRow(actor, AuditDeletionUndone, &users[i].ID, now, map[string]any{"mode": *users[i].DeletionMode})
 		}
-		return tx.CreateInBatches(audit, MaxUsersPerAction).Error
+		return writeAudit(tx, audit...)
 	})
 	if err != nil {
 		return 0, err
@@ -467,8 +463,8 @@ func (s *Store) carryOutDue(tx *gorm.DB, u User) error {
 		for i, r := range reasons {
 			messages[i] = r.Message
 		}
-		return tx.Create(&AuditEvent{AccountID: u.AccountID, ActorID: u.DeletionRequestedByID, Action: AuditDeletionCancelled,
-			TargetUserID: &u.ID, Details: jsonDetails(map[string]any{"mode": *u.DeletionMode, "reasons": messages}), CreatedAt: now}).Error
+		return writeAudit(tx, auditEntry{Account: u.AccountID, Actor: u.DeletionRequestedByID, Action: AuditDeletionCancelled,
+			Target: &u.ID, Details: map[string]any{"mode": *u.DeletionMode, "reasons": messages}, At: now}.event())
 	}
 	return s.carryOut(tx, []User{u}, now)
 }
@@ -536,10 +532,10 @@ func (s *Store) carryOut(tx *gorm.DB, users []User, now time.Time) error {
 			if DeletionMode(m) == DeleteRemove {
 				details["removed_user_id"], target = u.ID, nil
 			}
-			audit[i] = AuditEvent{AccountID: u.AccountID, ActorID: u.DeletionRequestedByID, Action: AuditUserDeleted,
-				TargetUserID: target, Details: jsonDetails(details), CreatedAt: now}
+			audit[i] = auditEntry{Account: u.AccountID, Actor: u.DeletionRequestedByID, Action: AuditUserDeleted,
+				Target: target, Details: details, At: now}.event()
 		}
-		if err := tx.CreateInBatches(audit, MaxUsersPerAction).Error; err != nil {
+		if err := writeAudit(tx, audit...); err != nil {
 			return err
 		}
 	}
@@ -636,10 +632,3 @@ func (s *Store) removeUsers(tx *gorm.DB, ids []int64) error {
 }
 
 // jsonDetails encodes audit details for an event written without an acting user.
-func jsonDetails(details map[string]any) string {
-	raw, err := json.Marshal(details)
-	if err != nil {
-		return "{}"
-	}
-	return string(raw)
-}

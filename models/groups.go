@@ -209,7 +209,7 @@ func (s *Store) CreateGroup(ctx context.Context, actor *Actor, req NewGroup) (*G
 			return err
 		}
 		event := auditRow(actor, AuditGroupCreated, &owner.ID, now, groupDetails(&group, map[string]any{"owner_id": owner.ID}))
-		return tx.Create(&event).Error
+		return writeAudit(tx, event)
 	})
 	if errors.Is(err, gorm.ErrDuplicatedKey) {
 		return nil, duplicateGroupName(name)
@@ -257,7 +257,7 @@ func (s *Store) RenameGroup(ctx context.Context, actor *Actor, id int64, newName
 		}
 		event := auditRow(actor, AuditGroupRenamed, nil, now, groupDetails(group, map[string]any{"group": name, "from": group.Name}))
 		group.Name = name
-		return tx.Create(&event).Error
+		return writeAudit(tx, event)
 	})
 	if errors.Is(err, gorm.ErrDuplicatedKey) {
 		return nil, duplicateGroupName(name)
@@ -358,7 +358,7 @@ func (s *Store) AddGroupMembers(ctx context.Context, actor *Actor, id int64, lin
 			return err
 		}
 		added = len(joining)
-		return tx.CreateInBatches(audit, 1000).Error
+		return writeAudit(tx, audit...)
 	})
 	if errors.Is(err, gorm.ErrDuplicatedKey) {
 		return 0, ErrConflict
@@ -452,7 +452,7 @@ func (s *Store) RemoveGroupMembers(ctx context.Context, actor *Actor, id int64, 
 			audit[i] = auditRow(actor, AuditGroupMembersRemoved, &members[i], now, groupDetails(group, map[string]any{"count": len(members)}))
 		}
 		removed = len(members)
-		return tx.CreateInBatches(audit, 1000).Error
+		return writeAudit(tx, audit...)
 	})
 	if err != nil {
 		return 0, err
@@ -509,7 +509,7 @@ func (s *Store) TransferGroupOwnership(ctx context.Context, actor *Actor, id, ne
 		}
 		event := auditRow(actor, AuditGroupOwnershipTransfer, &owner.ID, now, groupDetails(group, map[string]any{"from_owner_id": group.OwnerID, "to_owner_id": owner.ID}))
 		group.OwnerID = owner.ID
-		return tx.Create(&event).Error
+		return writeAudit(tx, event)
 	})
 	if err != nil {
 		return nil, err
@@ -540,7 +540,7 @@ func (s *Store) DeleteGroup(ctx context.Context, actor *Actor, id int64) (*Group
 			return err
 		}
 		if members > 0 {
-			return FieldErrors{"delete": fmt.Sprintf("Only an empty group can be deleted: remove its %s first.", countNoun(members, "member"))}
+			return FieldErrors{"delete": fmt.Sprintf("Only an empty group can be deleted: remove its %s first.", Count(members, "member", "members"))}
 		}
 		if err := tx.Where("group_id = ?", group.ID).Delete(&GroupMember{}).Error; err != nil {
 			return err
@@ -549,7 +549,7 @@ func (s *Store) DeleteGroup(ctx context.Context, actor *Actor, id int64) (*Group
 			return err
 		}
 		event := auditRow(actor, AuditGroupDeleted, nil, s.now(), groupDetails(group, nil))
-		return tx.Create(&event).Error
+		return writeAudit(tx, event)
 	})
 	if err != nil {
 		return nil, err

@@ -123,7 +123,7 @@ func (s *Store) StartImpersonation(ctx context.Context, actor *Actor, targetID i
 		if reason != "" {
 			details["reason"] = reason
 		}
-		return tx.Create(ptr(auditRow(actor, AuditImpersonationStarted, &target.ID, now, details))).Error
+		return writeAudit(tx, auditRow(actor, AuditImpersonationStarted, &target.ID, now, details))
 	})
 	if err != nil {
 		return nil, err
@@ -182,7 +182,7 @@ func (s *Store) endImpersonation(tx *gorm.DB, imp *Impersonation, why string, no
 		action = AuditImpersonationStopped
 	}
 	return writeAudit(tx, auditEntry{Account: imp.AccountID, Actor: &imp.RealUserID, Action: action, Target: &imp.UserID, IP: ip, At: now,
-		Details: map[string]any{"mode": string(imp.Mode), "why": why, "minutes": int(now.Sub(imp.StartedAt).Minutes())}})
+		Details: map[string]any{"mode": string(imp.Mode), "why": why, "minutes": int(now.Sub(imp.StartedAt).Minutes())}}.event())
 }
 
 // resumeImpersonation turns the real user's actor into the impersonated user's, re-checking

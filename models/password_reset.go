@@ -107,7 +107,7 @@ func (s *Store) RequestPasswordResets(ctx context.Context, actor *Actor, ids []i
 		for i := range users {
 			audit[i] = auditRow(actor, AuditPasswordResetRequested, &users[i].ID, now, map[string]any{"sessions_ended": ended[users[i].ID]})
 		}
-		return tx.CreateInBatches(audit, MaxUsersPerAction).Error
+		return writeAudit(tx, audit...)
 	})
 	if err != nil {
 		return 0, err
@@ -197,7 +197,7 @@ func (s *Store) RequestOwnPasswordReset(ctx context.Context, email, baseURL, ip 
 			}
 			for _, u := range byAccount[a.ID] {
 				if err := writeAudit(tx, auditEntry{Account: a.ID, Action: AuditPasswordResetRequested, Target: &u.ID, IP: ip, At: now,
-					Details: map[string]any{"self_service": true}}); err != nil {
+					Details: map[string]any{"self_service": true}}.event()); err != nil {
 					return err
 				}
 			}
@@ -360,7 +360,7 @@ func (s *Store) CompletePasswordReset(ctx context.Context, token, password, ip, 
 			return err
 		}
 		return writeAudit(tx, auditEntry{Account: u.AccountID, Actor: &u.ID, Action: AuditPasswordReset, Target: &u.ID, IP: ip, At: now,
-			Details: map[string]any{"sessions_ended": ended}})
+			Details: map[string]any{"sessions_ended": ended}}.event())
 	})
 	if err != nil {
 		return nil, "", err

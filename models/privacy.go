@@ -101,6 +101,6 @@ func (s *Store) EditInactiveUserPrivacy(ctx context.Context, actor *Actor, userI
 			return err
 		}
 		event := auditRow(actor, AuditPrivacyEdited, &u.ID, now, details)
-		return tx.Create(&event).Error
+		return writeAudit(tx, event)
 	})
 }

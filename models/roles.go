@@ -96,7 +96,7 @@ func (s *Store) ChangeRoles(ctx context.Context, actor *Actor, ids []int64, role
 		for i := range users {
 			audit[i] = auditRow(actor, AuditRoleChanged, &users[i].ID, now, map[string]any{"from": users[i].Role, "to": role})
 		}
-		if err := tx.CreateInBatches(audit, MaxUsersPerAction).Error; err != nil {
+		if err := writeAudit(tx, audit...); err != nil {
 			return err
 		}
 		changed = len(users)

@@ -134,10 +134,10 @@ func (s *Store) createProvisioningToken(ctx context.Context, accountID int64, cr
 		}
 		details := map[string]any{"token_id": token.ID, "token": token.Name}
 		if actor != nil {
-			return tx.Create(ptr(auditRow(actor, AuditProvisioningTokenCreated, nil, now, details))).Error
+			return writeAudit(tx, auditRow(actor, AuditProvisioningTokenCreated, nil, now, details))
 		}
 		details["via"] = "command line"
-		return writeAudit(tx, auditEntry{Account: accountID, Action: AuditProvisioningTokenCreated, Details: details, At: now})
+		return writeAudit(tx, auditEntry{Account: accountID, Action: AuditProvisioningTokenCreated, Details: details, At: now}.event())
 	})
 	if err != nil {
 		return "", nil, err
@@ -182,7 +182,7 @@ func (s *Store) RevokeProvisioningToken(ctx context.Context, actor *Actor, id in
 		if err := tx.Model(&ProvisioningToken{}).Where("id = ?", token.ID).Update("revoked_at", now).Error; err != nil {
 			return err
 		}
-		return tx.Create(ptr(auditRow(actor, AuditProvisioningTokenRevoked, nil, now, map[string]any{"token_id": token.ID, "token": token.Name}))).Error
+		return writeAudit(tx, auditRow(actor, AuditProvisioningTokenRevoked, nil, now, map[string]any{"token_id": token.ID, "token": token.Name}))
 	})
 	if err != nil {
 		return nil, err
@@ -317,8 +317,8 @@ func (s *Store) UpdateProvisioningSettings(ctx context.Context, actor *Actor, in
 			Updates(map[string]any{"provisioning_plan_id": plan, "provisioning_delete_mode": string(in.DeleteMode)}).Error; err != nil {
 			return err
 		}
-		return tx.Create(ptr(auditRow(actor, AuditProvisioningSettingsSaved, nil, s.now(),
-			map[string]any{"default_plan_id": in.PlanID, "delete_mode": string(in.DeleteMode)}))).Error
+		return writeAudit(tx, auditRow(actor, AuditProvisioningSettingsSaved, nil, s.now(),
+			map[string]any{"default_plan_id": in.PlanID, "delete_mode": string(in.DeleteMode)}))
 	})
 }
 

@@ -668,7 +668,7 @@ func (s *Store) scimInsertUser(tx *gorm.DB, actor *Actor, planID int64, in scimU
 		return 0, err
 	}
 	event := auditRow(actor, AuditUserProvisioned, &u.ID, now, map[string]any{"plan": plan.Name, "role": string(role), "active": in.active})
-	return u.ID, tx.Create(&event).Error
+	return u.ID, writeAudit(tx, event)
 }
 
 // scimAcceptInvitation turns an open invitation into the provisioned user: their reserved seat
@@ -724,7 +724,7 @@ func (s *Store) scimAcceptInvitation(tx *gorm.DB, actor *Actor, u *User, planID 
 	}
 	event := auditRow(actor, AuditUserProvisioned, &u.ID, now, map[string]any{"from_invitation": true, "plan_id": planID,
 		"role": string(role), "active": in.active})
-	return u.ID, tx.Create(&event).Error
+	return u.ID, writeAudit(tx, event)
 }
 
 // scimSaveAttributes keeps what Roster has no column for: the provider's ID and the name in parts.
@@ -930,7 +930,7 @@ func (s *Store) scimUpdateUser(ctx context.Context, tx *gorm.DB, actor *Actor, u
 	}
 	if len(changed) > 0 {
 		event := auditRow(actor, AuditUserProvisioningUpdated, &u.ID, now, map[string]any{"changed": changed})
-		if err := tx.Create(&event).Error; err != nil {
+		if err := writeAudit(tx, event); err != nil {
 			return err
 		}
 	}

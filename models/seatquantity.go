@@ -94,6 +94,6 @@ func (s *Store) ChangeSeatQuantity(ctx context.Context, actor *Actor, planID int
 			details["reason"] = reason
 		}
 		event := auditRow(actor, AuditPlanSeatsChanged, nil, now, details)
-		return tx.Create(&event).Error
+		return writeAudit(tx, event)
 	})
 }

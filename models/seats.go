@@ -146,3 +146,25 @@ func seatEntry(u *User, inUse, reserved int, reason string, actor *int64, at tim
 	return SeatLedgerEntry{AccountID: u.AccountID, PlanID: *u.PlanID, UserID: &id, InUseChange: inUse,
 		ReservedChange: reserved, Reason: reason, ActorID: actor, ChangedAt: at}
 }
+
+// PreselectedPlan is the plan a form offers before anyone chooses: the first with a free seat,
+// so that nobody is steered into a refusal. ok is false when every plan is full.
+func PreselectedPlan(plans []PlanUsage) (plan Plan, ok bool) {
+	for _, p := range plans {
+		if p.Free() > 0 {
+			return p.Plan, true
+		}
+	}
+	return Plan{}, false
+}
+
+// HoldsSeat tells whether u takes a seat of their plan: active users use one and invitations
+// reserve one; inactive users keep their plan but no seat.
+func (u *User) HoldsSeat() bool {
+	for _, s := range SeatHoldingStatuses {
+		if u.Status == s {
+			return true
+		}
+	}
+	return false
+}

@@ -143,7 +143,7 @@ func (g *seedGenerator) run(tx *gorm.DB, result *SeededAccount) error {
 	}
 	result.Records = records
 	return writeAudit(tx, auditEntry{Account: account.ID, Actor: &users[0].ID, Action: AuditAccountCreated,
-		Target: &users[0].ID, At: account.CreatedAt, Details: map[string]any{"account": account.Name, "seeded_users": len(users)}})
+		Target: &users[0].ID, At: account.CreatedAt, Details: map[string]any{"account": account.Name, "seeded_users": len(users)}}.event())
 }
 
 func (g *seedGenerator) createPlans(tx *gorm.DB, accountID int64) ([]Plan, error) {

@@ -65,7 +65,7 @@ func (s *Store) UpdateOwnDetails(ctx context.Context, actor *Actor, d OwnDetails
 		}
 		actor.User.Name, actor.User.Phone = d.Name, d.Phone
 		// The fields that changed, never their values: the log holds no personal data.
-		return tx.Create(ptr(auditRow(actor, AuditOwnDetailsChanged, &u.ID, now, map[string]any{"fields": changed}))).Error
+		return writeAudit(tx, auditRow(actor, AuditOwnDetailsChanged, &u.ID, now, map[string]any{"fields": changed}))
 	})
 }
 
@@ -106,7 +106,7 @@ func (s *Store) ChangeOwnPassword(ctx context.Context, actor *Actor, current, pa
 			Update("revoked_at", now).Error; err != nil {
 			return err
 		}
-		return tx.Create(ptr(auditRow(actor, AuditOwnPasswordChanged, &actor.User.ID, now, nil))).Error
+		return writeAudit(tx, auditRow(actor, AuditOwnPasswordChanged, &actor.User.ID, now, nil))
 	})
 }
 
@@ -128,7 +128,7 @@ func (s *Store) SignOutElsewhere(ctx context.Context, actor *Actor) (int64, erro
 			return result.Error
 		}
 		ended = result.RowsAffected
-		return tx.Create(ptr(auditRow(actor, AuditSignedOutElsewhere, &actor.User.ID, now, map[string]any{"sessions": ended}))).Error
+		return writeAudit(tx, auditRow(actor, AuditSignedOutElsewhere, &actor.User.ID, now, map[string]any{"sessions": ended}))
 	})
 	return ended, err
 }

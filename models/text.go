@@ -2,6 +2,7 @@ package models
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -127,4 +128,37 @@ func truncate(s string, max int) string {
 		max--
 	}
 	return s[:max]
+}
+
+// Every count shown to a person is worded here, so that "1 record" and "3 records" read the same
+// on every page, message and mail.
+
+// Plural picks one or many for n: Plural(1, "person", "people") is "person".
+func Plural[N ~int | ~int64](n N, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// Count is n, grouped in thousands, followed by its wording: Count(1200, "record", "records") is
+// "1,200 records".
+func Count[N ~int | ~int64](n N, one, many string) string {
+	return Thousands(int64(n)) + " " + Plural(n, one, many)
+}
+
+// Thousands writes n with comma grouping: 100000 is "100,000".
+func Thousands(n int64) string {
+	if n < 0 {
+		return "-" + Thousands(-n)
+	}
+	s := strconv.FormatInt(n, 10)
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }

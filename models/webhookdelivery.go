@@ -253,7 +253,7 @@ func (s *Store) recordEndpointHealth(tx *gorm.DB, e *WebhookEndpoint, r attemptR
 	}
 	e.Enabled = false
 	if err := writeAudit(tx, auditEntry{Account: e.AccountID, Action: AuditWebhookEndpointDisabled, At: now,
-		Details: map[string]any{"endpoint_id": e.ID, "reason": reason}}); err != nil {
+		Details: map[string]any{"endpoint_id": e.ID, "reason": reason}}.event()); err != nil {
 		return err
 	}
 	return tellAdminsEndpointDisabled(tx, e, reason, now)

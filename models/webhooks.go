@@ -434,7 +434,7 @@ func (s *Store) CreateWebhookEndpoint(ctx context.Context, actor *Actor, in Webh
 			return err
 		}
 		created = &e
-		return tx.Create(ptr(auditRow(actor, AuditWebhookEndpointCreated, nil, now, endpointDetails(&e, in)))).Error
+		return writeAudit(tx, auditRow(actor, AuditWebhookEndpointCreated, nil, now, endpointDetails(&e, in)))
 	})
 	return created, err
 }
@@ -510,7 +510,7 @@ func (s *Store) UpdateWebhookEndpoint(ctx context.Context, actor *Actor, id int6
 		}
 		e.URL, e.Description, e.AllEvents, e.Enabled = in.URL, in.Description, in.AllEvents, in.Enabled
 		updated = e
-		return tx.Create(ptr(auditRow(actor, AuditWebhookEndpointChanged, nil, now, endpointDetails(e, in)))).Error
+		return writeAudit(tx, auditRow(actor, AuditWebhookEndpointChanged, nil, now, endpointDetails(e, in)))
 	})
 	return updated, err
 }
@@ -541,7 +541,7 @@ func (s *Store) DeleteWebhookEndpoint(ctx context.Context, actor *Actor, id int6
 			return err
 		}
 		deleted = e
-		return tx.Create(ptr(auditRow(actor, AuditWebhookEndpointDeleted, nil, s.now(), map[string]any{"endpoint_id": id, "host": endpointHost(e.URL)}))).Error
+		return writeAudit(tx, auditRow(actor, AuditWebhookEndpointDeleted, nil, s.now(), map[string]any{"endpoint_id": id, "host": endpointHost(e.URL)}))
 	})
 	return deleted, err
 }
@@ -564,7 +564,7 @@ func (s *Store) RotateWebhookSecret(ctx context.Context, actor *Actor, id int64)
 			"previous_secret": e.Secret, "previous_secret_until": now.Add(webhookSecretOverlap), "updated_at": now}).Error; err != nil {
 			return err
 		}
-		return tx.Create(ptr(auditRow(actor, AuditWebhookSecretRotated, nil, now, map[string]any{"endpoint_id": id}))).Error
+		return writeAudit(tx, auditRow(actor, AuditWebhookSecretRotated, nil, now, map[string]any{"endpoint_id": id}))
 	})
 	return secret, err
 }
@@ -592,7 +592,7 @@ func (s *Store) SendWebhookTest(ctx context.Context, actor *Actor, id int64) err
 		if err := queueWebhookEvents(tx, []WebhookEvent{event}, id); err != nil {
 			return err
 		}
-		return tx.Create(ptr(auditRow(actor, AuditWebhookTestSent, nil, now, map[string]any{"endpoint_id": id}))).Error
+		return writeAudit(tx, auditRow(actor, AuditWebhookTestSent, nil, now, map[string]any{"endpoint_id": id}))
 	})
 }
 
@@ -617,6 +617,6 @@ func (s *Store) ResendWebhookDelivery(ctx context.Context, actor *Actor, endpoin
 		if err := tx.Create(&again).Error; err != nil {
 			return err
 		}
-		return tx.Create(ptr(auditRow(actor, AuditWebhookDeliveryResent, nil, now, map[string]any{"endpoint_id": endpointID, "delivery_id": deliveryID}))).Error
+		return writeAudit(tx, auditRow(actor, AuditWebhookDeliveryResent, nil, now, map[string]any{"endpoint_id": endpointID, "delivery_id": deliveryID}))
 	})
 }

@@ -52,7 +52,7 @@ func (v DeleteView) title() string {
 	if len(v.Users) == 1 {
 		return models.DisplayName(&v.Users[0])
 	}
-	return plural(len(v.Users), "user")
+	return models.Count(len(v.Users), "user", "users")
 }
 
 func (v DeleteView) anyAllowed() bool {

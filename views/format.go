@@ -14,7 +14,7 @@ import (
 )
 
 // InvitationLifetimeText is how long an invitation link works, as the pages say it: "7 days".
-var InvitationLifetimeText = plural(int(models.InvitationLifetime/(24*time.Hour)), "day")
+var InvitationLifetimeText = models.Count(int(models.InvitationLifetime/(24*time.Hour)), "day", "days")
 
 // MaxUsersPerActionText is the most people one action takes, as the pages say it: "5,000".
 var MaxUsersPerActionText = thousands(models.MaxUsersPerAction)
@@ -34,22 +34,15 @@ func relativeTime(t *time.Time) string {
 	case d < time.Minute:
 		return "just now"
 	case d < time.Hour:
-		return plural(int(d/time.Minute), "minute") + " ago"
+		return models.Count(int(d/time.Minute), "minute", "minutes") + " ago"
 	case d < 24*time.Hour:
-		return plural(int(d/time.Hour), "hour") + " ago"
+		return models.Count(int(d/time.Hour), "hour", "hours") + " ago"
 	case d < 30*24*time.Hour:
-		return plural(int(d/(24*time.Hour)), "day") + " ago"
+		return models.Count(int(d/(24*time.Hour)), "day", "days") + " ago"
 	case d < 365*24*time.Hour:
-		return plural(int(d/(30*24*time.Hour)), "month") + " ago"
+		return models.Count(int(d/(30*24*time.Hour)), "month", "months") + " ago"
 	}
-	return plural(int(d/(365*24*time.Hour)), "year") + " ago"
-}
-
-func plural(n int, unit string) string {
-	if n == 1 {
-		return "1 " + unit
-	}
-	return strconv.Itoa(n) + " " + unit + "s"
+	return models.Count(int(d/(365*24*time.Hour)), "year", "years") + " ago"
 }
 
 // isoTime is the machine-readable form for <time datetime>.
@@ -63,22 +56,6 @@ func isoTime(t *time.Time) string {
 func longDate(t time.Time) string { return t.UTC().Format("2 Jan 2006") }
 
 func dateTime(t time.Time) string { return t.UTC().Format("2 Jan 2006, 15:04 UTC") }
-
-// thousands writes n with thin grouping: 100000 → "100,000".
-func thousands(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	if n < 0 {
-		return "-" + thousands(-n)
-	}
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
 
 // money formats cents in the currency, e.g. "€39.00".
 func money(cents int64, currency string) string {
@@ -127,3 +104,6 @@ func initials(name string) string {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// thousands is the one grouping of numbers, under the short name templates use.
+var thousands = models.Thousands

@@ -77,5 +77,5 @@ func (v TransferView) deleteLabel() string {
 	if v.GraceDays <= 0 {
 		return "Delete them: this account has no grace period, so the deletion is carried out at once"
 	}
-	return "Delete them after the grace period (" + plural(v.GraceDays, "day") + ", on " + longDate(v.DueAt) + ")"
+	return "Delete them after the grace period (" + models.Count(v.GraceDays, "day", "days") + ", on " + longDate(v.DueAt) + ")"
 }

@@ -79,10 +79,10 @@ func expiryText(t *time.Time) string {
 	case d <= 0:
 		return "Expired"
 	case d < 24*time.Hour:
-		return "in " + plural(int((d+time.Hour-1)/time.Hour), "hour")
+		return "in " + models.Count(int((d+time.Hour-1)/time.Hour), "hour", "hours")
 	}
 	// Rounded up: a link sent a moment ago for 7 days expires "in 7 days".
-	return "in " + plural(int((d+24*time.Hour-time.Minute)/(24*time.Hour)), "day")
+	return "in " + models.Count(int((d+24*time.Hour-time.Minute)/(24*time.Hour)), "day", "days")
 }
 
 // href is the list's URL for this state.
@@ -198,13 +198,6 @@ func countText(c models.TabCount) string {
 }
 
 func lowerTab(tab string) string { return tab }
-
-func pluralUsers(n int64) string {
-	if n == 1 {
-		return "user"
-	}
-	return "users"
-}
 
 func sortArrow(s UserListState, column string) string {
 	switch s.sortIndicator(column) {

@@ -126,20 +126,7 @@ func boolValue(b bool) string {
 	return ""
 }
 
-// pluralWord picks the singular or plural wording for n.
-func pluralWord(n int64, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
-}
-
-// pluralCount is n followed by the right wording: "1 group gets", "3 groups get".
-func pluralCount(n int64, one, many string) string {
-	return thousands(n) + " " + pluralWord(n, one, many)
-}
-
-func recordsMove(n int64) string { return pluralCount(n, "record moves", "records move") }
+func recordsMove(n int64) string { return models.Count(n, "record moves", "records move") }
 
 // impactRowsShown bounds the wizard's table: every user with a blocker, then the first others.
 // The totals above it always cover everyone.
@@ -168,9 +155,9 @@ func (v WizardView) shownUsers() ([]models.UserImpact, int) {
 
 // signInEndsLine is the confirm step's first line, as one sentence.
 func (v WizardView) signInEndsLine() string {
-	line := plural(v.userCount(), "user") + " " + pluralWord(int64(v.userCount()), "becomes", "become") + " inactive and can no longer sign in"
+	line := models.Count(v.userCount(), "user", "users") + " " + models.Plural(v.userCount(), "becomes", "become") + " inactive and can no longer sign in"
 	if v.Impact.OpenSessions > 0 {
-		return line + "; " + thousands(v.Impact.OpenSessions) + " open " + pluralWord(v.Impact.OpenSessions, "session ends", "sessions end") + " at once."
+		return line + "; " + thousands(v.Impact.OpenSessions) + " open " + models.Plural(v.Impact.OpenSessions, "session ends", "sessions end") + " at once."
 	}
 	return line + "."
 }
