@@ -48,3 +48,42 @@
     refresh(form);
   });
 })();
+
+// A table wider than the screen scrolls inside its own box. Keyboard users can only scroll a box
+// they can focus, so a box that does scroll becomes a named, focusable region; one that fits
+// adds no Tab stop.
+(function () {
+  "use strict";
+
+  function nameOf(box) {
+    var table = box.querySelector("table");
+    var caption = table && table.querySelector("caption");
+    if (caption && caption.textContent.trim()) {
+      return caption.textContent.trim();
+    }
+    if (table && table.getAttribute("aria-label")) {
+      return table.getAttribute("aria-label");
+    }
+    var section = box.closest("section, main");
+    var heading = section && section.querySelector("h1, h2, h3");
+    return heading ? heading.textContent.trim() : "Table";
+  }
+
+  function markScrollingTables() {
+    document.querySelectorAll(".table-wrap").forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth + 1) {
+        box.tabIndex = 0;
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-label", nameOf(box) + " (scrolls sideways)");
+      } else if (box.getAttribute("role") === "region") {
+        box.removeAttribute("tabindex");
+        box.removeAttribute("role");
+        box.removeAttribute("aria-label");
+      }
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", markScrollingTables);
+  document.addEventListener("htmx:afterSettle", markScrollingTables);
+  window.addEventListener("resize", markScrollingTables);
+})();

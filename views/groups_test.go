@@ -145,7 +145,7 @@ func TestGroupPageOffersMakeOwnerOnlyForOtherActiveMembers(t *testing.T) {
 	if makeOwner.Length() != 1 {
 		t.Fatalf("want Make owner for the one other active member, got %d", makeOwner.Length())
 	}
-	wantAttr(t, makeOwner, "aria-label", "Make Ben Hansen the owner")
+	wantAttr(t, makeOwner, "aria-label", "Make owner: Ben Hansen")
 	wantAttr(t, makeOwner, "value", "21")
 	wantAttr(t, makeOwner, "form", "transfer-owner")
 	wantAttr(t, one(t, doc, "group-owner-form"), "action", "/settings/groups/11/owner")
