@@ -111,3 +111,78 @@ func TestEveryMainPageHasNoAccessibilityViolations(t *testing.T) {
 		}
 	})
 }
+
+// keyboardState is where focus is and what the folded navigation shows.
+type keyboardState struct {
+	Focused      string `json:"focused"`
+	FocusedText  string `json:"focusedText"`
+	NavToggle    bool   `json:"navToggle"`
+	NavListShown bool   `json:"navListShown"`
+	PageWidth    int    `json:"pageWidth"`
+}
+
+const keyboardStateJS = `(() => {
+	const a = document.activeElement, toggle = document.querySelector('[data-testid="nav-toggle"]');
+	const list = document.getElementById('sidenav-list');
+	return {
+		focused: a ? (a.getAttribute('data-testid') || a.getAttribute('aria-label') || a.tagName.toLowerCase()) : '',
+		focusedText: a ? a.textContent.trim() : '',
+		navToggle: !!toggle && toggle.offsetParent !== null,
+		navListShown: !!list && list.offsetParent !== null,
+		pageWidth: document.documentElement.scrollWidth,
+	};
+})()`
+
+// TestKeyboardAndNarrowScreens walks what a keyboard user and a phone user meet: "Skip to the
+// list" lands one Tab before the first checkbox, each wizard step takes focus to its heading, and
+// at 390 px the settings navigation is a menu button that opens the list.
+func TestKeyboardAndNarrowScreens(t *testing.T) {
+	execPath := findChromium(t)
+	eachDatabaseAtOnce(t, func(t *testing.T, store *models.Store) {
+		app := newTestApp(t, store)
+		seeded := modelstest.Seeded(t, store, 30)
+		var member models.User
+		modelstest.Must(t, store.DB().Where("account_id = ? AND status = ? AND role = ?", seeded.Account.ID, models.StatusActive, models.RoleMember).
+			Order("id").First(&member))
+		ctx := startBrowser(t, execPath)
+		u := &browserUser{t: t, ctx: ctx, base: app.URL, shots: artifactsDir(t), db: filepath.Base(t.Name())}
+		u.signIn(seeded.OwnerEmail, seeded.OwnerPassword)
+		state := func() keyboardState { return evaluate[keyboardState](u, keyboardStateJS) }
+
+		// Skip to the list, then one Tab: the first checkbox of the table.
+		u.navigate("/settings/users")
+		u.do(chromedp.Focus(chromedp.CSS(`[data-testid="skip-to"]`)))
+		u.do(chromedp.KeyEvent("\r"))
+		u.do(chromedp.KeyEvent("\t"))
+		if got := state(); got.Focused != "Select every user on this page" {
+			t.Errorf("after Skip to the list and Tab, focus is on %q, want the page's select-all checkbox", got.Focused)
+		}
+
+		// Each wizard step announces itself: focus moves to its heading.
+		u.navigate("/settings/users/deactivate?ids=" + strconv.FormatInt(member.ID, 10))
+		u.click(`[data-testid="wizard-next"]`)
+		u.waitFor("the hand-over step", `document.querySelector('#wizard[data-step="handover"]')`)
+		u.waitFor("focus on the step's heading", `document.activeElement && document.activeElement.matches('[data-step-heading]')`)
+		if got := state(); got.FocusedText != "Hand their work over" {
+			t.Errorf("after Continue, focus is on %q, want the hand-over heading", got.FocusedText)
+		}
+
+		// At 390 px the navigation is a menu button naming the current page; it opens the list.
+		u.do(chromedp.EmulateViewport(390, 844))
+		u.navigate("/settings/users")
+		if got := state(); !got.NavToggle || got.NavListShown || got.PageWidth > 390 {
+			t.Errorf("at 390 px: toggle shown %v, list shown %v, page %d px wide; want a folded menu and no sideways scroll", got.NavToggle, got.NavListShown, got.PageWidth)
+		}
+		u.screenshot("keyboard-01-nav-folded-390")
+		u.click(`[data-testid="nav-toggle"]`)
+		if got := state(); !got.NavListShown {
+			t.Error("the menu button does not open the navigation")
+		}
+		u.screenshot("keyboard-02-nav-open-390")
+		u.do(chromedp.EmulateViewport(1280, 900))
+		u.navigate("/settings/users")
+		if got := state(); got.NavToggle || !got.NavListShown {
+			t.Errorf("at 1280 px: toggle shown %v, list shown %v; want the plain list", got.NavToggle, got.NavListShown)
+		}
+	})
+}

@@ -87,3 +87,58 @@
   document.addEventListener("htmx:afterSettle", markScrollingTables);
   window.addEventListener("resize", markScrollingTables);
 })();
+
+// On a narrow screen the settings navigation folds behind a button that says where you are
+// (the disclosure pattern); Escape folds it again and returns to the button.
+(function () {
+  "use strict";
+
+  var narrow = window.matchMedia("(max-width: 799.98px)");
+
+  function fold() {
+    var nav = document.querySelector(".sidenav");
+    var button = nav && nav.querySelector(".sidenav-toggle");
+    if (!button) {
+      return;
+    }
+    if (narrow.matches) {
+      nav.setAttribute("data-folded", "");
+      button.hidden = false;
+    } else {
+      nav.removeAttribute("data-folded");
+      button.hidden = true;
+      button.setAttribute("aria-expanded", "false");
+    }
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest(".sidenav-toggle");
+    if (button) {
+      button.setAttribute("aria-expanded", button.getAttribute("aria-expanded") === "true" ? "false" : "true");
+    }
+  });
+  document.addEventListener("keydown", function (event) {
+    var nav = event.target.closest && event.target.closest(".sidenav[data-folded]");
+    var button = nav && nav.querySelector(".sidenav-toggle");
+    if (event.key === "Escape" && button && button.getAttribute("aria-expanded") === "true") {
+      button.setAttribute("aria-expanded", "false");
+      button.focus();
+    }
+  });
+  document.addEventListener("DOMContentLoaded", fold);
+  narrow.addEventListener("change", fold);
+})();
+
+// After a step of a multi-step form is swapped in, focus moves to the new step's heading, so
+// that a screen reader announces it and Tab continues from there rather than from the top.
+document.addEventListener("htmx:afterSettle", function (event) {
+  "use strict";
+  var target = event.detail && event.detail.target;
+  if (!target || !target.id) {
+    return;
+  }
+  var heading = document.querySelector("#" + target.id + " [data-step-heading]");
+  if (heading) {
+    heading.focus();
+  }
+});

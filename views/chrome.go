@@ -23,6 +23,24 @@ type Chrome struct {
 	Impersonation *ImpersonationBanner
 	// Notice is something that happened by itself, such as an impersonation that ended.
 	Notice string
+	// SkipTo is a second skip link for a page whose main content sits below many controls.
+	SkipTo *SkipLink
+}
+
+// SkipLink jumps keyboard users past a page's controls.
+type SkipLink struct {
+	Href  string
+	Label string
+}
+
+// currentLabel names the navigation entry of the current page, for the folded menu's button.
+func (c Chrome) currentLabel() string {
+	for _, item := range c.Nav {
+		if item.Section == c.Section {
+			return item.Label
+		}
+	}
+	return "Menu"
 }
 
 // ImpersonationBanner says who is really signed in, whom they appear as, how and until when.

@@ -200,3 +200,14 @@ func TestErrorPageForVisitorsIsBare(t *testing.T) {
 	absent(t, doc, "account-name")
 	absent(t, doc, "impersonation-banner")
 }
+
+func TestLayoutNavigationCanFoldIntoAMenuNamingTheCurrentPage(t *testing.T) {
+	doc := render(t, views.Layout(adminChrome("Page", views.SectionSeats)))
+	toggle := one(t, doc, "nav-toggle")
+	wantText(t, toggle, "Settings: Seats & billing ▾")
+	wantAttr(t, toggle, "aria-controls", "sidenav-list")
+	wantAttr(t, toggle, "aria-expanded", "false")
+	if doc.Find("ul#sidenav-list a").Length() != len(navFor("admin")) {
+		t.Error("the folded menu must hold every entry of the navigation")
+	}
+}

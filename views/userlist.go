@@ -216,3 +216,13 @@ func groupsColumnClass(tab string) string {
 	}
 	return "hide-md"
 }
+
+// pageChrome adds "Skip to the list": the rows sit below search, filters, tabs and bulk actions,
+// a couple of dozen Tab stops a keyboard user need not walk through.
+func (v UserListView) pageChrome() Chrome {
+	c := v.Chrome
+	if len(v.Page.Rows) > 0 {
+		c.SkipTo = &SkipLink{Href: "#user-rows", Label: "Skip to the list"}
+	}
+	return c
+}

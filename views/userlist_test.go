@@ -386,3 +386,14 @@ func TestUserListHeaderReportsTheSortByEmail(t *testing.T) {
 		t.Errorf("aria-sort = %q, want ascending", got)
 	}
 }
+
+func TestUserListOffersSkipToTheListOnlyWhenThereAreRows(t *testing.T) {
+	doc := render(t, views.UserListPage(userListView("active", activeRows(), exactCounts(2, 1, 0))))
+	skip := one(t, doc, "skip-to")
+	wantText(t, skip, "Skip to the list")
+	wantAttr(t, skip, "href", "#user-rows")
+	wantAttr(t, one(t, doc, "user-table"), "id", "user-rows")
+
+	empty := render(t, views.UserListPage(userListView("active", nil, exactCounts(0, 1, 0))))
+	absent(t, empty, "skip-to")
+}
