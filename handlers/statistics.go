@@ -45,6 +45,7 @@ func parseStatisticsParams(params url.Values, now time.Time) (models.StatisticsQ
 		*p.dest = t
 	}
 	q.Kind = params.Get("kind")
+	q.Sort, q.Desc = params.Get("sort"), params.Get("dir") == "desc"
 	normalised, changed := models.NormaliseStatisticsQuery(q, now)
 	if unreadable || changed {
 		return normalised, []string{"Some of the period or activity asked for could not be shown; showing " +

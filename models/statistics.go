@@ -1,9 +1,11 @@
 package models
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -43,6 +45,10 @@ type StatisticsQuery struct {
 	To   time.Time
 	// Kind is one of ActivityKinds, or "" for all.
 	Kind string
+	// Sort orders the listed users: "" (most active first), "name", "total" or one of
+	// ActivityKinds; Desc reverses it.
+	Sort string
+	Desc bool
 }
 
 // Months is the number of months the query covers.
@@ -89,6 +95,9 @@ func NormaliseStatisticsQuery(q StatisticsQuery, now time.Time) (StatisticsQuery
 	}
 	if !known {
 		q.Kind = ""
+	}
+	if q.Sort != "" && !slices.Contains(StatisticsSorts, q.Sort) && !slices.Contains(ActivityKinds, q.Sort) {
+		q.Sort, q.Desc = "", false
 	}
 	changed := (!asked.From.IsZero() && !asked.From.Equal(q.From)) || (!asked.To.IsZero() && !asked.To.Equal(q.To)) || asked.Kind != q.Kind
 	return q, changed
@@ -143,7 +152,11 @@ type MonthStatistics struct {
 type UserStatistics struct {
 	UserID int64
 	Name   string
+	Email  *string
 	Status UserStatus
+	// SameNameEmail is the user's e-mail address when another listed user shows the same name,
+	// so that the two can be told apart; "" otherwise.
+	SameNameEmail string
 	ActivityCounts
 }
 
@@ -232,7 +245,51 @@ func (s *Store) TeamStatistics(ctx context.Context, actor *Actor, q StatisticsQu
 	}
 	stats.OtherUsers = stats.ActiveUsers - int64(len(stats.Users))
 	stats.Others = stats.Totals.minus(listed)
+	tellApartSameNames(stats.Users)
+	sortUserStatistics(stats.Users, q.Sort, q.Desc)
 	return stats, nil
+}
+
+// tellApartSameNames gives each listed user who shares their shown name with another their
+// e-mail address beside it.
+func tellApartSameNames(users []UserStatistics) {
+	seen := map[string]int{}
+	for _, u := range users {
+		seen[u.DisplayName()]++
+	}
+	for i, u := range users {
+		if seen[u.DisplayName()] > 1 && u.Email != nil {
+			users[i].SameNameEmail = *u.Email
+		}
+	}
+}
+
+// StatisticsSorts are the columns the per-user table sorts by, besides the activity kinds.
+var StatisticsSorts = []string{"name", "total"}
+
+// sortUserStatistics orders the listed users by a column; ties keep the ranking's order.
+func sortUserStatistics(users []UserStatistics, by string, desc bool) {
+	key := func(u UserStatistics) int64 {
+		if by == "total" {
+			return u.Total()
+		}
+		return u.Of(by)
+	}
+	if by == "" {
+		return
+	}
+	slices.SortStableFunc(users, func(a, b UserStatistics) int {
+		var c int
+		if by == "name" {
+			c = strings.Compare(strings.ToLower(a.DisplayName()), strings.ToLower(b.DisplayName()))
+		} else {
+			c = cmp.Compare(key(a), key(b))
+		}
+		if desc {
+			return -c
+		}
+		return c
+	})
 }
 
 // rankUsers fills in the most active users of the range and their counts per kind, and how many
@@ -243,11 +300,12 @@ func (s *Store) rankUsers(ctx context.Context, actor *Actor, stats *TeamStatisti
 	var top []struct {
 		UserID      int64
 		Name        string
+		Email       *string
 		Status      UserStatus
 		Total       int64
 		ActiveUsers int64
 	}
-	if err := s.read(ctx).Raw("SELECT t.user_id, users.name, users.status, t.total, t.active_users FROM ("+
+	if err := s.read(ctx).Raw("SELECT t.user_id, users.name, users.email, users.status, t.total, t.active_users FROM ("+
 		"SELECT user_id, count(*) AS total, count(*) OVER () AS active_users FROM activities WHERE "+where+
 		" GROUP BY user_id ORDER BY total DESC, user_id LIMIT ?) t JOIN users ON users.id = t.user_id AND users.account_id = ?"+
 		" ORDER BY t.total DESC, t.user_id", append(slices.Clip(args), StatisticsTopUsers, actor.Account.ID)...).Scan(&top).Error; err != nil {
@@ -259,7 +317,7 @@ func (s *Store) rankUsers(ctx context.Context, actor *Actor, stats *TeamStatisti
 	ids := make([]int64, len(top))
 	for i, row := range top {
 		ids[i] = row.UserID
-		stats.Users = append(stats.Users, UserStatistics{UserID: row.UserID, Name: row.Name, Status: row.Status})
+		stats.Users = append(stats.Users, UserStatistics{UserID: row.UserID, Name: row.Name, Email: row.Email, Status: row.Status})
 	}
 	stats.ActiveUsers = top[0].ActiveUsers
 

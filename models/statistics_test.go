@@ -3,6 +3,7 @@ package models_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -124,6 +125,40 @@ func TestTeamStatisticsCountsEveryoneWithHistory(t *testing.T) {
 			return out
 		}
 		users := byID()
+		t.Run("SortsByAColumnAndTellsSameNamesApart", func(t *testing.T) {
+			twin := addUser(t, store, acc, "Ada Active", "ada2-"+acc.Owner.EmailAddress(), models.RoleMember, models.StatusActive, nil)
+			act(twin, acc.Account.ID, models.ActivityComment, 1)
+			stats, err := store.TeamStatistics(ctx, acc.Actor, models.StatisticsQuery{Sort: "name"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var order []string
+			for _, u := range stats.Users {
+				order = append(order, u.DisplayName())
+				switch u.UserID {
+				case active.ID, twin.ID:
+					if u.SameNameEmail != *u.Email {
+						t.Errorf("%s shares a name but shows %q beside it", *u.Email, u.SameNameEmail)
+					}
+				default:
+					if u.SameNameEmail != "" {
+						t.Errorf("%s has a name of their own but shows %q", u.DisplayName(), u.SameNameEmail)
+					}
+				}
+			}
+			want := []string{models.DeletedUserName, "Ada Active", "Ada Active", "Ivan Inactive"}
+			if models.DeletedUserName > "Ada" {
+				want = []string{"Ada Active", "Ada Active", "Ivan Inactive", models.DeletedUserName}
+			}
+			if strings.Join(order, "|") != strings.Join(want, "|") {
+				t.Errorf("sorted by name: %q, want %q", order, want)
+			}
+			stats, err = store.TeamStatistics(ctx, acc.Actor, models.StatisticsQuery{Sort: "'; DROP TABLE users; --", Desc: true})
+			if err != nil || stats.Query.Sort != "" || stats.Users[0].Total() < stats.Users[len(stats.Users)-1].Total() {
+				t.Errorf("an unknown sort must fall back to most active first: %v, %+v", err, stats.Query)
+			}
+			modelstest.Must(t, store.DB().Exec("DELETE FROM activities WHERE user_id = ?", twin.ID))
+		})
 		t.Run("InactiveStillCounts", func(t *testing.T) {
 			if u := users[inactive.ID]; u.DealsWon != 2 || u.Status != models.StatusInactive || u.DisplayName() != "Ivan Inactive" {
 				t.Errorf("inactive user: %+v", u)

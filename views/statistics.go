@@ -2,6 +2,7 @@ package views
 
 import (
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -185,3 +186,38 @@ func (v StatisticsView) chart() chart {
 	c.Label = activityKindLabel(v.Stats.Query.Kind) + " per month, " + v.periodText() + ": " + strings.Join(summary, "; ") + "."
 	return c
 }
+
+// statisticsSort is one sortable column header of the per-user table.
+type statisticsSort struct {
+	Href string
+	// AriaSort is "ascending", "descending" or "" for a column the table is not sorted by.
+	AriaSort string
+	Arrow    string
+}
+
+// sortBy is the header link for column: it sorts by the column, numbers largest first and names
+// A to Z, and a second click reverses.
+func (v StatisticsView) sortBy(column string) statisticsSort {
+	q := v.Stats.Query
+	desc := column != "name"
+	var s statisticsSort
+	if q.Sort == column {
+		desc = !q.Desc
+		s.AriaSort, s.Arrow = "ascending", " ▲"
+		if q.Desc {
+			s.AriaSort, s.Arrow = "descending", " ▼"
+		}
+	}
+	params := url.Values{"from": {v.fromValue()}, "to": {v.toValue()}, "sort": {column}, "dir": {"asc"}}
+	if desc {
+		params.Set("dir", "desc")
+	}
+	if q.Kind != "" {
+		params.Set("kind", q.Kind)
+	}
+	s.Href = "/settings/statistics?" + params.Encode()
+	return s
+}
+
+// monthLabel names a month in the chart's table alternative.
+func monthLabel(m models.MonthStatistics) string { return m.Month.Format("January 2006") }

@@ -72,3 +72,37 @@ func TestStatisticsSaysWhenNothingHappened(t *testing.T) {
 	wantText(t, one(t, doc, "statistics-summary"), "0 users with activity · 0 in total")
 	absent(t, doc, "statistics-table")
 }
+
+func TestStatisticsTableSortsByEachColumnAndSaysHow(t *testing.T) {
+	stats := teamStatistics("")
+	stats.Query.Sort, stats.Query.Desc = "total", true
+	doc := render(t, views.StatisticsPage(views.StatisticsView{Chrome: adminChrome("Team statistics", views.SectionStatistics), Stats: stats}))
+
+	links := byTestID(doc, "statistics-sort")
+	wantTexts(t, links, "User", "Records created", "Deals won", "Comments", "Total ▼")
+	wantAttr(t, links.First(), "href", "/settings/statistics?dir=asc&from=2026-01&sort=name&to=2026-02")
+	// The sorted column says so to screen readers, and a second click reverses it.
+	total := links.Last()
+	wantAttr(t, total.Closest("th"), "aria-sort", "descending")
+	wantAttr(t, total, "href", "/settings/statistics?dir=asc&from=2026-01&sort=total&to=2026-02")
+	if n := doc.Find("th[aria-sort]").Length(); n != 1 {
+		t.Errorf("%d columns claim to sort the table, want 1", n)
+	}
+}
+
+func TestStatisticsTellsSameNamesApartAndGivesTheChartAsATable(t *testing.T) {
+	stats := teamStatistics("")
+	stats.Users[0].SameNameEmail = "ada.lovelace.3@northwind.example"
+	doc := render(t, views.StatisticsPage(views.StatisticsView{Chrome: adminChrome("Team statistics", views.SectionStatistics), Stats: stats}))
+
+	rows := byTestID(doc, "statistics-row")
+	wantText(t, byTestID(rows.First(), "statistics-email"), "ada.lovelace.3@northwind.example")
+	if byTestID(rows.Eq(1), "statistics-email").Length() != 0 {
+		t.Error("a name nobody else has gets an e-mail beside it")
+	}
+	table := one(t, doc, "chart-table")
+	wantText(t, table.Find("summary"), "The chart's numbers as a table")
+	months := byTestID(table, "chart-table-row")
+	wantTexts(t, months.First().Find("th, td"), "January 2026", "10", "2", "1,000", "1,012")
+	wantTexts(t, months.Eq(1).Find("th, td"), "February 2026", "0", "0", "0", "0")
+}
