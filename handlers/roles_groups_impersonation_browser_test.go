@@ -129,6 +129,19 @@ func TestBrowserRolesGroupsImpersonation(t *testing.T) {
 		}
 		u.screenshot("roles-07-view-as-banner")
 		u.do(chromedp.SetValue(chromedp.CSS(`#own-phone`), "+1 555 0100"))
+		// Buttons that would change something are disabled and say why; stopping is not.
+		saveState := evaluate[struct {
+			Disabled bool   `json:"disabled"`
+			Title    string `json:"title"`
+			Stop     bool   `json:"stop"`
+		}](u, `({disabled: document.querySelector('[data-testid="save-own-details"]').disabled,
+			title: document.querySelector('[data-testid="save-own-details"]').title,
+			stop: document.querySelector('[data-testid="stop-impersonation"]').disabled})`)
+		if !saveState.Disabled || saveState.Title != "Read-only while viewing as another user" || saveState.Stop {
+			t.Fatalf("under view as: save disabled %v (%q), stop disabled %v", saveState.Disabled, saveState.Title, saveState.Stop)
+		}
+		// The server refuses the write even when the button is forced.
+		evaluate[bool](u, `(document.querySelector('[data-testid="save-own-details"]').disabled = false, true)`)
 		if status := u.clickAndLoad(`[data-testid="save-own-details"]`); status != http.StatusForbidden {
 			t.Fatalf("a write under view as: %d, want 403", status)
 		}

@@ -142,3 +142,28 @@ document.addEventListener("htmx:afterSettle", function (event) {
     heading.focus();
   }
 });
+
+// While viewing as someone (read-only), every button that would post a change is disabled and
+// says why, instead of being refused after the click. The server refuses such posts regardless;
+// stopping the view and signing out stay possible.
+(function () {
+  "use strict";
+
+  function disableWrites() {
+    if (!document.body || !document.body.hasAttribute("data-read-only")) {
+      return;
+    }
+    document.querySelectorAll('button, input[type="submit"]').forEach(function (control) {
+      var form = control.form;
+      var posts = form && form.method === "post" && !form.hasAttribute("data-allowed-read-only");
+      if (posts || control.hasAttribute("hx-post")) {
+        control.disabled = true;
+        control.title = "Read-only while viewing as another user";
+        control.setAttribute("aria-describedby", "read-only-note");
+      }
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", disableWrites);
+  document.addEventListener("htmx:afterSettle", disableWrites);
+})();

@@ -136,6 +136,18 @@ func TestLayoutShowsTheImpersonationBannerWithBothNamesAndStop(t *testing.T) {
 			wantAttr(t, form, "method", "post")
 			wantAttr(t, form.Find("input[name=_csrf]"), "value", "csrf-admin")
 			wantText(t, one(t, doc, "current-user"), "Ben Hansen")
+			// View as marks the page read-only, so that its buttons can say why they are disabled;
+			// stopping and signing out stay allowed.
+			_, readOnly := doc.Find("body").Attr("data-read-only")
+			if readOnly != tt.readOnly {
+				t.Errorf("page marked read-only = %v, want %v", readOnly, tt.readOnly)
+			}
+			if tt.readOnly {
+				wantText(t, doc.Find("#read-only-note"), "Read-only while viewing as Ben Hansen.")
+			}
+			if _, ok := form.Attr("data-allowed-read-only"); !ok {
+				t.Error("the Stop form must stay usable while viewing as")
+			}
 		})
 	}
 }
