@@ -71,11 +71,11 @@ func parseAuditParams(params url.Values) (views.AuditLogState, models.AuditLogQu
 		return v
 	}
 	state := views.AuditLogState{Actor: value("actor"), Target: value("target"), Action: value("action"),
-		From: value("from"), To: value("to")}
+		From: value("from"), To: value("to"), Everything: params.Get("all") == "1"}
 	// The user filters go to the model as sent, so that it can say what is wrong with one that
 	// is too long or not text; the form shows the safe copy.
 	query := models.AuditLogQuery{Actor: params.Get("actor"), Target: params.Get("target"), Action: state.Action,
-		From: state.From, To: state.To}
+		From: state.From, To: state.To, Everything: state.Everything}
 	if after := params.Get("after"); after != "" && len(after) <= 256 {
 		state.After, query.After = after, after
 	} else if before := params.Get("before"); before != "" && len(before) <= 256 {

@@ -54,8 +54,16 @@ func TestAuditLogPage(t *testing.T) {
 			row := doc.Find(`[data-testid="audit-row"]`).FilterFunction(func(_ int, s *goquery.Selection) bool {
 				return s.Find(`[data-testid="audit-action"]`).Text() == "User deactivated"
 			})
-			if row.Length() != 1 || doc.Find(`[data-testid="audit-row"]`).Length() != 4 {
-				t.Fatalf("%d deactivations of %d events; want 1 of 4 (creation, deactivation, acting as, sign-in)", row.Length(), doc.Find(`[data-testid="audit-row"]`).Length())
+			if row.Length() != 1 || doc.Find(`[data-testid="audit-row"]`).Length() != 3 {
+				t.Fatalf("%d deactivations of %d events; want 1 of 3 changes (creation, deactivation, acting as)", row.Length(), doc.Find(`[data-testid="audit-row"]`).Length())
+			}
+			// Sign-ins are one click away, and the link says how to hide them again.
+			everything := b.get(doc.Find(`[data-testid="audit-toggle-sign-ins"]`).AttrOr("href", "")).doc(t)
+			if n := everything.Find(`[data-testid="audit-row"]`).Length(); n != 4 {
+				t.Fatalf("with sign-ins: %d events, want 4", n)
+			}
+			if got := strings.TrimSpace(everything.Find(`[data-testid="audit-toggle-sign-ins"]`).Text()); got != "Changes only" {
+				t.Fatalf("toggle reads %q", got)
 			}
 			impersonated := doc.Find(`[data-event-id="` + strconv.FormatInt(acting.ID, 10) + `"] [data-testid="audit-actor"]`)
 			if got := strings.Join(strings.Fields(impersonated.Text()), " "); got != fmt.Sprintf("Ada Admin #%d acting as Max Member #%d", admin.ID, member.ID) {
@@ -205,9 +213,13 @@ func TestAuditLogExport(t *testing.T) {
 			}
 		}
 
-		all := parseExport(t, b.get("/settings/audit/export.csv"))
-		if len(all) != events+4 { // the account's creation, the deactivation, the owner's sign-in, the header
-			t.Fatalf("unfiltered export has %d rows", len(all)-1)
+		changes := parseExport(t, b.get("/settings/audit/export.csv"))
+		if len(changes) != events+3 { // the account's creation, the deactivation, the header
+			t.Fatalf("unfiltered export has %d rows", len(changes)-1)
+		}
+		all := parseExport(t, b.get("/settings/audit/export.csv?all=1"))
+		if len(all) != events+4 { // and the owner's sign-in
+			t.Fatalf("export with sign-ins has %d rows", len(all)-1)
 		}
 	})
 }

@@ -98,6 +98,9 @@ type AuditLogQuery struct {
 	To     string
 	After  string
 	Before string
+	// Everything includes sign-ins; by default the log shows changes only, as sign-ins outnumber
+	// them many times over. Choosing an action shows it whatever this says.
+	Everything bool
 }
 
 // AuditPerson is someone an event names. A user removed for good no longer has a row: Removed
@@ -119,8 +122,12 @@ func (p AuditPerson) Label() string {
 	return p.Name
 }
 
-// AuditDetail is one fact of an event's details, ready to show as "Label: Value".
-type AuditDetail struct{ Label, Value string }
+// AuditDetail is one fact of an event's details, ready to show as "Label: Value". Person is set
+// when the value is one user, for the view to link.
+type AuditDetail struct {
+	Label, Value string
+	Person       *AuditPerson
+}
 
 // AuditLogEntry is one line of the audit log. Actor is nil for what no signed-in user did (a
 // reset link asked for from the sign-in page, a deletion carried out on schedule for a requester
@@ -150,6 +157,7 @@ type AuditLogPage struct {
 type auditFilter struct {
 	actor, target userMatch
 	action        string
+	changesOnly   bool
 	from, until   time.Time // until is exclusive: the day after To
 }
 
@@ -207,6 +215,7 @@ func (q AuditLogQuery) check(now time.Time) (auditFilter, error) {
 	if len(errs) > 0 {
 		return f, errs
 	}
+	f.changesOnly = f.action == "" && !q.Everything
 	f.from = from
 	if !to.IsZero() {
 		f.until = to.AddDate(0, 0, 1)
@@ -445,11 +454,15 @@ func (s *Store) readAuditLog(ctx context.Context, accountID int64, f auditFilter
 	if err := db.Order(orderBy).Limit(limit).Scan(&rows).Error; err != nil {
 		return nil, err
 	}
+	names, err := s.namesInDetails(ctx, accountID, rows)
+	if err != nil {
+		return nil, err
+	}
 	entries := make([]AuditLogEntry, len(rows))
 	for i, r := range rows {
 		entries[i] = AuditLogEntry{ID: r.ID, At: r.CreatedAt.UTC(), Action: r.Action, ActionLabel: AuditActionLabel(r.Action),
 			Actor: auditPerson(r.ActorID, r.ActorName), RealActor: auditPerson(r.RealActorID, r.RealActorName),
-			Target: auditPerson(r.TargetUserID, r.TargetName), Details: auditDetails(r.Details)}
+			Target: auditPerson(r.TargetUserID, r.TargetName), Details: AuditDetails(r.Action, r.Details, names)}
 		if r.IP != nil {
 			entries[i].IP = *r.IP
 		}
@@ -479,6 +492,9 @@ func (s *Store) filterAuditLog(ctx context.Context, db *gorm.DB, accountID int64
 	if f.action != "" {
 		db = db.Where("audit_events.action = ?", f.action)
 	}
+	if f.changesOnly {
+		db = db.Where("audit_events.action <> ?", AuditSignedIn)
+	}
 	if !f.from.IsZero() {
 		db = db.Where("audit_events.created_at >= ?", f.from)
 	}
@@ -501,15 +517,81 @@ func auditPerson(id *int64, name *string) *AuditPerson {
 // auditUserIDKeys are the detail keys whose values are user IDs.
 var auditUserIDKeys = map[string]bool{"to": true, "records_to": true, "groups_to": true, "manager_to": true,
 	"removed_user_id": true, "user_id": true, "from_user_id": true, "to_user_id": true, "records_to_by_kind": true,
-	"owner_id": true, "from_owner_id": true, "to_owner_id": true}
+	"owner_id": true, "from_owner_id": true, "to_owner_id": true, "fallback_user_id": true}
+
+// auditRoleKeys are the detail keys whose values are roles, shown in words.
+var auditRoleKeys = map[string]bool{"role": true, "from": true, "to": true}
+
+// auditKeyLabels name the keys whose words alone read badly.
+var auditKeyLabels = map[string]string{
+	"to": "To", "from": "From", "records_to": "Records to", "groups_to": "Groups to", "manager_to": "New manager",
+	"to_user_id": "To", "from_user_id": "From", "removed_user_id": "Removed user", "user_id": "User",
+	"owner_id": "Owner", "from_owner_id": "From owner", "to_owner_id": "To owner", "records_to_by_kind": "Records to, by kind",
+	"fallback_user_id": "Fallback", "from_plan_id": "From plan", "to_plan_id": "To plan", "to_plan": "To plan",
+}
 
 // maxAuditDetailValue bounds one shown value; a reason typed by an admin can be long.
 const maxAuditDetailValue = 500
 
-// auditDetails turns an event's JSON details into labelled values, in key order. Details hold
-// IDs, counts, roles and plan names; whatever they hold is returned as text for the view to
-// escape, never as markup.
-func auditDetails(raw string) []AuditDetail {
+// AuditNames are the people an event's details name by ID, by ID: what the log and the profile
+// show instead of a number.
+type AuditNames map[int64]string
+
+// namesInDetails reads, in one statement, the names of everyone the rows' details name by ID.
+func (s *Store) namesInDetails(ctx context.Context, accountID int64, rows []auditRowRead) (AuditNames, error) {
+	var ids []int64
+	for _, r := range rows {
+		ids = append(ids, auditDetailUserIDs(r.Details)...)
+	}
+	names := AuditNames{}
+	if len(ids) == 0 {
+		return names, nil
+	}
+	var users []struct {
+		ID     int64
+		Name   string
+		Status UserStatus
+	}
+	if err := s.read(ctx).Table("users").Select("id, name, status").Where("account_id = ?", accountID).
+		Where(s.idIn("id", unique64(ids))).Scan(&users).Error; err != nil {
+		return nil, err
+	}
+	for _, u := range users {
+		names[u.ID] = DisplayNameOf(u.Name, u.Status)
+	}
+	return names, nil
+}
+
+// auditDetailUserIDs are the user IDs an event's details hold.
+func auditDetailUserIDs(raw string) []int64 {
+	fields := decodeAuditDetails(raw)
+	var ids []int64
+	var collect func(v any)
+	collect = func(v any) {
+		switch v := v.(type) {
+		case json.Number:
+			if id, err := v.Int64(); err == nil && id > 0 {
+				ids = append(ids, id)
+			}
+		case []any:
+			for _, item := range v {
+				collect(item)
+			}
+		case map[string]any:
+			for _, item := range v {
+				collect(item)
+			}
+		}
+	}
+	for k, v := range fields {
+		if auditUserIDKeys[k] {
+			collect(v)
+		}
+	}
+	return ids
+}
+
+func decodeAuditDetails(raw string) map[string]any {
 	if strings.TrimSpace(raw) == "" || raw == "{}" {
 		return nil
 	}
@@ -517,26 +599,63 @@ func auditDetails(raw string) []AuditDetail {
 	dec.UseNumber()
 	var fields map[string]any
 	if err := dec.Decode(&fields); err != nil {
-		return []AuditDetail{{Label: "Details", Value: "(unreadable)"}}
+		return map[string]any{"details": "(unreadable)"}
 	}
+	return fields
+}
+
+// AuditDetails turns an event's JSON details into labelled values, in key order, as the audit
+// log and the profile's trail show them: roles in words, people by name (from names; "user #ID"
+// when unknown), and empty values (none, zero, nothing listed) left out. Whatever the details
+// hold is returned as text for the view to escape, never as markup.
+func AuditDetails(action, raw string, names AuditNames) []AuditDetail {
+	fields := decodeAuditDetails(raw)
 	keys := make([]string, 0, len(fields))
-	for k := range fields {
-		keys = append(keys, k)
+	for k, v := range fields {
+		if !emptyAuditValue(v) {
+			keys = append(keys, k)
+		}
 	}
 	sort.Strings(keys)
 	details := make([]AuditDetail, 0, len(keys))
 	for _, k := range keys {
-		value := auditValue(k, fields[k])
-		if r := []rune(value); len(r) > maxAuditDetailValue {
-			value = string(r[:maxAuditDetailValue]) + "…"
+		d := AuditDetail{Label: auditKeyLabel(k)}
+		if id, ok := fields[k].(json.Number); ok && auditUserIDKeys[k] && !(action == AuditRoleChanged && auditRoleKeys[k]) {
+			if n, err := id.Int64(); err == nil {
+				d.Person = &AuditPerson{ID: n, Name: names[n], Removed: names[n] == ""}
+			}
 		}
-		details = append(details, AuditDetail{Label: auditKeyLabel(k), Value: value})
+		d.Value = auditValue(action, k, fields[k], names)
+		if r := []rune(d.Value); len(r) > maxAuditDetailValue {
+			d.Value = string(r[:maxAuditDetailValue]) + "…"
+		}
+		details = append(details, d)
 	}
 	return details
 }
 
+// emptyAuditValue tells a value that says nothing: none, "", zero, an empty list or map.
+func emptyAuditValue(v any) bool {
+	switch v := v.(type) {
+	case nil:
+		return true
+	case string:
+		return strings.TrimSpace(v) == ""
+	case json.Number:
+		return v.String() == "0"
+	case []any:
+		return len(v) == 0
+	case map[string]any:
+		return len(v) == 0
+	}
+	return false
+}
+
 // auditKeyLabel turns a key into words: "records_moved" → "Records moved".
 func auditKeyLabel(key string) string {
+	if label, ok := auditKeyLabels[key]; ok {
+		return label
+	}
 	words := strings.TrimSpace(strings.ReplaceAll(cleanText(key), "_", " "))
 	if words == "" {
 		return "Detail"
@@ -545,7 +664,7 @@ func auditKeyLabel(key string) string {
 	return strings.ToUpper(string(r)) + words[size:]
 }
 
-func auditValue(key string, v any) string {
+func auditValue(action, key string, v any, names AuditNames) string {
 	switch v := v.(type) {
 	case nil:
 		return "none"
@@ -556,15 +675,23 @@ func auditValue(key string, v any) string {
 		return "no"
 	case json.Number:
 		if auditUserIDKeys[key] {
+			if id, err := v.Int64(); err == nil && names[id] != "" {
+				return names[id]
+			}
 			return "user #" + v.String()
 		}
 		return v.String()
 	case string:
+		if auditRoleKeys[key] && (key == "role" || action == AuditRoleChanged) {
+			if role := Role(v); slices.Contains(Roles, role) {
+				return role.Label()
+			}
+		}
 		return cleanText(v)
 	case []any:
 		parts := make([]string, len(v))
 		for i, item := range v {
-			parts[i] = auditValue(key, item)
+			parts[i] = auditValue(action, key, item, names)
 		}
 		return strings.Join(parts, "; ")
 	case map[string]any:
@@ -576,7 +703,7 @@ func auditValue(key string, v any) string {
 		parts := make([]string, len(keys))
 		for i, k := range keys {
 			// A map under a user-ID key maps something (a record kind) to a user.
-			parts[i] = cleanText(k) + ": " + auditValue(key, v[k])
+			parts[i] = cleanText(k) + ": " + auditValue(action, key, v[k], names)
 		}
 		return strings.Join(parts, ", ")
 	}

@@ -298,7 +298,7 @@ func TestAuditLogIsAppendOnly(t *testing.T) {
 			if err := store.DB().First(&models.User{}, gone.ID).Error; err == nil {
 				t.Fatal("the user was not removed")
 			}
-			page, err := store.AuditLog(ctx, f.acc.Actor, models.AuditLogQuery{Target: fmt.Sprint(gone.ID)})
+			page, err := store.AuditLog(ctx, f.acc.Actor, models.AuditLogQuery{Target: fmt.Sprint(gone.ID), Everything: true})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -318,8 +318,14 @@ func TestAuditLogIsAppendOnly(t *testing.T) {
 			}
 			// The deletion itself names them in its details, as before.
 			page, _ = store.AuditLog(ctx, f.acc.Actor, models.AuditLogQuery{Action: models.AuditUserDeleted})
-			if len(page.Entries) != 1 || fmt.Sprint(page.Entries[0].Details) != fmt.Sprint([]models.AuditDetail{{Label: "Mode", Value: "remove"}, {Label: "Removed user id", Value: fmt.Sprintf("user #%d", gone.ID)}}) {
-				t.Fatalf("deletion event %+v", page.Entries)
+			if len(page.Entries) != 1 {
+				t.Fatalf("deletion events %+v", page.Entries)
+			}
+			details := page.Entries[0].Details
+			if len(details) != 2 || details[0] != (models.AuditDetail{Label: "Mode", Value: "remove"}) ||
+				details[1].Label != "Removed user" || details[1].Value != fmt.Sprintf("user #%d", gone.ID) ||
+				details[1].Person == nil || !details[1].Person.Removed {
+				t.Fatalf("deletion event details %+v: want the mode and the removed user by ID, without a link", details)
 			}
 		})
 		t.Run("ActingAsSomeoneElseIsHistory", func(t *testing.T) {
@@ -397,4 +403,21 @@ func TestAuditAddressesWrittenWithTheirEvents(t *testing.T) {
 			}
 		}
 	})
+}
+
+func TestAuditDetailsReadAsWords(t *testing.T) {
+	names := models.AuditNames{7: "Finn Jensen"}
+	got := models.AuditDetails(models.AuditRoleChanged, `{"from":"group_admin","to":"member"}`, names)
+	if fmt.Sprint(got) != fmt.Sprint([]models.AuditDetail{{Label: "From", Value: "Group administrator"}, {Label: "To", Value: "Member"}}) {
+		t.Errorf("role change: %+v", got)
+	}
+	got = models.AuditDetails(models.AuditUserDeactivated, `{"records_to":7,"groups_to":null,"manager_to":0,"reason":"","records_moved":12,"kinds":[]}`, names)
+	if len(got) != 2 || got[0].Label != "Records moved" || got[0].Value != "12" ||
+		got[1].Label != "Records to" || got[1].Value != "Finn Jensen" || got[1].Person == nil || got[1].Person.ID != 7 {
+		t.Errorf("deactivation: %+v; want the moved records and their recipient by name, empty fields left out", got)
+	}
+	got = models.AuditDetails(models.AuditUserInvited, `{"role":"<script>","to_user_id":99}`, names)
+	if got[0].Value != "<script>" || got[1].Value != "user #99" || !got[1].Person.Removed {
+		t.Errorf("unknown role and unknown user: %+v", got)
+	}
 }

@@ -258,3 +258,16 @@ func groupRecordCounts(rows []recordTally) []RecordCount {
 	}
 	return result
 }
+
+// ReadableDetails are the event's details as the audit log shows them, naming the people the
+// event itself names; anyone else shows by ID.
+func (e AuditEventView) ReadableDetails() []AuditDetail {
+	names := AuditNames{}
+	if e.ActorID != nil && e.ActorName != "" {
+		names[*e.ActorID] = e.ActorName
+	}
+	if e.TargetUserID != nil && e.TargetName != "" {
+		names[*e.TargetUserID] = e.TargetName
+	}
+	return AuditDetails(e.Action, e.Details, names)
+}

@@ -19,6 +19,8 @@ type AuditLogState struct {
 	To     string
 	After  string
 	Before string
+	// Everything shows sign-ins too; the log shows changes only by default.
+	Everything bool
 }
 
 // AuditLogView is Settings > Audit log: the filters, their messages and one page of events.
@@ -42,7 +44,24 @@ func (s AuditLogState) query() url.Values {
 			v.Set(p[0], p[1])
 		}
 	}
+	if s.Everything {
+		v.Set("all", "1")
+	}
 	return v
+}
+
+// toggleSignIns is the same view with sign-ins shown or hidden, from its first page.
+func (s AuditLogState) toggleSignIns() string {
+	s.Everything, s.After, s.Before = !s.Everything, "", ""
+	return s.href()
+}
+
+// detailHref links a person an event's details name, or "" when they no longer exist.
+func detailHref(d models.AuditDetail) string {
+	if d.Person == nil || d.Person.Removed {
+		return ""
+	}
+	return UserHref(d.Person.ID)
 }
 
 func (s AuditLogState) href() string { return withQuery(auditPath, s.query()) }

@@ -41,7 +41,7 @@ func TestAuditLogLabelsActionsAndNamesPeopleWithTheirIDs(t *testing.T) {
 	wantTexts(t, byTestID(row, "audit-details").Find("dl > div"), "ReasonLeft the company", "Records moved14")
 	wantText(t, row.Find("td.audit-ip"), "203.0.113.7")
 	absent(t, doc, "audit-real-actor")
-	wantText(t, one(t, doc, "audit-summary"), "All events, newest first. Times are UTC.")
+	wantText(t, one(t, doc, "audit-summary"), "Changes, newest first; sign-ins are hidden. Times are UTC. · Show sign-ins too")
 	wantAttr(t, one(t, doc, "audit-export"), "href", "/settings/audit/export.csv")
 }
 
@@ -90,7 +90,7 @@ func TestAuditLogSaysWhenNothingMatchesTheFilters(t *testing.T) {
 		{"filtered", views.AuditLogState{Action: models.AuditUserDeleted, From: "2026-01-01"},
 			[]string{"No events match these filters.", "Try a wider date range, another action, or part of a name instead of the whole."},
 			"Events matching these filters, newest first · Clear filters"},
-		{"unfiltered", views.AuditLogState{}, []string{"Nothing has been recorded yet."}, "All events, newest first. Times are UTC."},
+		{"unfiltered", views.AuditLogState{}, []string{"Nothing has been recorded yet."}, "Changes, newest first; sign-ins are hidden. Times are UTC. · Show sign-ins too"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

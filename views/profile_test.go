@@ -256,3 +256,18 @@ func TestProfileAuditTrailNamesBothPeopleOfAnImpersonation(t *testing.T) {
 		"8 Mar 2026, 10:00 UTC User deactivated by Removed user #99",
 		"7 Mar 2026, 10:00 UTC Signed in")
 }
+
+func TestProfileAuditTrailShowsDetailsWithTheLogsLabels(t *testing.T) {
+	p := profileOf(models.StatusInactive)
+	p.RecentActivity = []models.AuditEventView{
+		{AuditEvent: models.AuditEvent{Action: models.AuditRoleChanged, ActorID: ptr(int64(2)), TargetUserID: ptr(int64(3)),
+			Details: `{"from":"group_admin","to":"member"}`, CreatedAt: time.Date(2026, 3, 9, 10, 0, 0, 0, time.UTC)}, ActorName: "Wen Jensen"},
+		{AuditEvent: models.AuditEvent{Action: models.AuditUserDeactivated, ActorID: ptr(int64(2)), TargetUserID: ptr(int64(3)),
+			Details: `{"records_to":2,"reason":""}`, CreatedAt: time.Date(2026, 3, 8, 10, 0, 0, 0, time.UTC)}, ActorName: "Wen Jensen"},
+	}
+	doc := render(t, views.ProfilePage(profileView(p)))
+	details := byTestID(doc, "trail-details")
+	wantTexts(t, details.First().Find("dt, dd"), "From", "Group administrator", "To", "Member")
+	wantTexts(t, details.Eq(1).Find("dt, dd"), "Records to", "Wen Jensen")
+	wantAttr(t, details.Eq(1).Find("dd a"), "href", "/settings/users/2")
+}
