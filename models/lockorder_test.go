@@ -150,6 +150,12 @@ func TestViewAsIsRefusedByEveryChange(t *testing.T) {
 				return store.ChangeOwnPassword(ctx, v, modelstest.Password, "another long password")
 			},
 			"SignOutElsewhere": func() error { _, err := store.SignOutElsewhere(ctx, v); return err },
+			"ScheduleDeactivation": func() error {
+				_, err := store.ScheduleDeactivation(ctx, v, one(active), models.HandoverPlan{}, time.Now().Add(time.Hour))
+				return err
+			},
+			"CancelScheduledDeactivation": func() error { return store.CancelScheduledDeactivation(ctx, v, active.ID) },
+			"UpdateAccountTimeZone":       func() error { return store.UpdateAccountTimeZone(ctx, v, "Europe/Berlin") },
 		}
 		events := modelstest.Count(t, store.DB().Model(&models.AuditEvent{}).Where("account_id = ?", acc.Account.ID))
 		// Their own password and sessions are refused under any impersonation, for a reason of
