@@ -218,6 +218,7 @@ func TestConcurrentChangesNeverFail(t *testing.T) {
 		t.Fatal(err)
 	}
 	admins := []*models.Actor{acc.Actor, {User: secondOwner, Account: acc.Account}}
+	later := at(store, time.Now().Add(2*time.Hour))
 
 	ids := func() []int64 {
 		out := make([]int64, len(people))
@@ -321,6 +322,19 @@ func TestConcurrentChangesNeverFail(t *testing.T) {
 			return err
 		}},
 		{"due deletions", func(r *rand.Rand, a *models.Actor) error { _, err := store.CarryOutDueDeletions(ctx, 5); return err }},
+		{"leave date", func(r *rand.Rand, a *models.Actor) error {
+			_, err := store.ScheduleDeactivation(ctx, a, pick(r, 1+r.IntN(2)), models.HandoverPlan{RecordsTo: a.User.ID, Demote: true},
+				time.Now().Add(time.Hour))
+			return err
+		}},
+		{"cancel leave date", func(r *rand.Rand, a *models.Actor) error {
+			return store.CancelScheduledDeactivation(ctx, a, pick(r, 1)[0])
+		}},
+		// A server whose clock is past every leave date the race makes.
+		{"due leave dates", func(r *rand.Rand, a *models.Actor) error {
+			_, err := later.CarryOutDueDeactivations(ctx, 5)
+			return err
+		}},
 	}
 
 	retries := countRetries(t, store)
