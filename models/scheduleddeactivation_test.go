@@ -604,3 +604,31 @@ func TestScheduledDeactivationsRunOnceAcrossServers(t *testing.T) {
 		t.Errorf("%d seats freed, want %d", n, len(ids))
 	}
 }
+
+// Other systems hear that the user left on a leave date, not by a click.
+func TestWebhookSaysTheDeactivationWasScheduled(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, store *models.Store) {
+		ctx := context.Background()
+		store = hooksStore(store, nil)
+		tm := newTeam(t, store)
+		r := newReceiver(t, nil)
+		addEndpoint(t, store, tm.acc, r, models.EventUserDeactivated)
+		// Near enough that the receiver accepts the signature's timestamp from the runner's clock.
+		leaves := time.Now().UTC().Truncate(time.Minute).Add(time.Minute)
+		if _, err := store.ScheduleDeactivation(ctx, tm.acc.Actor, []int64{tm.leaver.ID}, models.HandoverPlan{}, leaves); err != nil {
+			t.Fatal(err)
+		}
+		runner := hooksStore(store, func() time.Time { return leaves })
+		if n, err := runner.CarryOutDueDeactivations(ctx, 10); err != nil || n != 1 {
+			t.Fatalf("carried out %d, %v", n, err)
+		}
+		drain(t, runner, runner.NewWebhookSender())
+		got := r.snapshot()
+		if len(got) != 1 {
+			t.Fatalf("got %d events, want user.deactivated", len(got))
+		}
+		if d := payloadOf(t, got[0].Body)["data"].(map[string]any); d["how"] != "scheduled" {
+			t.Errorf("user.deactivated says how %v, want scheduled", d["how"])
+		}
+	})
+}
