@@ -46,8 +46,6 @@ type WizardView struct {
 	Errors map[string]string
 	// TimeZone is the account's, in which a leave date is entered.
 	TimeZone string
-	// Rescheduling is set when the wizard changes an existing leave date.
-	Rescheduling bool
 }
 
 // scheduling tells whether the admin chose a leave date rather than now.
