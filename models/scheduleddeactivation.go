@@ -464,7 +464,20 @@ func (s *Store) carryOutScheduledTogether(tx *gorm.DB, account *Account, due []S
 	if err != nil {
 		return err
 	}
-	if _, err := s.deactivateIn(tx, actor, ready, plan, DeactivationWayScheduled); err != nil {
+	_, err = s.deactivateIn(tx, actor, ready, plan, DeactivationWayScheduled)
+	var blocked DeactivationBlockedError
+	var fields FieldErrors
+	if errors.As(err, &blocked) || errors.As(err, &fields) {
+		// Refused before anything was written: what was checked above no longer holds. Refuse
+		// each rather than retry the same refusal on every pass.
+		for i := range readyUsers {
+			if err := s.cancelScheduled(tx, account, byUser[readyUsers[i].ID], &readyUsers[i], []string{refusalText(err)}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err != nil {
 		return err
 	}
 	if len(kept) == 0 {
@@ -480,6 +493,15 @@ func (s *Store) carryOutScheduledTogether(tx *gorm.DB, account *Account, due []S
 		}
 	}
 	return nil
+}
+
+// refusalText is a deactivation's refusal as one sentence for the audit log and the mail.
+func refusalText(err error) string {
+	var fields FieldErrors
+	if errors.As(err, &fields) {
+		return fields.Explain()
+	}
+	return "The deactivation is not allowed now."
 }
 
 // usableHandover drops from plan every recipient who is no longer an active user of the account
