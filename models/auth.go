@@ -254,7 +254,9 @@ func linkedUser(db *gorm.DB, id int64, lock bool, status UserStatus, noLonger er
 }
 
 // Authenticate re-reads the session and its user on every request. Returns ErrSessionEnded when
-// the session was signed out, revoked, has expired or idled out, or its user is no longer active.
+// the session was signed out, revoked, has expired or idled out, or its user is no longer active
+// or their leave date has come (the runner deactivates them within seconds; access ends on the
+// minute).
 // The session, its user, their account and any impersonation it runs come in one statement.
 func (s *Store) Authenticate(ctx context.Context, token string) (*Actor, error) {
 	if token == "" || len(token) > 128 {
@@ -273,7 +275,7 @@ func (s *Store) Authenticate(ctx context.Context, token string) (*Actor, error) 
 	if session.RevokedAt != nil || !now.Before(session.ExpiresAt) || now.Sub(session.LastSeenAt) > DefaultSessionLifetimes.Idle {
 		return nil, ErrSessionEnded
 	}
-	if user.Status != StatusActive {
+	if user.Status != StatusActive || (row.LeavesAt != nil && !now.Before(*row.LeavesAt)) {
 		return nil, ErrSessionEnded
 	}
 	if now.Sub(session.LastSeenAt) >= lastSeenResolution {
@@ -301,6 +303,9 @@ type sessionRow struct {
 	Target         User          `gorm:"embedded;embeddedPrefix:t__"`
 	TargetInGroups bool
 	TargetReports  bool
+	// LeavesAt is the user's leave date, if they have one: from that moment their sessions end,
+	// even before the runner has deactivated them.
+	LeavesAt *time.Time
 }
 
 // sessionStatement is built once from the models' schemas, so columns added to them later are
@@ -312,7 +317,8 @@ var sessionStatement = sync.OnceValue(func() string {
 	}, ", ") + `,
 	CASE WHEN t.id IS NULL THEN 1 = 0 ELSE EXISTS (SELECT 1 FROM group_members gm JOIN groups g ON g.id = gm.group_id
 		WHERE gm.user_id = t.id AND g.owner_id = u.id) END AS target_in_groups,
-	CASE WHEN t.id IS NULL THEN 1 = 0 ELSE t.manager_id IS NOT NULL AND t.manager_id = u.id END AS target_reports
+	CASE WHEN t.id IS NULL THEN 1 = 0 ELSE t.manager_id IS NOT NULL AND t.manager_id = u.id END AS target_reports,
+	(SELECT sd.due_at FROM scheduled_deactivations sd WHERE sd.user_id = u.id) AS leaves_at
 FROM user_sessions s
 JOIN users u ON u.id = s.user_id
 JOIN accounts a ON a.id = u.account_id

@@ -2,6 +2,8 @@ package models_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -629,6 +631,29 @@ func TestWebhookSaysTheDeactivationWasScheduled(t *testing.T) {
 		}
 		if d := payloadOf(t, got[0].Body)["data"].(map[string]any); d["how"] != "scheduled" {
 			t.Errorf("user.deactivated says how %v, want scheduled", d["how"])
+		}
+	})
+}
+
+// Access ends on the leave date's minute, even before a runner has carried it out.
+func TestSessionsEndAtTheLeaveMinute(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, store *models.Store) {
+		ctx := context.Background()
+		tm := newTeam(t, store)
+		token := strings.Repeat("5e", 32)
+		sum := sha256.Sum256([]byte(token))
+		now := time.Now().UTC()
+		modelstest.Must(t, store.DB().Create(&models.UserSession{ID: hex.EncodeToString(sum[:]), AccountID: tm.acc.Account.ID, UserID: tm.leaver.ID,
+			CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(3 * time.Hour)}))
+		leaves := inAnHour()
+		if _, err := store.ScheduleDeactivation(ctx, tm.acc.Actor, []int64{tm.leaver.ID}, models.HandoverPlan{}, leaves); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := at(store, leaves.Add(-time.Second)).Authenticate(ctx, token); err != nil {
+			t.Errorf("a second before the leave date: %v, want the session to work", err)
+		}
+		if _, err := at(store, leaves).Authenticate(ctx, token); !errors.Is(err, models.ErrSessionEnded) {
+			t.Errorf("on the leave date's minute: %v, want ErrSessionEnded", err)
 		}
 	})
 }
