@@ -163,7 +163,8 @@ func lockKey(text string) int32 {
 	return int32(h.Sum32())
 }
 
-// matchCredentials finds the active user with this address and password. One address may exist
+// matchCredentials finds the active user with this address and password, unless their leave
+// date has come. One address may exist
 // in several accounts; the most recently used one that matches wins. Every password is checked
 // through the bounded pool (passwordMatches), the dummy one for an unknown address included.
 func (s *Store) matchCredentials(ctx context.Context, email, password string) (*User, error) {
@@ -171,7 +172,9 @@ func (s *Store) matchCredentials(ctx context.Context, email, password string) (*
 		return nil, noMatch(ctx, password)
 	}
 	var candidates []User
+	// Someone whose leave date has come is as good as inactive, even before the runner gets to them.
 	err := s.read(ctx).Where("email = ? AND status = ?", email, StatusActive).
+		Where("NOT EXISTS (SELECT 1 FROM scheduled_deactivations sd WHERE sd.user_id = users.id AND sd.due_at <= ?)", s.now()).
 		Order("last_sign_in_at DESC NULLS LAST, id").Limit(5).Find(&candidates).Error
 	if err != nil {
 		return nil, err
