@@ -199,6 +199,9 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	// Deletions whose grace period ended are carried out by every server; row locks make each
 	// happen once.
 	go store.RunDeletions(ctx, time.Minute, func(err error) { slog.Error("carrying out deletions", "err", err) })
+	// Leave dates run in their minute, on every server; the account lock and row locks make each
+	// happen once.
+	go store.RunScheduledDeactivations(ctx, 10*time.Second, func(err error) { slog.Error("carrying out leave dates", "err", err) })
 	app, err := handlers.New(store, config)
 	if err != nil {
 		return err

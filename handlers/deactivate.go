@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -22,8 +23,43 @@ func (s *Server) deactivateStart(c echo.Context) error {
 	if !ok {
 		return models.ErrNotFound
 	}
-	form := views.HandoverForm{IDs: joinIDs(ids), RecordsMode: "one", Scope: "open"}
+	form := views.HandoverForm{IDs: joinIDs(ids), RecordsMode: "one", Scope: "open", When: "now"}
+	if c.QueryParam("change") == "1" && len(ids) == 1 {
+		leaving, err := s.store.ScheduledDeactivationOf(c.Request().Context(), actorOf(c), ids[0])
+		if err != nil {
+			return err
+		}
+		form = scheduledForm(ids, leaving)
+	}
 	return s.renderWizard(c, views.StepImpact, form, ids, nil)
+}
+
+// scheduledForm is the wizard filled in with a leave date's plan, for changing it.
+func scheduledForm(ids []int64, leaving *models.ScheduledDeactivationView) views.HandoverForm {
+	plan := leaving.Handover()
+	id := func(v int64) string {
+		if v == 0 {
+			return ""
+		}
+		return strconv.FormatInt(v, 10)
+	}
+	local := leaving.LocalDueAt()
+	form := views.HandoverForm{IDs: joinIDs(ids), RecordsMode: "keep", Scope: "open", RecordsTo: id(plan.RecordsTo),
+		RecordsByKind: map[string]string{}, GroupsTo: id(plan.GroupsTo), ManagerTo: id(plan.ManagerTo), Demote: plan.Demote,
+		Reason: plan.Reason, When: "at", LeaveDate: local.Format("2006-01-02"), LeaveTime: local.Format("15:04")}
+	switch {
+	case plan.RecordsTo != 0:
+		form.RecordsMode = "one"
+	case len(plan.RecordsByKind) > 0:
+		form.RecordsMode = "kind"
+		for kind, to := range plan.RecordsByKind {
+			form.RecordsByKind[kind] = id(to)
+		}
+	}
+	if plan.IncludeClosed {
+		form.Scope = "all"
+	}
+	return form
 }
 
 // deactivateStep moves the wizard one step, or carries it out on the last. Every step re-reads
@@ -63,6 +99,9 @@ func (s *Server) deactivateStep(c echo.Context) error {
 }
 
 func (s *Server) executeDeactivation(c echo.Context, form views.HandoverForm, ids []int64, plan models.HandoverPlan) error {
+	if form.When == "at" {
+		return s.scheduleDeactivation(c, form, ids, plan)
+	}
 	result, err := s.store.Deactivate(c.Request().Context(), actorOf(c), ids, plan)
 	var fields models.FieldErrors
 	var blocked models.DeactivationBlockedError
@@ -78,10 +117,50 @@ func (s *Server) executeDeactivation(c echo.Context, form views.HandoverForm, id
 	return redirect(c, "/settings/users?tab=inactive")
 }
 
-// fieldsStep is the wizard step that shows the fields in errs: the reason is asked for on the
-// confirm step, every other choice on the hand-over step.
+// scheduleDeactivation gives the users the leave date the confirm step chose, in the account's
+// time zone.
+func (s *Server) scheduleDeactivation(c echo.Context, form views.HandoverForm, ids []int64, plan models.HandoverPlan) error {
+	actor := actorOf(c)
+	at, err := models.LeaveTime(actor.Account, form.LeaveDate, form.LeaveTime)
+	if err == nil {
+		_, err = s.store.ScheduleDeactivation(c.Request().Context(), actor, ids, plan, at)
+	}
+	var fields models.FieldErrors
+	var blocked models.DeactivationBlockedError
+	switch {
+	case errors.As(err, &fields):
+		return s.renderWizard(c, fieldsStep(fields), form, ids, fields)
+	case errors.As(err, &blocked):
+		return s.renderWizard(c, views.StepImpact, form, ids, nil)
+	case err != nil:
+		return err
+	}
+	when := views.LeaveDateText(at, actor.Account.Location().String())
+	if len(ids) == 1 {
+		s.flash(c, "Scheduled: they leave on "+when+".")
+		return redirect(c, views.UserHref(ids[0]))
+	}
+	s.flash(c, fmt.Sprintf("Scheduled: %s leave on %s.", models.Count(len(ids), "user", "users"), when))
+	return redirect(c, "/settings/users?leaving=1")
+}
+
+// cancelScheduledDeactivation takes a user's leave date away, from their profile.
+func (s *Server) cancelScheduledDeactivation(c echo.Context) error {
+	id, ok := positiveID(c.Param("id"))
+	if !ok {
+		return models.ErrNotFound
+	}
+	if err := s.store.CancelScheduledDeactivation(c.Request().Context(), actorOf(c), id); err != nil {
+		return err
+	}
+	s.flash(c, "Cancelled the leave date: they stay active.")
+	return redirect(c, views.UserHref(id))
+}
+
+// fieldsStep is the wizard step that shows the fields in errs: the reason and the leave date are
+// asked for on the confirm step, every other choice on the hand-over step.
 func fieldsStep(errs models.FieldErrors) string {
-	if errs["reason"] != "" {
+	if errs["reason"] != "" || errs["leave_date"] != "" || errs["leave_time"] != "" {
 		return views.StepConfirm
 	}
 	return views.StepHandover
@@ -118,7 +197,7 @@ func (s *Server) renderWizard(c echo.Context, step string, form views.HandoverFo
 		}
 	}
 	view := views.WizardView{Chrome: chrome(c, "Deactivate", views.SectionUsers), Step: step, Form: form, Impact: impact,
-		Ready: joinIDs(impact.ReadyIDs()), Errors: errs}
+		Ready: joinIDs(impact.ReadyIDs()), Errors: errs, TimeZone: actor.Account.Location().String()}
 	if step != views.StepImpact {
 		if view.Recipients, err = s.store.ListRecipients(ctx, actor, ids, maxRecipients); err != nil {
 			return err
@@ -138,7 +217,11 @@ func parseHandover(params url.Values) (views.HandoverForm, []int64, models.Hando
 		RecordsTo: params.Get("records_to"), GroupsTo: params.Get("groups_to"), ManagerTo: params.Get("manager_to"),
 		Demote: params.Get("demote") == "1", RecordsByKind: map[string]string{},
 		// Kept whole up to twice the limit so that it can be shown back; the model judges its length.
-		Reason: truncateRunes(params.Get("reason"), 2*models.MaxReasonLength)}
+		Reason: truncateRunes(params.Get("reason"), 2*models.MaxReasonLength),
+		When:   params.Get("when"), LeaveDate: truncateRunes(params.Get("leave_date"), 40), LeaveTime: truncateRunes(params.Get("leave_time"), 20)}
+	if form.When != "at" {
+		form.When = "now"
+	}
 	if form.Scope != "all" {
 		form.Scope = "open"
 	}

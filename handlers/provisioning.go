@@ -147,7 +147,8 @@ func (s *Server) defaultHandoverSubmit(c echo.Context) error {
 			FallbackEmail: in.FallbackEmail, Errors: fields}
 		return render(c, http.StatusUnprocessableEntity, views.AccountSettingsPage(views.AccountSettingsView{
 			Chrome: chrome(c, "Account", views.SectionAccount), Settings: settings, Minutes: strconv.Itoa(settings.ImpersonationMinutes),
-			GraceDays: strconv.Itoa(settings.DeletionGraceDays), Errors: map[string]string{}, Handover: handover}))
+			GraceDays: strconv.Itoa(settings.DeletionGraceDays), Errors: map[string]string{}, Handover: handover,
+			TimeZone: actorOf(c).Account.Location().String()}))
 	}
 	if err != nil {
 		return err

@@ -31,6 +31,9 @@ const (
 	RouteOutbox          = "outbox"
 	RouteDelete          = "users.delete"
 	RouteDeleteSubmit    = "users.delete.submit"
+	// RouteLeaveDateCancel takes a user's leave date (scheduled deactivation) away.
+	RouteLeaveDateCancel = "users.leave_date.cancel"
+	RouteTimeZoneSave    = "account.time_zone.submit"
 )
 
 // Transfer account routes.
@@ -73,6 +76,7 @@ func (s *Server) routeTable() []route {
 		{http.MethodPost, "/impersonation/stop", RouteImpersonationStop, models.PermStopImpersonation, s.stopImpersonation},
 		{http.MethodGet, "/settings/account", RouteAccountSettings, models.PermManageAccount, s.accountSettings},
 		{http.MethodPost, "/settings/account", RouteAccountSettingsSave, models.PermManageAccount, s.accountSettingsSubmit},
+		{http.MethodPost, "/settings/account/time-zone", RouteTimeZoneSave, models.PermManageAccount, s.timeZoneSubmit},
 		{http.MethodGet, "/settings/users", RouteUsers, models.PermViewUsers, s.userList},
 		{http.MethodGet, "/settings/users/export.csv", RouteUsersExport, models.PermViewUsers, s.exportUsers},
 		{http.MethodGet, "/settings/users/:id", RouteUserProfile, models.PermViewUsers, s.userProfile},
@@ -81,6 +85,7 @@ func (s *Server) routeTable() []route {
 		{http.MethodPost, "/settings/users/actions", RouteBulkAction, models.PermManageUsers, s.bulkAction},
 		{http.MethodGet, "/settings/users/deactivate", RouteDeactivate, models.PermManageUsers, s.deactivateStart},
 		{http.MethodPost, "/settings/users/deactivate", RouteDeactivateStep, models.PermManageUsers, s.deactivateStep},
+		{http.MethodPost, "/settings/users/:id/leave-date/cancel", RouteLeaveDateCancel, models.PermManageUsers, s.cancelScheduledDeactivation},
 		{http.MethodGet, "/settings/users/delete", RouteDelete, models.PermManageUsers, s.deleteForm},
 		{http.MethodPost, "/settings/users/delete", RouteDeleteSubmit, models.PermManageUsers, s.deleteSubmit},
 		{http.MethodGet, "/settings/users/change-plan", RouteChangePlan, models.PermManageUsers, s.changePlanForm},

@@ -95,7 +95,31 @@ func (s *Server) accountSettings(c echo.Context) error {
 	}
 	return render(c, http.StatusOK, views.AccountSettingsPage(views.AccountSettingsView{Chrome: chrome(c, "Account", views.SectionAccount),
 		Settings: settings, Minutes: fmt.Sprint(settings.ImpersonationMinutes), GraceDays: fmt.Sprint(settings.DeletionGraceDays),
-		Errors: map[string]string{}, Flashes: s.takeFlashes(c), Handover: handover}))
+		Errors: map[string]string{}, Flashes: s.takeFlashes(c), Handover: handover, TimeZone: actorOf(c).Account.Location().String()}))
+}
+
+func (s *Server) timeZoneSubmit(c echo.Context) error {
+	zone := truncateRunes(c.FormValue("time_zone"), 80)
+	err := s.store.UpdateAccountTimeZone(c.Request().Context(), actorOf(c), zone)
+	var fields models.FieldErrors
+	if errors.As(err, &fields) {
+		settings, loadErr := s.store.AccountSettingsOf(c.Request().Context(), actorOf(c))
+		if loadErr != nil {
+			return loadErr
+		}
+		handover, loadErr := s.defaultHandoverView(c)
+		if loadErr != nil {
+			return loadErr
+		}
+		return render(c, http.StatusUnprocessableEntity, views.AccountSettingsPage(views.AccountSettingsView{
+			Chrome: chrome(c, "Account", views.SectionAccount), Settings: settings, Minutes: fmt.Sprint(settings.ImpersonationMinutes),
+			GraceDays: fmt.Sprint(settings.DeletionGraceDays), Errors: fields, Handover: handover, TimeZone: zone}))
+	}
+	if err != nil {
+		return err
+	}
+	s.flash(c, "Saved the time zone.")
+	return redirect(c, "/settings/account")
 }
 
 func (s *Server) accountSettingsSubmit(c echo.Context) error {
@@ -123,7 +147,7 @@ func (s *Server) accountSettingsSubmit(c echo.Context) error {
 		}
 		return render(c, http.StatusUnprocessableEntity, views.AccountSettingsPage(views.AccountSettingsView{
 			Chrome: chrome(c, "Account", views.SectionAccount), Settings: settings, Minutes: minutesValue, GraceDays: graceValue, Errors: fields,
-			Handover: handover}))
+			Handover: handover, TimeZone: actorOf(c).Account.Location().String()}))
 	}
 	if err != nil {
 		return err

@@ -56,6 +56,9 @@ func parseUserListParams(params url.Values) (views.UserListState, models.UserLis
 	if id, ok := positiveID(params.Get("group")); ok {
 		state.Group, query.GroupID = params.Get("group"), id
 	}
+	if params.Get("leaving") == "1" {
+		state.Leaving, query.Leaving = "1", true
+	}
 	for _, sort := range models.UserSorts {
 		if params.Get("sort") == string(sort) {
 			state.Sort, query.Sort = string(sort), sort

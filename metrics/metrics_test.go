@@ -54,19 +54,26 @@ func TestMetricsEndpoint(t *testing.T) {
 		t.Fatal(err)
 	}
 	jobCtx, stop := context.WithCancel(ctx)
-	done := make(chan struct{})
+	done := make(chan struct{}, 2)
 	go func() {
-		defer close(done)
+		defer func() { done <- struct{}{} }()
 		store.RunDeletions(jobCtx, time.Hour, func(err error) { t.Errorf("deletions: %v", err) })
 	}()
+	go func() {
+		defer func() { done <- struct{}{} }()
+		store.RunScheduledDeactivations(jobCtx, time.Hour, func(err error) { t.Errorf("leave dates: %v", err) })
+	}()
 	deadline := time.Now().Add(30 * time.Second)
-	for !strings.Contains(get(t, srv.URL+"/metrics"), `roster_job_runs_total{job="deletions",result="ok"} 1`) {
-		if time.Now().After(deadline) {
-			t.Fatal("the deletion job's first pass was not counted")
+	for _, job := range []string{"deletions", "scheduled_deactivations"} {
+		for !strings.Contains(get(t, srv.URL+"/metrics"), `roster_job_runs_total{job="`+job+`",result="ok"} 1`) {
+			if time.Now().After(deadline) {
+				t.Fatalf("the %s job's first pass was not counted", job)
+			}
+			time.Sleep(20 * time.Millisecond)
 		}
-		time.Sleep(20 * time.Millisecond)
 	}
 	stop()
+	<-done
 	<-done
 
 	scrape := get(t, srv.URL+"/metrics")
@@ -75,6 +82,8 @@ func TestMetricsEndpoint(t *testing.T) {
 		`roster_mail_failed_messages 1`,
 		`roster_mail_send_failures_total 1`,
 		`roster_job_runs_total{job="deletions",result="ok"} 1`,
+		`roster_job_runs_total{job="scheduled_deactivations",result="ok"} 1`,
+		`roster_job_runs_total{job="scheduled_deactivations",result="error"} 0`,
 		`roster_job_runs_total{job="mail_delivery",result="error"} 0`,
 		`roster_db_transaction_retries_total 0`,
 		`go_sql_max_open_connections{db_name="roster"}`,

@@ -163,7 +163,8 @@ func lockKey(text string) int32 {
 	return int32(h.Sum32())
 }
 
-// matchCredentials finds the active user with this address and password. One address may exist
+// matchCredentials finds the active user with this address and password, unless their leave
+// date has come. One address may exist
 // in several accounts; the most recently used one that matches wins. Every password is checked
 // through the bounded pool (passwordMatches), the dummy one for an unknown address included.
 func (s *Store) matchCredentials(ctx context.Context, email, password string) (*User, error) {
@@ -171,7 +172,9 @@ func (s *Store) matchCredentials(ctx context.Context, email, password string) (*
 		return nil, noMatch(ctx, password)
 	}
 	var candidates []User
+	// Someone whose leave date has come is as good as inactive, even before the runner gets to them.
 	err := s.read(ctx).Where("email = ? AND status = ?", email, StatusActive).
+		Where("NOT EXISTS (SELECT 1 FROM scheduled_deactivations sd WHERE sd.user_id = users.id AND sd.due_at <= ?)", s.now()).
 		Order("last_sign_in_at DESC NULLS LAST, id").Limit(5).Find(&candidates).Error
 	if err != nil {
 		return nil, err
@@ -254,7 +257,9 @@ func linkedUser(db *gorm.DB, id int64, lock bool, status UserStatus, noLonger er
 }
 
 // Authenticate re-reads the session and its user on every request. Returns ErrSessionEnded when
-// the session was signed out, revoked, has expired or idled out, or its user is no longer active.
+// the session was signed out, revoked, has expired or idled out, or its user is no longer active
+// or their leave date has come (the runner deactivates them within seconds; access ends on the
+// minute).
 // The session, its user, their account and any impersonation it runs come in one statement.
 func (s *Store) Authenticate(ctx context.Context, token string) (*Actor, error) {
 	if token == "" || len(token) > 128 {
@@ -273,7 +278,7 @@ func (s *Store) Authenticate(ctx context.Context, token string) (*Actor, error) 
 	if session.RevokedAt != nil || !now.Before(session.ExpiresAt) || now.Sub(session.LastSeenAt) > DefaultSessionLifetimes.Idle {
 		return nil, ErrSessionEnded
 	}
-	if user.Status != StatusActive {
+	if user.Status != StatusActive || (row.LeavesAt != nil && !now.Before(*row.LeavesAt)) {
 		return nil, ErrSessionEnded
 	}
 	if now.Sub(session.LastSeenAt) >= lastSeenResolution {
@@ -301,6 +306,9 @@ type sessionRow struct {
 	Target         User          `gorm:"embedded;embeddedPrefix:t__"`
 	TargetInGroups bool
 	TargetReports  bool
+	// LeavesAt is the user's leave date, if they have one: from that moment their sessions end,
+	// even before the runner has deactivated them.
+	LeavesAt *time.Time
 }
 
 // sessionStatement is built once from the models' schemas, so columns added to them later are
@@ -312,7 +320,8 @@ var sessionStatement = sync.OnceValue(func() string {
 	}, ", ") + `,
 	CASE WHEN t.id IS NULL THEN 1 = 0 ELSE EXISTS (SELECT 1 FROM group_members gm JOIN groups g ON g.id = gm.group_id
 		WHERE gm.user_id = t.id AND g.owner_id = u.id) END AS target_in_groups,
-	CASE WHEN t.id IS NULL THEN 1 = 0 ELSE t.manager_id IS NOT NULL AND t.manager_id = u.id END AS target_reports
+	CASE WHEN t.id IS NULL THEN 1 = 0 ELSE t.manager_id IS NOT NULL AND t.manager_id = u.id END AS target_reports,
+	(SELECT sd.due_at FROM scheduled_deactivations sd WHERE sd.user_id = u.id) AS leaves_at
 FROM user_sessions s
 JOIN users u ON u.id = s.user_id
 JOIN accounts a ON a.id = u.account_id

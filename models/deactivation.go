@@ -287,48 +287,64 @@ func (s *Store) Deactivate(ctx context.Context, actor *Actor, ids []int64, plan 
 	}
 	result := &DeactivationResult{}
 	err = s.change(ctx, actor, func(tx *gorm.DB) error {
-		*result = DeactivationResult{} // a retried transaction starts again
-		impact, err := s.deactivationImpact(tx, actor, ids, true)
+		r, err := s.deactivateIn(tx, actor, ids, plan, "")
 		if err != nil {
 			return err
 		}
-		if blocked, demotingFixes := impact.Blocked(); blocked && !(demotingFixes && plan.Demote) {
-			return DeactivationBlockedError{Impact: impact}
-		}
-		ids = unique64(ids)
-		if err := checkRecipients(tx, actor, ids, plan); err != nil {
-			return err
-		}
-		now := s.now()
-		moved, err := s.moveRecords(tx, actor, ids, plan, now)
-		if err != nil {
-			return err
-		}
-		result.Users = len(ids)
-		for _, byKind := range moved {
-			for _, n := range byKind {
-				result.RecordsMoved += n
-			}
-		}
-		if plan.GroupsTo != 0 {
-			if result.GroupsMoved, err = s.transferGroups(tx, ids, plan.GroupsTo, now); err != nil {
-				return err
-			}
-		}
-		if plan.ManagerTo != 0 {
-			r := tx.Model(&User{}).Where(s.idIn("manager_id", ids)).Where(s.idNotIn("id", ids)).Where("id <> ?", plan.ManagerTo).
-				Updates(map[string]any{"manager_id": plan.ManagerTo, "updated_at": now})
-			if r.Error != nil {
-				return r.Error
-			}
-			result.ManagedMoved = r.RowsAffected
-		}
-		if result.SessionsEnded, err = s.revokeSessions(tx, ids, now); err != nil {
-			return err
-		}
-		return s.finishDeactivation(tx, actor, impact, plan, moved, now, result)
+		*result = *r // a retried transaction starts again
+		return nil
 	})
 	if err != nil {
+		return nil, err
+	}
+	return result, nil
+}
+
+// deactivateIn is Deactivate in the caller's transaction, which holds the account lock, for a
+// plan whose reason is already clean: the wizard and the scheduled run share it, so a leave date
+// does exactly what the click would. way, when set, is added to each audit event's details to say
+// what made the user leave ("scheduled"); the click leaves it out.
+func (s *Store) deactivateIn(tx *gorm.DB, actor *Actor, ids []int64, plan HandoverPlan, way string) (*DeactivationResult, error) {
+	result := &DeactivationResult{}
+	impact, err := s.deactivationImpact(tx, actor, ids, true)
+	if err != nil {
+		return nil, err
+	}
+	if blocked, demotingFixes := impact.Blocked(); blocked && !(demotingFixes && plan.Demote) {
+		return nil, DeactivationBlockedError{Impact: impact}
+	}
+	ids = unique64(ids)
+	if err := checkRecipients(tx, actor, ids, plan); err != nil {
+		return nil, err
+	}
+	now := s.now()
+	moved, err := s.moveRecords(tx, actor, ids, plan, now)
+	if err != nil {
+		return nil, err
+	}
+	result.Users = len(ids)
+	for _, byKind := range moved {
+		for _, n := range byKind {
+			result.RecordsMoved += n
+		}
+	}
+	if plan.GroupsTo != 0 {
+		if result.GroupsMoved, err = s.transferGroups(tx, ids, plan.GroupsTo, now); err != nil {
+			return nil, err
+		}
+	}
+	if plan.ManagerTo != 0 {
+		r := tx.Model(&User{}).Where(s.idIn("manager_id", ids)).Where(s.idNotIn("id", ids)).Where("id <> ?", plan.ManagerTo).
+			Updates(map[string]any{"manager_id": plan.ManagerTo, "updated_at": now})
+		if r.Error != nil {
+			return nil, r.Error
+		}
+		result.ManagedMoved = r.RowsAffected
+	}
+	if result.SessionsEnded, err = s.revokeSessions(tx, ids, now); err != nil {
+		return nil, err
+	}
+	if err := s.finishDeactivation(tx, actor, impact, plan, moved, now, way, result); err != nil {
 		return nil, err
 	}
 	return result, nil
@@ -566,8 +582,9 @@ func (s *Store) transferGroups(tx *gorm.DB, ids []int64, to int64, now time.Time
 	return int64(len(groupIDs)), nil
 }
 
-// finishDeactivation flips the users' status, releases their seats and writes the audit trail.
-func (s *Store) finishDeactivation(tx *gorm.DB, actor *Actor, impact *DeactivationImpact, plan HandoverPlan, moved map[int64]map[string]int64, now time.Time, result *DeactivationResult) error {
+// finishDeactivation flips the users' status, releases their seats, drops their leave dates and
+// writes the audit trail.
+func (s *Store) finishDeactivation(tx *gorm.DB, actor *Actor, impact *DeactivationImpact, plan HandoverPlan, moved map[int64]map[string]int64, now time.Time, way string, result *DeactivationResult) error {
 	ids := make([]int64, len(impact.Users))
 	var demote []int64
 	ledger := make([]SeatLedgerEntry, 0, len(impact.Users))
@@ -601,6 +618,9 @@ func (s *Store) finishDeactivation(tx *gorm.DB, actor *Actor, impact *Deactivati
 		if plan.Reason != "" {
 			details["reason"] = plan.Reason
 		}
+		if way != "" {
+			details["way"] = way
+		}
 		target := u.ID
 		audit = append(audit, auditRow(actor, AuditUserDeactivated, &target, now, details))
 	}
@@ -615,6 +635,10 @@ func (s *Store) finishDeactivation(tx *gorm.DB, actor *Actor, impact *Deactivati
 		return err
 	}
 	if err := recordSeatChanges(tx, ledger); err != nil {
+		return err
+	}
+	// A leave date they had is moot now, whichever way they left.
+	if err := tx.Where(s.idIn("user_id", ids)).Delete(&ScheduledDeactivation{}).Error; err != nil {
 		return err
 	}
 	return writeAudit(tx, audit...)

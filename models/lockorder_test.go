@@ -150,6 +150,12 @@ func TestViewAsIsRefusedByEveryChange(t *testing.T) {
 				return store.ChangeOwnPassword(ctx, v, modelstest.Password, "another long password")
 			},
 			"SignOutElsewhere": func() error { _, err := store.SignOutElsewhere(ctx, v); return err },
+			"ScheduleDeactivation": func() error {
+				_, err := store.ScheduleDeactivation(ctx, v, one(active), models.HandoverPlan{}, time.Now().Add(time.Hour))
+				return err
+			},
+			"CancelScheduledDeactivation": func() error { return store.CancelScheduledDeactivation(ctx, v, active.ID) },
+			"UpdateAccountTimeZone":       func() error { return store.UpdateAccountTimeZone(ctx, v, "Europe/Berlin") },
 		}
 		events := modelstest.Count(t, store.DB().Model(&models.AuditEvent{}).Where("account_id = ?", acc.Account.ID))
 		// Their own password and sessions are refused under any impersonation, for a reason of
@@ -212,6 +218,7 @@ func TestConcurrentChangesNeverFail(t *testing.T) {
 		t.Fatal(err)
 	}
 	admins := []*models.Actor{acc.Actor, {User: secondOwner, Account: acc.Account}}
+	later := at(store, time.Now().Add(2*time.Hour))
 
 	ids := func() []int64 {
 		out := make([]int64, len(people))
@@ -315,6 +322,19 @@ func TestConcurrentChangesNeverFail(t *testing.T) {
 			return err
 		}},
 		{"due deletions", func(r *rand.Rand, a *models.Actor) error { _, err := store.CarryOutDueDeletions(ctx, 5); return err }},
+		{"leave date", func(r *rand.Rand, a *models.Actor) error {
+			_, err := store.ScheduleDeactivation(ctx, a, pick(r, 1+r.IntN(2)), models.HandoverPlan{RecordsTo: a.User.ID, Demote: true},
+				time.Now().Add(time.Hour))
+			return err
+		}},
+		{"cancel leave date", func(r *rand.Rand, a *models.Actor) error {
+			return store.CancelScheduledDeactivation(ctx, a, pick(r, 1)[0])
+		}},
+		// A server whose clock is past every leave date the race makes.
+		{"due leave dates", func(r *rand.Rand, a *models.Actor) error {
+			_, err := later.CarryOutDueDeactivations(ctx, 5)
+			return err
+		}},
 	}
 
 	retries := countRetries(t, store)

@@ -35,6 +35,8 @@ type UserProfile struct {
 	Handovers []OwnershipChangeView
 	// OpenInvitation is set for an invited user.
 	OpenInvitation *Invitation
+	// Leaving is the user's leave date, if they have one (ScheduleDeactivation).
+	Leaving *ScheduledDeactivationView
 }
 
 // OwnershipChangeView is one line of ownership history with the names involved.
@@ -118,6 +120,7 @@ type profileRow struct {
 	Records      string
 	Activity     string
 	Handovers    string
+	Leaving      string
 }
 
 // profileOf reads the profile of the user id of the actor's account in one statement: the user,
@@ -155,10 +158,12 @@ func (s *Store) profileOf(ctx context.Context, actor *Actor, id int64, reach fun
 	}
 	var groups []Group
 	var counts []recordTally
+	var leaving []ScheduledDeactivationView
 	for _, list := range []struct {
 		json string
 		dest any
-	}{{row.Groups, &groups}, {row.OwnedGroups, &p.OwnedGroups}, {row.Records, &counts}, {row.Activity, &p.RecentActivity}, {row.Handovers, &p.Handovers}} {
+	}{{row.Groups, &groups}, {row.OwnedGroups, &p.OwnedGroups}, {row.Records, &counts}, {row.Activity, &p.RecentActivity}, {row.Handovers, &p.Handovers},
+		{row.Leaving, &leaving}} {
 		if err := decodeJSONList(ctx, list.json, list.dest); err != nil {
 			return nil, false, err
 		}
@@ -167,6 +172,9 @@ func (s *Store) profileOf(ctx context.Context, actor *Actor, id int64, reach fun
 		p.Groups = append(p.Groups, GroupMembership{Group: g, Owns: g.OwnerID == id})
 	}
 	p.Records = groupRecordCounts(counts)
+	if len(leaving) == 1 {
+		p.Leaving = &leaving[0]
+	}
 	return p, row.Reached, nil
 }
 
@@ -193,6 +201,7 @@ func (s *Store) buildProfileStatement(reached string) string {
 	handovers := append(jsonColumnsOf(&RecordOwnershipChange{}, "h"),
 		jsonColumn{"record_kind", "records.kind"}, jsonColumn{"record_title", "records.title"},
 		jsonColumn{"from_name", "f.name"}, jsonColumn{"to_name", "t.name"}, jsonColumn{"changed_by_name", "b.name"})
+	leaving := append(jsonColumnsOf(&ScheduledDeactivation{}, "sd"), jsonColumn{"scheduled_by_name", "sb.name"})
 	return "SELECT " + strings.Join([]string{
 		columnsOf(&User{}, "u", "u__"), columnsOf(&Plan{}, "p", "p__"), columnsOf(&User{}, "m", "m__"),
 		columnsOf(&User{}, "v", "v__"), columnsOf(&Invitation{}, "n", "n__"),
@@ -213,7 +222,10 @@ func (s *Store) buildProfileStatement(reached string) string {
 		LEFT JOIN users f ON f.id = h.from_user_id
 		LEFT JOIN users t ON t.id = h.to_user_id
 		LEFT JOIN users b ON b.id = h.changed_by_id
-		WHERE h.account_id = u.account_id AND (h.from_user_id = u.id OR (h.to_user_id = u.id AND h.from_user_id IS NOT NULL))`, "h.changed_at DESC, h.id DESC", 20) + ` AS handovers
+		WHERE h.account_id = u.account_id AND (h.from_user_id = u.id OR (h.to_user_id = u.id AND h.from_user_id IS NOT NULL))`, "h.changed_at DESC, h.id DESC", 20) + ` AS handovers,
+	` + s.jsonList(leaving, `scheduled_deactivations sd
+		LEFT JOIN users sb ON sb.id = sd.scheduled_by_id
+		WHERE sd.user_id = u.id`, "sd.id", 1) + ` AS leaving
 FROM users u
 LEFT JOIN plans p ON p.id = u.plan_id
 LEFT JOIN users m ON m.id = u.manager_id

@@ -328,7 +328,7 @@ func (s *Store) deactivateAfterTransfer(tx *gorm.DB, actor *Actor, id int64, rea
 	if result.SessionsEnded, err = s.revokeSessions(tx, []int64{id}, now); err != nil {
 		return err
 	}
-	if err := s.finishDeactivation(tx, actor, impact, HandoverPlan{Reason: reason}, nil, now, &DeactivationResult{}); err != nil {
+	if err := s.finishDeactivation(tx, actor, impact, HandoverPlan{Reason: reason}, nil, now, "", &DeactivationResult{}); err != nil {
 		return err
 	}
 	result.Deactivated = true

@@ -70,7 +70,22 @@ type Account struct {
 	// ImpersonationMinutes is how long an impersonation lasts before it ends by itself.
 	ImpersonationMinutes int
 	DeletionGraceDays    int
-	CreatedAt            time.Time
+	// TimeZone is the IANA name (Europe/Berlin) in which the account's people enter and read
+	// dates and times, such as a leave date; see Location.
+	TimeZone  string `gorm:"default:UTC"`
+	CreatedAt time.Time
+}
+
+// Location is the account's time zone, UTC when none is set or the name is unknown.
+func (a *Account) Location() *time.Location {
+	if a == nil || a.TimeZone == "" {
+		return time.UTC
+	}
+	loc, err := time.LoadLocation(a.TimeZone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
 }
 
 // Plan is a subscription plan with a purchased number of seats.

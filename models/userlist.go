@@ -43,6 +43,9 @@ type UserListQuery struct {
 	Role    Role
 	PlanID  int64
 	GroupID int64
+	// Leaving keeps only users with a leave date (ScheduleDeactivation); it applies to the
+	// Active tab, where they are, and so leaves the other tabs empty.
+	Leaving bool
 	Sort    UserSort
 	Desc    bool
 	// After and Before are opaque cursors from a previous page; at most one is set.
@@ -85,7 +88,11 @@ type UserRow struct {
 	ExpiresAt  *time.Time
 	// DeletionDueAt is set on the Inactive tab for users scheduled for deletion.
 	DeletionDueAt *time.Time
-	SortKey       string `gorm:"column:sort_key"`
+	// LeavesAt and LeavesTimeZone are set on the Active tab for users with a leave date: when,
+	// and the zone it was chosen in.
+	LeavesAt       *time.Time
+	LeavesTimeZone string
+	SortKey        string `gorm:"column:sort_key"`
 }
 
 // FilteredCountLimit is where counting stops under a search or filter: "1,000+" is as useful to
@@ -246,6 +253,11 @@ func (s *Store) tabRows(ctx context.Context, accountID int64, q UserListQuery, c
 	if q.Status == StatusInactive {
 		selected += ", users.deletion_due_at"
 	}
+	if q.Status == StatusActive {
+		// One leave date per user at most (a unique key), so the join never repeats a row.
+		selected += ", leaving.due_at AS leaves_at, leaving.time_zone AS leaves_time_zone"
+		db = db.Joins("LEFT JOIN scheduled_deactivations leaving ON leaving.user_id = users.id")
+	}
 	selected += ", " + s.groupNamesColumn()
 	if q.Status == StatusInvited {
 		selected += `, inviters.name AS invited_by_name, invitations.sent_at AS invited_at,
@@ -346,6 +358,9 @@ func (s *Store) filteredUsers(ctx context.Context, accountID int64, q UserListQu
 	if q.GroupID > 0 {
 		db = db.Where("EXISTS (SELECT 1 FROM group_members gm WHERE gm.user_id = users.id AND gm.group_id = ?)", q.GroupID)
 	}
+	if q.Leaving {
+		db = db.Where("EXISTS (SELECT 1 FROM scheduled_deactivations sd WHERE sd.user_id = users.id)")
+	}
 	if q.scopedTo != nil {
 		db = db.Scopes(reachScope(q.scopedTo, "users.id"))
 	}
@@ -360,7 +375,8 @@ func (s *Store) countByStatus(ctx context.Context, actor *Actor, q UserListQuery
 	accountID := actor.Account.ID
 	var parts []string
 	var args []any
-	unfiltered := q.Search == "" && q.Role == "" && q.PlanID == 0 && q.GroupID == 0 && q.scopedTo == nil
+	// The kept counters know nothing of filters: any filter, leave dates included, is counted.
+	unfiltered := q.Search == "" && q.Role == "" && q.PlanID == 0 && q.GroupID == 0 && !q.Leaving && q.scopedTo == nil
 	if unfiltered {
 		statuses := "?" + strings.Repeat(", ?", len(ListedStatuses)-1)
 		parts = append(parts, "SELECT 'count' AS part, 0 AS id, status AS name, users AS n, 1 = 0 AS bounded FROM user_status_counts WHERE account_id = ? AND status IN ("+statuses+")")
@@ -423,12 +439,12 @@ func (s *Store) countByStatus(ctx context.Context, actor *Actor, q UserListQuery
 
 // countFiltered is the statement that counts the tabs under a search or filter. A search or a
 // group is answered by one pass over at most countScanLimit matches, which counts every tab
-// exactly for nearly every real search and group; broader ones, and role and plan filters,
+// exactly for nearly every real search, group and list of leavers; broader ones, and role and plan filters,
 // which have an index per tab, get one bounded count per tab. Both are one statement: the
 // bounded counts run only when the pass found countScanLimit matches.
 func (s *Store) countFiltered(ctx context.Context, accountID int64, q UserListQuery) (string, []any) {
 	bounded, boundedArgs := s.countEachTabBounded(ctx, accountID, q, "")
-	if q.Search == "" && q.GroupID == 0 && q.scopedTo == nil {
+	if q.Search == "" && q.GroupID == 0 && !q.Leaving && q.scopedTo == nil {
 		return bounded, boundedArgs
 	}
 	matches := s.filteredUsers(ctx, accountID, q).Select("users.status").

@@ -103,11 +103,11 @@ var webhookRules = map[string][]webhookRule{
 }
 
 // Deactivation's "how": what made the user leave. Callers other than the wizard (the scheduler,
-// dormancy, provisioning) put their word in the audit details under "how".
+// dormancy, provisioning) put their word in the audit details under "way" (or "how").
 const deactivatedByClick = "clicked"
 
 func deactivationData(d map[string]any) (map[string]any, bool) {
-	data := map[string]any{"how": stringOr(d["how"], deactivatedByClick), "sessions_ended": d["sessions_ended"],
+	data := map[string]any{"how": stringOr(d["way"], stringOr(d["how"], deactivatedByClick)), "sessions_ended": d["sessions_ended"],
 		"handed_over": handOverCounts(d)}
 	if v, ok := d["demoted_from"]; ok {
 		data["demoted_from"] = v

@@ -27,10 +27,22 @@
     }
   }
 
+  // The deactivation wizard's confirm button says what it will do: deactivate now, or schedule.
+  function whenChanged(form, value) {
+    var button = form.querySelector("[data-label-at]");
+    if (button) {
+      button.textContent = value === "at" ? button.getAttribute("data-label-at") : button.getAttribute("data-label-now");
+    }
+  }
+
   document.addEventListener("change", function (event) {
     var target = event.target;
     var form = target.form;
     if (!form) {
+      return;
+    }
+    if (target.name === "when") {
+      whenChanged(form, target.value);
       return;
     }
     if (target.hasAttribute("data-select-page")) {

@@ -57,6 +57,13 @@ func longDate(t time.Time) string { return t.UTC().Format("2 Jan 2006") }
 
 func dateTime(t time.Time) string { return t.UTC().Format("2 Jan 2006, 15:04 UTC") }
 
+// LeaveDateText is a leave date as people read it, in the zone it was chosen in:
+// "3 Dec 2026, 17:00 (Europe/Berlin)". An unknown zone reads as UTC.
+func LeaveDateText(at time.Time, zone string) string {
+	loc := (&models.Account{TimeZone: zone}).Location()
+	return at.In(loc).Format("2 Jan 2006, 15:04") + " (" + loc.String() + ")"
+}
+
 // money formats cents in the currency, e.g. "€39.00".
 func money(cents int64, currency string) string {
 	symbol := currency + " "

@@ -1,6 +1,8 @@
 package views
 
 import (
+	"slices"
+
 	"roster/models"
 )
 
@@ -41,4 +43,14 @@ type AccountSettingsView struct {
 	Flashes            []string
 	// Handover is the default hand-over's own form.
 	Handover DefaultHandoverView
+	// TimeZone is the account's time zone as its own form shows it (what was sent, when refused).
+	TimeZone string
+}
+
+// timeZoneChoices are the zones the select offers, the current one included.
+func (v AccountSettingsView) timeZoneChoices() []string {
+	if v.TimeZone == "" || slices.Contains(models.TimeZoneChoices, v.TimeZone) {
+		return models.TimeZoneChoices
+	}
+	return append([]string{v.TimeZone}, models.TimeZoneChoices...)
 }

@@ -11,15 +11,17 @@ import (
 // UserListState is the list's position as it appears in the URL; every link and form of the
 // list is built from it, so each state has its own address.
 type UserListState struct {
-	Tab    string
-	Q      string
-	Role   string
-	Plan   string
-	Group  string
-	Sort   string
-	Dir    string
-	After  string
-	Before string
+	Tab   string
+	Q     string
+	Role  string
+	Plan  string
+	Group string
+	// Leaving is "1" to list only users with a leave date.
+	Leaving string
+	Sort    string
+	Dir     string
+	After   string
+	Before  string
 }
 
 // UserListView is the user list page: its state, the page of rows and the filter choices.
@@ -115,6 +117,7 @@ func (s UserListState) query() url.Values {
 	set("role", s.Role, "")
 	set("plan", s.Plan, "")
 	set("group", s.Group, "")
+	set("leaving", s.Leaving, "")
 	set("sort", s.Sort, "name")
 	set("dir", s.Dir, "asc")
 	set("after", s.After, "")
@@ -166,7 +169,7 @@ func (s UserListState) cleared() string {
 }
 
 func (s UserListState) filtered() bool {
-	return s.Q != "" || s.Role != "" || s.Plan != "" || s.Group != ""
+	return s.Q != "" || s.Role != "" || s.Plan != "" || s.Group != "" || s.Leaving != ""
 }
 
 var tabLabels = map[string]string{"active": "Active", "inactive": "Inactive", "invited": "Invited"}

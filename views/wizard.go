@@ -27,6 +27,11 @@ type HandoverForm struct {
 	ManagerTo string
 	Demote    bool
 	Reason    string
+	// When is "now" or "at": deactivate on confirming, or at LeaveDate LeaveTime (YYYY-MM-DD and
+	// HH:MM in the account's time zone).
+	When      string
+	LeaveDate string
+	LeaveTime string
 }
 
 // WizardView is the deactivation wizard at one step.
@@ -39,6 +44,19 @@ type WizardView struct {
 	// Ready is the selection without the users blocked outright, as the "ids" parameter.
 	Ready  string
 	Errors map[string]string
+	// TimeZone is the account's, in which a leave date is entered.
+	TimeZone string
+}
+
+// scheduling tells whether the admin chose a leave date rather than now.
+func (v WizardView) scheduling() bool { return v.Form.When == "at" }
+
+// confirmLabel is the confirm button's text.
+func (v WizardView) confirmLabel() string {
+	if v.scheduling() {
+		return "Schedule for " + models.Count(v.userCount(), "user", "users")
+	}
+	return "Deactivate " + models.Count(v.userCount(), "user", "users")
 }
 
 func (v WizardView) userCount() int { return len(v.Impact.Users) }
@@ -160,4 +178,10 @@ func (v WizardView) signInEndsLine() string {
 		return line + "; " + thousands(v.Impact.OpenSessions) + " open " + models.Plural(v.Impact.OpenSessions, "session ends", "sessions end") + " at once."
 	}
 	return line + "."
+}
+
+// leaveDateMin is the earliest date the date input offers: today in the account's time zone.
+func (v WizardView) leaveDateMin() string {
+	loc := (&models.Account{TimeZone: v.TimeZone}).Location()
+	return Now().In(loc).Format("2006-01-02")
 }
