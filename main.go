@@ -196,6 +196,9 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	// Deletions whose grace period ended are carried out by every server; row locks make each
 	// happen once.
 	go store.RunDeletions(ctx, time.Minute, func(err error) { slog.Error("carrying out deletions", "err", err) })
+	// The dormancy policy runs on every server too; each account gets one pass a day, taken
+	// under its account lock, so warnings, deactivations and summaries happen once.
+	go store.RunDormancy(ctx, 15*time.Minute, func(err error) { slog.Error("dormancy policy", "err", err) })
 	app, err := handlers.New(store, config)
 	if err != nil {
 		return err

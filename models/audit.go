@@ -81,6 +81,10 @@ func auditRow(actor *Actor, action string, target *int64, at time.Time, details 
 		// An identity provider is no user: the event names its token.
 		event.ActorID, event.ProvisioningTokenID = nil, &actor.Provisioning.ID
 	}
+	if actor.System != "" {
+		// Neither is a rule of the account: the event names it.
+		event.ActorID, event.SystemActor = nil, &actor.System
+	}
 	return event
 }
 

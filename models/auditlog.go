@@ -109,6 +109,8 @@ type AuditPerson struct {
 	// Provisioning marks an identity provider's token, named "Provisioning: <token name>"; ID
 	// is then the token's.
 	Provisioning bool
+	// System marks a background rule of the account, such as the dormancy policy; ID is 0.
+	System bool
 }
 
 // Label is how the log names the person.
@@ -389,6 +391,7 @@ type auditRowRead struct {
 	// ProvisioningTokenID and TokenName name the provisioning token that acted, if one did.
 	ProvisioningTokenID *int64
 	TokenName           *string
+	SystemActor         *string
 	TargetName          *string
 	IP                  *string
 }
@@ -456,13 +459,17 @@ func (s *Store) readAuditLog(ctx context.Context, accountID int64, f auditFilter
 		if r.ProvisioningTokenID != nil && r.TokenName != nil {
 			entries[i].Actor = &AuditPerson{ID: *r.ProvisioningTokenID, Name: ProvisioningActorLabel(*r.TokenName), Provisioning: true}
 		}
+		if r.SystemActor != nil {
+			entries[i].Actor = &AuditPerson{Name: SystemActorLabel(*r.SystemActor), System: true}
+		}
 	}
 	return entries, nil
 }
 
 // auditEventColumns are the event's own columns the log reads.
 const auditEventColumns = `audit_events.id, audit_events.created_at, audit_events.action, audit_events.actor_id,
-	audit_events.real_actor_id, audit_events.target_user_id, audit_events.details, audit_events.provisioning_token_id`
+	audit_events.real_actor_id, audit_events.target_user_id, audit_events.details, audit_events.provisioning_token_id,
+	audit_events.system_actor`
 
 // filterAuditLog adds f's conditions except the actor's, which readAuditLog applies. A target by
 // text is a subquery over the account's users (PostgreSQL answers it from the trigram index on

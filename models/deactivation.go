@@ -288,50 +288,61 @@ func (s *Store) Deactivate(ctx context.Context, actor *Actor, ids []int64, plan 
 	result := &DeactivationResult{}
 	err = s.change(ctx, actor, func(tx *gorm.DB) error {
 		*result = DeactivationResult{} // a retried transaction starts again
-		impact, err := s.deactivationImpact(tx, actor, ids, true)
-		if err != nil {
-			return err
-		}
-		if blocked, demotingFixes := impact.Blocked(); blocked && !(demotingFixes && plan.Demote) {
-			return DeactivationBlockedError{Impact: impact}
-		}
-		ids = unique64(ids)
-		if err := checkRecipients(tx, actor, ids, plan); err != nil {
-			return err
-		}
-		now := s.now()
-		moved, err := s.moveRecords(tx, actor, ids, plan, now)
-		if err != nil {
-			return err
-		}
-		result.Users = len(ids)
-		for _, byKind := range moved {
-			for _, n := range byKind {
-				result.RecordsMoved += n
-			}
-		}
-		if plan.GroupsTo != 0 {
-			if result.GroupsMoved, err = s.transferGroups(tx, ids, plan.GroupsTo, now); err != nil {
-				return err
-			}
-		}
-		if plan.ManagerTo != 0 {
-			r := tx.Model(&User{}).Where(s.idIn("manager_id", ids)).Where(s.idNotIn("id", ids)).Where("id <> ?", plan.ManagerTo).
-				Updates(map[string]any{"manager_id": plan.ManagerTo, "updated_at": now})
-			if r.Error != nil {
-				return r.Error
-			}
-			result.ManagedMoved = r.RowsAffected
-		}
-		if result.SessionsEnded, err = s.revokeSessions(tx, ids, now); err != nil {
-			return err
-		}
-		return s.finishDeactivation(tx, actor, impact, plan, moved, now, result)
+		return s.deactivateIn(tx, actor, ids, plan, s.now(), result)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return result, nil
+}
+
+// deactivateIn is Deactivate in the caller's transaction, which holds the account lock: it
+// locks the users, checks every blocker again and carries the deactivation out, adding what it
+// did to result. Background work runs it with a system actor (dormancyActor) so that a
+// deactivation nobody clicked goes through exactly the same steps as one that somebody did.
+func (s *Store) deactivateIn(tx *gorm.DB, actor *Actor, ids []int64, plan HandoverPlan, now time.Time, result *DeactivationResult) error {
+	impact, err := s.deactivationImpact(tx, actor, ids, true)
+	if err != nil {
+		return err
+	}
+	if blocked, demotingFixes := impact.Blocked(); blocked && !(demotingFixes && plan.Demote) {
+		return DeactivationBlockedError{Impact: impact}
+	}
+	ids = unique64(ids)
+	if err := checkRecipients(tx, actor, ids, plan); err != nil {
+		return err
+	}
+	moved, err := s.moveRecords(tx, actor, ids, plan, now)
+	if err != nil {
+		return err
+	}
+	result.Users += len(ids)
+	for _, byKind := range moved {
+		for _, n := range byKind {
+			result.RecordsMoved += n
+		}
+	}
+	if plan.GroupsTo != 0 {
+		n, err := s.transferGroups(tx, ids, plan.GroupsTo, now)
+		if err != nil {
+			return err
+		}
+		result.GroupsMoved += n
+	}
+	if plan.ManagerTo != 0 {
+		r := tx.Model(&User{}).Where(s.idIn("manager_id", ids)).Where(s.idNotIn("id", ids)).Where("id <> ?", plan.ManagerTo).
+			Updates(map[string]any{"manager_id": plan.ManagerTo, "updated_at": now})
+		if r.Error != nil {
+			return r.Error
+		}
+		result.ManagedMoved += r.RowsAffected
+	}
+	ended, err := s.revokeSessions(tx, ids, now)
+	if err != nil {
+		return err
+	}
+	result.SessionsEnded += ended
+	return s.finishDeactivation(tx, actor, impact, plan, moved, now, result)
 }
 
 // Recipient is someone who can take over work: an active user who is staying.
@@ -608,7 +619,7 @@ func (s *Store) finishDeactivation(tx *gorm.DB, actor *Actor, impact *Deactivati
 		if err := tx.Model(&User{}).Where(s.idIn("id", demote)).Update("role", RoleMember).Error; err != nil {
 			return err
 		}
-		result.Demoted = len(demote)
+		result.Demoted += len(demote)
 	}
 	if err := tx.Model(&User{}).Where(s.idIn("id", ids)).
 		Updates(map[string]any{"status": StatusInactive, "deactivated_at": now, "updated_at": now}).Error; err != nil {
