@@ -244,6 +244,19 @@ func TestDormancyJob(t *testing.T) {
 			if !found {
 				t.Fatal("the audit log does not name the dormancy policy")
 			}
+			profile, err := store.GetUserProfile(ctx, acc.Actor, u.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			named := false
+			for _, e := range profile.RecentActivity {
+				if e.Action == models.AuditUserDeactivated && e.SystemActor != nil && *e.SystemActor == models.SystemDormancy {
+					named = true
+				}
+			}
+			if !named {
+				t.Fatalf("the profile's audit trail does not name the policy: %+v", profile.RecentActivity)
+			}
 		})
 
 		t.Run("SignInResets", func(t *testing.T) {
