@@ -432,8 +432,11 @@ func (s *Store) readAuditLog(ctx context.Context, accountID int64, f auditFilter
 		tokens := s.read(ctx).Table("scim_tokens").Select("scim_tokens.id").Where("scim_tokens.account_id = ?", accountID).
 			Where(`lower('provisioning: ' || scim_tokens.name) LIKE ? ESCAPE '\'`, f.actor.pattern)
 		byToken := events().Select(auditEventColumns).Where("audit_events.provisioning_token_id IN (?)", tokens).Order(orderBy).Limit(limit)
-		merged := s.read(ctx).Raw("SELECT * FROM (?) AS by_actor UNION SELECT * FROM (?) AS by_real_actor UNION SELECT * FROM (?) AS by_token",
-			side("actor_id"), side("real_actor_id"), byToken)
+		// The dormancy policy too, by the name the log shows.
+		bySystem := events().Select(auditEventColumns).Where("audit_events.system_actor = ?", SystemDormancy).
+			Where(`lower(?) LIKE ? ESCAPE '\'`, SystemActorLabel(SystemDormancy), f.actor.pattern).Order(orderBy).Limit(limit)
+		merged := s.read(ctx).Raw("SELECT * FROM (?) AS by_actor UNION SELECT * FROM (?) AS by_real_actor UNION SELECT * FROM (?) AS by_token"+
+			" UNION SELECT * FROM (?) AS by_system", side("actor_id"), side("real_actor_id"), byToken, bySystem)
 		source = s.read(ctx).Table("(?) AS audit_events", merged)
 	case f.actor.id != 0:
 		source = events().Where("(audit_events.actor_id = ? OR audit_events.real_actor_id = ?)", f.actor.id, f.actor.id)

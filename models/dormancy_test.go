@@ -244,6 +244,18 @@ func TestDormancyJob(t *testing.T) {
 			if !found {
 				t.Fatal("the audit log does not name the dormancy policy")
 			}
+			byName, err := store.AuditLog(ctx, acc.Actor, models.AuditLogQuery{Actor: "dormancy pol"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(byName.Entries) == 0 {
+				t.Fatal("the actor filter does not find the dormancy policy by name")
+			}
+			for _, e := range byName.Entries {
+				if e.Actor == nil || !e.Actor.System {
+					t.Fatalf("the actor filter found %+v", e)
+				}
+			}
 			profile, err := store.GetUserProfile(ctx, acc.Actor, u.ID)
 			if err != nil {
 				t.Fatal(err)
