@@ -612,6 +612,10 @@ func (s *Store) finishDeactivation(tx *gorm.DB, actor *Actor, impact *Deactivati
 		if plan.Reason != "" {
 			details["reason"] = plan.Reason
 		}
+		if actor.System != "" {
+			// What made the user leave, for webhooks (deactivationData): the rule's name.
+			details["how"] = actor.System
+		}
 		target := u.ID
 		audit = append(audit, auditRow(actor, AuditUserDeactivated, &target, now, details))
 	}
