@@ -299,6 +299,55 @@ func TestDormancyJob(t *testing.T) {
 			}
 		})
 
+		t.Run("LongDormantGetAWeekAfterTheWarning", func(t *testing.T) {
+			advance := dormancyClock(t, store, start)
+			acc := modelstest.NewAccount(t, store)
+			u := dormantUser(t, store, acc, "Gone Gus", nil, start.AddDate(0, 0, -200))
+			enableDormancy(t, store, acc, 30, 40)
+			runDormancy(t, store)
+			mails := dormancyMailTo(t, store, acc, u.EmailAddress())
+			if len(mails) != 1 || !strings.Contains(mails[0].Body, start.AddDate(0, 0, 7).Format("2 January 2006")) {
+				t.Fatalf("warning %+v", mails)
+			}
+			advance(6)
+			runDormancy(t, store)
+			if got := reloadUser(t, store, u.ID); got.Status != models.StatusActive {
+				t.Fatal("deactivated less than a week after the warning")
+			}
+			advance(1)
+			runDormancy(t, store)
+			if got := reloadUser(t, store, u.ID); got.Status != models.StatusInactive {
+				t.Fatalf("still %s a week after the warning", got.Status)
+			}
+		})
+
+		t.Run("ReactivationRestartsTheClock", func(t *testing.T) {
+			advance := dormancyClock(t, store, start)
+			acc := modelstest.NewAccount(t, store)
+			plans := addPlans(t, store, acc, "Pro")
+			u := dormantUser(t, store, acc, "Back Ben", &plans[0], start.AddDate(0, 0, -100))
+			if _, err := store.Deactivate(ctx, acc.Actor, []int64{u.ID}, models.HandoverPlan{}); err != nil {
+				t.Fatal(err)
+			}
+			advance(1)
+			if _, err := store.Reactivate(ctx, acc.Actor, []int64{u.ID}); err != nil {
+				t.Fatal(err)
+			}
+			if got := reloadUser(t, store, u.ID); got.ActivatedAt == nil || !got.ActivatedAt.Equal(start.AddDate(0, 0, 1)) {
+				t.Fatalf("activated at %v, want the reactivation", got.ActivatedAt)
+			}
+			enableDormancy(t, store, acc, 30, 40)
+			runDormancy(t, store)
+			if n := len(dormancyMailTo(t, store, acc, u.EmailAddress())); n != 0 {
+				t.Fatal("warned a day after the reactivation")
+			}
+			advance(30)
+			runDormancy(t, store)
+			if n := len(dormancyMailTo(t, store, acc, u.EmailAddress())); n != 1 {
+				t.Fatalf("%d warnings 30 days after the reactivation", n)
+			}
+		})
+
 		t.Run("ExemptNeverWarned", func(t *testing.T) {
 			advance := dormancyClock(t, store, start)
 			acc := modelstest.NewAccount(t, store)
