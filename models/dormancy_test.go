@@ -423,7 +423,7 @@ func TestDormancyJob(t *testing.T) {
 func TestDormancyRunnersOnPostgres(t *testing.T) {
 	url := modelstest.PostgresURL(t)
 	ctx := context.Background()
-	const runners, accounts, perAccount = 3, 4, 60
+	const runners, accounts, perAccount = 3, 4, 100
 	stores := make([]*models.Store, runners)
 	for i := range stores {
 		s, err := models.Open(ctx, url, models.MaxConns(4))
