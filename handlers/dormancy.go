@@ -85,7 +85,16 @@ func (s *Server) dormancyExemptSubmit(c echo.Context) error {
 	}
 	values := c.Request().PostForm["exempt"]
 	exempt := len(values) > 0 && values[len(values)-1] == "on"
-	if err := s.store.SetDormancyExempt(c.Request().Context(), actorOf(c), id, exempt); err != nil {
+	profile := "/settings/users/" + strconv.FormatInt(id, 10)
+	err := s.store.SetDormancyExempt(c.Request().Context(), actorOf(c), id, exempt)
+	var refused models.BulkRefusal
+	if errors.As(err, &refused) {
+		// The profile offers the box only to those who may change the user; the rank may have
+		// changed meanwhile, so the refusal is said where the box was.
+		s.flash(c, refused.Reasons[id])
+		return redirect(c, profile)
+	}
+	if err != nil {
 		return err
 	}
 	if exempt {
@@ -93,5 +102,5 @@ func (s *Server) dormancyExemptSubmit(c echo.Context) error {
 	} else {
 		s.flash(c, "The dormancy policy applies again.")
 	}
-	return redirect(c, "/settings/users/"+strconv.FormatInt(id, 10))
+	return redirect(c, profile)
 }

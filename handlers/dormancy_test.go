@@ -131,6 +131,24 @@ func TestDormancyOverHTTP(t *testing.T) {
 			if res.status != http.StatusNotFound {
 				t.Fatalf("manager on a stranger: status %d", res.status)
 			}
+			// An admin may not change an owner: refused on the profile, nothing changes.
+			admin := addPerson(t, store, acc, "Ada Admin", models.RoleAdmin, models.StatusActive)
+			ab := app.newBrowser(t)
+			ab.mustSignIn(admin.EmailAddress(), modelstest.Password)
+			ownerProfile := "/settings/users/" + strconv.FormatInt(acc.Owner.ID, 10)
+			if ab.get(ownerProfile).doc(t).Find(`[data-testid="dormancy-exempt"]`).Length() != 0 {
+				t.Fatal("an admin is offered the exemption of an owner")
+			}
+			res = ab.submit("/settings/dormancy", ownerProfile+"/dormancy-exempt", url.Values{"exempt": {"off", "on"}})
+			if res.status != http.StatusSeeOther || res.header.Get("Location") != ownerProfile {
+				t.Fatalf("admin on the owner: status %d", res.status)
+			}
+			if flash := ab.get(ownerProfile).doc(t).Find(`[data-testid="flash"]`).Text(); !strings.Contains(flash, "Only owners can change an owner") {
+				t.Fatalf("flash %q", flash)
+			}
+			if exempt, _ := store.DormancyExemptUsers(t.Context(), acc.Actor); len(exempt) != 0 {
+				t.Fatalf("the refused exemption was saved: %v", exempt)
+			}
 			other := modelstest.NewAccount(t, store)
 			res = owner.submit("/settings/dormancy", "/settings/users/"+strconv.FormatInt(other.Owner.ID, 10)+"/dormancy-exempt", url.Values{"exempt": {"on"}})
 			if res.status != http.StatusNotFound {
