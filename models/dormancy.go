@@ -39,6 +39,8 @@ const (
 	DormancyWarningLead = 7
 	// DormancyForecastDays is how far ahead Seats & billing looks.
 	DormancyForecastDays = 30
+	// DormancyForecastRows bounds each list of the forecast; the counts and the cost cover everyone.
+	DormancyForecastRows = 100
 	// dormancyRunInterval is how often each account's pass runs at most: a day's worth of
 	// dormancy at a time, however often the job wakes up and however many servers run it.
 	dormancyRunInterval = 24 * time.Hour
@@ -566,11 +568,15 @@ type DormancyForecastLine struct {
 // billing: who it will warn and deactivate (each by date, then name), and the monthly cost of
 // the seats it will free, per currency.
 type DormancyForecast struct {
-	Policy        DormancyPolicy
-	Until         time.Time
-	Warnings      []DormancyForecastLine
-	Deactivations []DormancyForecastLine
-	FreedCents    map[string]int64
+	Policy DormancyPolicy
+	Until  time.Time
+	// Warnings and Deactivations are the first DormancyForecastRows of each; WarningsTotal and
+	// DeactivationsTotal count them all.
+	Warnings           []DormancyForecastLine
+	Deactivations      []DormancyForecastLine
+	WarningsTotal      int
+	DeactivationsTotal int
+	FreedCents         map[string]int64
 }
 
 // DormancyForecast reads what the actor's account's policy will do in the next
@@ -593,6 +599,7 @@ func (s *Store) DormancyForecast(ctx context.Context, actor *Actor) (*DormancyFo
 	}
 	var users []User
 	if err := dormantFor(dormancyCandidates(db, actor.Account.ID), f.Until.AddDate(0, 0, -policy.WarnDays)).
+		Select("id, account_id, name, role, plan_id, last_sign_in_at, activated_at, created_at, dormancy_warned_at").
 		Order("id").Find(&users).Error; err != nil {
 		return nil, err
 	}
@@ -638,5 +645,8 @@ func (s *Store) DormancyForecast(ctx context.Context, actor *Actor) (*DormancyFo
 	}
 	byDate(f.Warnings)
 	byDate(f.Deactivations)
+	f.WarningsTotal, f.DeactivationsTotal = len(f.Warnings), len(f.Deactivations)
+	f.Warnings = f.Warnings[:min(len(f.Warnings), DormancyForecastRows)]
+	f.Deactivations = f.Deactivations[:min(len(f.Deactivations), DormancyForecastRows)]
 	return f, nil
 }

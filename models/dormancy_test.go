@@ -411,7 +411,7 @@ func TestDormancyJob(t *testing.T) {
 			if len(f.Deactivations) != 1 || f.Deactivations[0].User.ID != soon.ID || !f.Deactivations[0].On.Equal(start.AddDate(0, 0, 15)) {
 				t.Fatalf("deactivations %+v", f.Deactivations)
 			}
-			if f.FreedCents["EUR"] != 1000 {
+			if f.FreedCents["EUR"] != 1000 || f.WarningsTotal != 2 || f.DeactivationsTotal != 1 {
 				t.Fatalf("freed %v", f.FreedCents)
 			}
 		})

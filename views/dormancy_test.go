@@ -53,7 +53,7 @@ func TestSeatsShowsTheDormancyForecast(t *testing.T) {
 		Until:         time.Date(2026, 4, 9, 0, 0, 0, 0, time.UTC),
 		Warnings:      []models.DormancyForecastLine{{User: models.User{ID: 31, Name: "Ben Hansen"}, On: on}},
 		Deactivations: []models.DormancyForecastLine{{User: models.User{ID: 32, Name: "Chloe Xu"}, On: on.AddDate(0, 0, 7), Plan: &pro}},
-		FreedCents:    map[string]int64{"EUR": 3900},
+		FreedCents:    map[string]int64{"EUR": 3900}, WarningsTotal: 1, DeactivationsTotal: 150,
 	}}
 	doc := render(t, views.SeatsPage(v))
 	section := one(t, doc, "dormancy-forecast")
@@ -67,6 +67,8 @@ func TestSeatsShowsTheDormancyForecast(t *testing.T) {
 		!strings.Contains(deactivation.Text(), "Professional") {
 		t.Fatalf("deactivation row %q", deactivation.Text())
 	}
+	wantText(t, one(t, doc, "dormancy-deactivations-total"), "(150)")
+	wantText(t, one(t, doc, "dormancy-more"), "The first 1 of 150, soonest first.")
 }
 
 func TestSeatsSaysWhenTheDormancyPolicyIsOff(t *testing.T) {
