@@ -202,6 +202,9 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	// Leave dates run in their minute, on every server; the account lock and row locks make each
 	// happen once.
 	go store.RunScheduledDeactivations(ctx, 10*time.Second, func(err error) { slog.Error("carrying out leave dates", "err", err) })
+	// The dormancy policy runs on every server too; each account gets one pass a day, taken
+	// under its account lock, so warnings, deactivations and summaries happen once.
+	go store.RunDormancy(ctx, 15*time.Minute, func(err error) { slog.Error("dormancy policy", "err", err) })
 	app, err := handlers.New(store, config)
 	if err != nil {
 		return err

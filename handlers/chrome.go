@@ -22,6 +22,7 @@ var navigation = []struct {
 	{views.NavItem{Section: views.SectionWebhooks, Label: "Webhooks", Href: "/settings/webhooks"}, models.PermManageWebhooks},
 	{views.NavItem{Section: views.SectionAccount, Label: "Account", Href: "/settings/account"}, models.PermManageAccount},
 	{views.NavItem{Section: views.SectionProvisioning, Label: "Provisioning", Href: "/settings/account/provisioning"}, models.PermManageProvisioning},
+	{views.NavItem{Section: views.SectionDormancy, Label: "Dormant seats", Href: "/settings/dormancy"}, models.PermManageDormancy},
 }
 
 // chrome is the frame of a console page for the signed-in actor.

@@ -29,6 +29,7 @@ var whoMayUse = map[models.Permission][]models.Role{
 	models.PermViewSeats:          {models.RoleOwner, models.RoleAdmin, models.RoleFinance},
 	models.PermManageSeats:        {models.RoleOwner, models.RoleFinance},
 	models.PermManageProvisioning: {models.RoleOwner, models.RoleAdmin},
+	models.PermManageDormancy:     {models.RoleOwner, models.RoleAdmin},
 	models.PermManageWebhooks:     {models.RoleOwner, models.RoleAdmin},
 	// Only an identity provider's bearer token holds it; no session does, whatever its role.
 	models.PermProvisioning: nil,

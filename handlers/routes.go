@@ -114,6 +114,7 @@ func (s *Server) routeTable() []route {
 	routes = append(routes, s.auditRoutes()...)
 	routes = append(routes, s.webhookRoutes()...)
 	routes = append(routes, s.provisioningRoutes()...)
+	routes = append(routes, s.dormancyRoutes()...)
 	routes = append(routes, s.scimRoutes()...)
 	return routes
 }

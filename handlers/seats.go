@@ -31,7 +31,8 @@ func (s *Server) seatsPage(c echo.Context) error {
 	}
 	overview, history, idle := page.Overview, page.History, page.Idle
 	v := views.SeatsView{Chrome: chrome(c, "Seats & billing", views.SectionSeats), Overview: overview, History: history, Idle: idle,
-		CanManageSeats: actor.Allows(models.PermManageSeats), CanManageUsers: actor.Allows(models.PermManageUsers), Notices: notices}
+		CanManageSeats: actor.Allows(models.PermManageSeats), CanManageUsers: actor.Allows(models.PermManageUsers), Notices: notices,
+		Dormancy: views.DormancyForecastView{Forecast: page.Dormancy, CanManagePolicy: actor.Allows(models.PermManageDormancy)}}
 	if idle.Next != nil {
 		v.NextIdleHref = "/settings/seats?" + url.Values{"idle": {strconv.Itoa(days)}, "after": {encodeIdleCursor(*idle.Next)}}.Encode() + "#idle"
 	}

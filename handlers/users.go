@@ -86,7 +86,8 @@ func (s *Server) userProfile(c echo.Context) error {
 	}
 	actor := actorOf(c)
 	view := views.ProfileView{Chrome: chrome(c, profile.User.Name, views.SectionUsers), Profile: profile,
-		Flashes: s.takeFlashes(c), CanManage: actor.OffersLifecycleActions(&profile.User), CanChangeRole: actor.OffersRoleChange(&profile.User)}
+		Flashes: s.takeFlashes(c), CanManage: actor.OffersLifecycleActions(&profile.User), CanChangeRole: actor.OffersRoleChange(&profile.User),
+		CanSetDormancyExempt: actor.OffersLifecycleActions(&profile.User)}
 	if actor.Allows(models.PermImpersonate) {
 		var refused models.ImpersonationRefusedError
 		switch err := s.store.ImpersonationCheck(c.Request().Context(), actor, &profile.User); {

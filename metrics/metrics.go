@@ -59,7 +59,7 @@ func New(store *models.Store) (*Registry, error) {
 			Help: "Messages the mail server did not take; each is retried up to five times.",
 		}),
 	}
-	for _, job := range []string{models.JobMailDelivery, models.JobDeletions, models.JobScheduledDeactivations} {
+	for _, job := range []string{models.JobMailDelivery, models.JobDeletions, models.JobScheduledDeactivations, models.JobDormancy} {
 		for _, result := range []string{"ok", "error"} {
 			r.jobRuns.WithLabelValues(job, result)
 		}

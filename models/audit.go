@@ -42,16 +42,18 @@ type auditEntry struct {
 	RealActor *int64
 	// Provisioning is the SCIM token that acted, when an identity provider did.
 	Provisioning *int64
-	Action       string
-	Target       *int64
-	Details      map[string]any
-	IP           string
-	At           time.Time
+	// System names the account's rule that acted (SystemDormancy), when no person did.
+	System  *string
+	Action  string
+	Target  *int64
+	Details map[string]any
+	IP      string
+	At      time.Time
 }
 
 func (e auditEntry) event() AuditEvent {
 	return AuditEvent{AccountID: e.Account, ActorID: e.Actor, RealActorID: e.RealActor, ProvisioningTokenID: e.Provisioning,
-		Action: e.Action, TargetUserID: e.Target, Details: jsonDetails(e.Details), IP: truncate(cleanText(e.IP), 64), CreatedAt: e.At}
+		SystemActor: e.System, Action: e.Action, TargetUserID: e.Target, Details: jsonDetails(e.Details), IP: truncate(cleanText(e.IP), 64), CreatedAt: e.At}
 }
 
 // auditRow is the event of something actor did: both identities while impersonating, the
@@ -64,6 +66,10 @@ func auditRow(actor *Actor, action string, target *int64, at time.Time, details 
 	if actor.Provisioning != nil {
 		// An identity provider is no user: the event names its token.
 		e.Actor, e.Provisioning = nil, &actor.Provisioning.ID
+	}
+	if actor.System != "" {
+		// Nor is a rule of the account: the event names it.
+		e.Actor, e.System = nil, &actor.System
 	}
 	return e.event()
 }

@@ -55,6 +55,9 @@ var auditActionLabels = map[string]string{
 	AuditImpersonationStarted:    "Impersonation started",
 	AuditImpersonationStopped:    "Impersonation stopped",
 	AuditImpersonationEnded:      "Impersonation ended",
+	AuditDormancyPolicyChanged:  "Dormancy policy changed",
+	AuditDormancyExemptChanged:  "Dormancy exemption changed",
+	AuditDormancyWarned:         "Warned as dormant",
 }
 
 // AuditAction is one choice of the audit log's action filter.
@@ -116,6 +119,8 @@ type AuditPerson struct {
 	// Provisioning marks an identity provider's token, named "Provisioning: <token name>"; ID
 	// is then the token's.
 	Provisioning bool
+	// System marks a background rule of the account, such as the dormancy policy; ID is 0.
+	System bool
 }
 
 // Label is how the log names the person.
@@ -402,6 +407,7 @@ type auditRowRead struct {
 	// ProvisioningTokenID and TokenName name the provisioning token that acted, if one did.
 	ProvisioningTokenID *int64
 	TokenName           *string
+	SystemActor         *string
 	TargetName          *string
 	IP                  *string
 }
@@ -439,8 +445,11 @@ func (s *Store) readAuditLog(ctx context.Context, accountID int64, f auditFilter
 		tokens := s.read(ctx).Table("scim_tokens").Select("scim_tokens.id").Where("scim_tokens.account_id = ?", accountID).
 			Where(`lower('provisioning: ' || scim_tokens.name) LIKE ? ESCAPE '\'`, f.actor.pattern)
 		byToken := events().Select(auditEventColumns).Where("audit_events.provisioning_token_id IN (?)", tokens).Order(orderBy).Limit(limit)
-		merged := s.read(ctx).Raw("SELECT * FROM (?) AS by_actor UNION SELECT * FROM (?) AS by_real_actor UNION SELECT * FROM (?) AS by_token",
-			side("actor_id"), side("real_actor_id"), byToken)
+		// The dormancy policy too, by the name the log shows.
+		bySystem := events().Select(auditEventColumns).Where("audit_events.system_actor = ?", SystemDormancy).
+			Where(`lower(?) LIKE ? ESCAPE '\'`, SystemActorLabel(SystemDormancy), f.actor.pattern).Order(orderBy).Limit(limit)
+		merged := s.read(ctx).Raw("SELECT * FROM (?) AS by_actor UNION SELECT * FROM (?) AS by_real_actor UNION SELECT * FROM (?) AS by_token"+
+			" UNION SELECT * FROM (?) AS by_system", side("actor_id"), side("real_actor_id"), byToken, bySystem)
 		source = s.read(ctx).Table("(?) AS audit_events", merged)
 	case f.actor.id != 0:
 		source = events().Where("(audit_events.actor_id = ? OR audit_events.real_actor_id = ?)", f.actor.id, f.actor.id)
@@ -473,13 +482,17 @@ func (s *Store) readAuditLog(ctx context.Context, accountID int64, f auditFilter
 		if r.ProvisioningTokenID != nil && r.TokenName != nil {
 			entries[i].Actor = &AuditPerson{ID: *r.ProvisioningTokenID, Name: ProvisioningActorLabel(*r.TokenName), Provisioning: true}
 		}
+		if r.SystemActor != nil {
+			entries[i].Actor = &AuditPerson{Name: SystemActorLabel(*r.SystemActor), System: true}
+		}
 	}
 	return entries, nil
 }
 
 // auditEventColumns are the event's own columns the log reads.
 const auditEventColumns = `audit_events.id, audit_events.created_at, audit_events.action, audit_events.actor_id,
-	audit_events.real_actor_id, audit_events.target_user_id, audit_events.details, audit_events.provisioning_token_id`
+	audit_events.real_actor_id, audit_events.target_user_id, audit_events.details, audit_events.provisioning_token_id,
+	audit_events.system_actor`
 
 // filterAuditLog adds f's conditions except the actor's, which readAuditLog applies. A target by
 // text is a subquery over the account's users (PostgreSQL answers it from the trigram index on

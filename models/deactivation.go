@@ -628,7 +628,7 @@ func (s *Store) finishDeactivation(tx *gorm.DB, actor *Actor, impact *Deactivati
 		if err := tx.Model(&User{}).Where(s.idIn("id", demote)).Update("role", RoleMember).Error; err != nil {
 			return err
 		}
-		result.Demoted = len(demote)
+		result.Demoted += len(demote)
 	}
 	if err := tx.Model(&User{}).Where(s.idIn("id", ids)).
 		Updates(map[string]any{"status": StatusInactive, "deactivated_at": now, "updated_at": now}).Error; err != nil {

@@ -132,15 +132,20 @@ func (s *Store) DefaultHandoverPlan(ctx context.Context, actor *Actor, leaverID 
 	if !actor.Allows(PermManageUsers) {
 		return HandoverPlan{}, ErrForbidden
 	}
-	db := s.read(ctx)
+	return defaultHandoverPlan(s.read(ctx), actor.Account.ID, leaverID, leaving)
+}
+
+// defaultHandoverPlan is DefaultHandoverPlan on db (a transaction, for background work) for a
+// leaver of the account accountID.
+func defaultHandoverPlan(db *gorm.DB, accountID, leaverID int64, leaving []int64) (HandoverPlan, error) {
 	var leavers []User
-	if err := db.Where("id = ? AND account_id = ? AND status <> ?", leaverID, actor.Account.ID, StatusDeleted).Find(&leavers).Error; err != nil {
+	if err := db.Where("id = ? AND account_id = ? AND status <> ?", leaverID, accountID, StatusDeleted).Find(&leavers).Error; err != nil {
 		return HandoverPlan{}, err
 	}
 	if len(leavers) != 1 {
 		return HandoverPlan{}, ErrNotFound
 	}
-	h, err := defaultHandover(db, actor.Account.ID)
+	h, err := defaultHandover(db, accountID)
 	if err != nil || h.Mode != HandoverToManager {
 		return HandoverPlan{}, err
 	}
@@ -159,7 +164,7 @@ func (s *Store) DefaultHandoverPlan(ctx context.Context, actor *Actor, leaverID 
 		return HandoverPlan{}, nil
 	}
 	var active []int64
-	if err := db.Model(&User{}).Where("id IN ? AND account_id = ? AND status = ?", candidates, actor.Account.ID, StatusActive).
+	if err := db.Model(&User{}).Where("id IN ? AND account_id = ? AND status = ?", candidates, accountID, StatusActive).
 		Pluck("id", &active).Error; err != nil {
 		return HandoverPlan{}, err
 	}

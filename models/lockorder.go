@@ -34,8 +34,8 @@ import (
 // webhook delivery claim outbox and delivery rows. None of them waits for a lock while holding one that a change
 // of the account needs.
 //
-// Background work that changes people (due deletions) takes the account lock first too, and
-// only then claims its rows with SKIP LOCKED.
+// Background work that changes people (due deletions, the dormancy policy) takes the account lock
+// first too, and only then claims its rows with SKIP LOCKED.
 
 // lockAccount is step 1 of the lock order.
 func lockAccount(tx *gorm.DB, accountID int64) error {

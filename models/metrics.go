@@ -8,7 +8,7 @@ type Metrics interface {
 	// TransactionRetried is called each time a transaction runs again after the database aborted
 	// it (a deadlock, a serialization failure).
 	TransactionRetried()
-	// JobRan is called after each pass of a background job (JobMailDelivery, JobDeletions, JobScheduledDeactivations) with
+	// JobRan is called after each pass of a background job (JobMailDelivery, JobDeletions, JobScheduledDeactivations, JobDormancy) with
 	// the error that ended the pass, if any.
 	JobRan(job string, err error)
 	// MailSendFailed is called when the mail server did not take a message.
@@ -20,6 +20,7 @@ const (
 	JobMailDelivery           = "mail_delivery"
 	JobDeletions              = "deletions"
 	JobScheduledDeactivations = "scheduled_deactivations"
+	JobDormancy               = "dormancy"
 )
 
 // observe is the Store's Metrics, or one that counts nothing.

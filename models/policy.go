@@ -46,6 +46,9 @@ const (
 	PermStopImpersonation Permission = "impersonation.stop"
 	// PermManageProvisioning opens Settings > Account > Provisioning: SCIM tokens and defaults.
 	PermManageProvisioning Permission = "provisioning.manage"
+	// PermManageDormancy opens Settings > Dormant seats: the account's policy for people who
+	// stop signing in, and who is exempt from it. Owners and admins.
+	PermManageDormancy Permission = "dormancy.manage"
 	// PermProvisioning routes serve an identity provider authenticated by a bearer token
 	// (SCIM), never a browser session.
 	PermProvisioning Permission = "provisioning.scim"
@@ -54,7 +57,7 @@ const (
 // Permissions lists every permission a route may declare.
 var Permissions = []Permission{PermPublic, PermSignedIn, PermViewUsers, PermManageUsers, PermInviteUsers,
 	PermManageRoles, PermViewGroups, PermManageGroups, PermImpersonate, PermViewAudit, PermManageAccount,
-	PermViewStatistics, PermViewSeats, PermManageSeats, PermStopImpersonation, PermManageWebhooks, PermManageProvisioning, PermProvisioning}
+	PermViewStatistics, PermViewSeats, PermManageSeats, PermStopImpersonation, PermManageWebhooks, PermManageProvisioning, PermManageDormancy, PermProvisioning}
 
 // rolePermissions is the table of roles: admins run user management; group administrators and managers act only
 // on the users they reach; support reads and impersonates; finance sees seats and billing;
@@ -62,9 +65,10 @@ var Permissions = []Permission{PermPublic, PermSignedIn, PermViewUsers, PermMana
 var rolePermissions = map[Role][]Permission{
 	RoleOwner: {PermViewUsers, PermManageUsers, PermInviteUsers, PermManageRoles, PermViewGroups, PermManageGroups,
 		PermImpersonate, PermViewAudit, PermManageAccount, PermViewStatistics, PermViewSeats, PermManageSeats, PermManageWebhooks,
-		PermManageProvisioning},
+		PermManageProvisioning, PermManageDormancy},
 	RoleAdmin: {PermViewUsers, PermManageUsers, PermInviteUsers, PermManageRoles, PermViewGroups, PermManageGroups,
-		PermImpersonate, PermViewAudit, PermViewStatistics, PermViewSeats, PermManageWebhooks, PermManageProvisioning},
+		PermImpersonate, PermViewAudit, PermViewStatistics, PermViewSeats, PermManageWebhooks, PermManageProvisioning,
+		PermManageDormancy},
 	RoleGroupAdmin: {PermViewUsers, PermManageUsers, PermViewGroups, PermManageGroups, PermImpersonate},
 	RoleManager:    {PermViewUsers, PermManageUsers, PermImpersonate},
 	RoleSupport:    {PermViewUsers, PermImpersonate, PermViewAudit},
@@ -98,6 +102,10 @@ type Actor struct {
 	// Provisioning is set when an identity provider acts through a SCIM token; User is then a
 	// stand-in that names the token and is no row (ID 0). See provisioningActor.
 	Provisioning *ProvisioningToken
+	// System is set when a background rule of the account acts (SystemDormancy); User is then a
+	// stand-in with ID 0 ranked like an owner, and the actor holds only PermViewUsers and
+	// PermManageUsers. See dormancyActor.
+	System string
 	// reach holds, for actors whose rights stop at their groups or reports, which of the users an
 	// operation asked about they reach; Store.loadReach fills it. Missing means not reached.
 	reach map[int64]bool
@@ -131,6 +139,9 @@ func (a *Actor) Allows(perm Permission) bool {
 	if a != nil && a.Provisioning != nil {
 		return provisioningAllows(perm)
 	}
+	if a != nil && a.System != "" {
+		return perm == PermViewUsers || perm == PermManageUsers
+	}
 	if !a.signedIn() || !roleAllows(a.User.Role, perm) {
 		return false
 	}
@@ -138,7 +149,7 @@ func (a *Actor) Allows(perm Permission) bool {
 }
 
 func (a *Actor) signedIn() bool {
-	if a == nil || a.Provisioning != nil {
+	if a == nil || a.Provisioning != nil || a.System != "" {
 		// An identity provider's token signs nobody in.
 		return false
 	}

@@ -307,6 +307,8 @@ type SeatsPageData struct {
 	Overview *SeatOverview
 	History  []PlanHistory
 	Idle     *IdleSeatPage
+	// Dormancy is what the dormancy policy will do in the next DormancyForecastDays.
+	Dormancy *DormancyForecast
 	// LedgerFrom and LedgerTo are the days the ledger export offers first: the last month.
 	LedgerFrom, LedgerTo time.Time
 }
@@ -326,8 +328,12 @@ func (s *Store) SeatsPage(ctx context.Context, actor *Actor, days int, after *Id
 	if err != nil {
 		return nil, err
 	}
+	dormancy, err := s.DormancyForecast(ctx, actor)
+	if err != nil {
+		return nil, err
+	}
 	from, to := s.LedgerRange(nil, nil)
-	return &SeatsPageData{Overview: overview, History: history, Idle: idle, LedgerFrom: from, LedgerTo: to}, nil
+	return &SeatsPageData{Overview: overview, History: history, Idle: idle, Dormancy: dormancy, LedgerFrom: from, LedgerTo: to}, nil
 }
 
 // LedgerRange is the span of days a ledger export covers, both inclusive: the days asked for,

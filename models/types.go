@@ -120,8 +120,14 @@ type User struct {
 	DeletionMode          *string
 	DeletionDueAt         *time.Time
 	DeletionRequestedByID *int64
-	CreatedAt             time.Time
-	UpdatedAt             time.Time
+	// DormancyExempt keeps the dormancy policy away from the user; DormancyWarnedAt is when it
+	// last warned them; ActivatedAt is when they last became active (a trigger stamps it), the
+	// start of the dormancy clock for someone who has not signed in since.
+	DormancyExempt   bool
+	DormancyWarnedAt *time.Time
+	ActivatedAt      *time.Time
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
 }
 
 // EmailAddress is the user's e-mail, or "" when it has been erased.
@@ -206,6 +212,8 @@ type AuditEvent struct {
 	Details      string
 	// ProvisioningTokenID names the provisioning token that acted, instead of ActorID.
 	ProvisioningTokenID *int64
+	// SystemActor names the background rule that acted, instead of ActorID (SystemDormancy).
+	SystemActor *string
 	// IP is written to audit_event_ips with the event (see AuditEvent.AfterCreate), where erasing
 	// a user can delete it without changing the append-only log; reading an event does not fill it.
 	IP        string `gorm:"->"`

@@ -92,9 +92,12 @@ func AuditCSVHeader() []string {
 func AuditCSVRecord(e models.AuditLogEntry) []string {
 	record := []string{e.At.UTC().Format(time.DateTime), e.ActionLabel}
 	for _, p := range []*models.AuditPerson{e.Actor, e.RealActor, e.Target} {
-		if p == nil {
+		switch {
+		case p == nil:
 			record = append(record, "", "")
-		} else {
+		case p.System:
+			record = append(record, "", p.Label())
+		default:
 			record = append(record, strconv.FormatInt(p.ID, 10), p.Label())
 		}
 	}

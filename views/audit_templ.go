@@ -849,7 +849,7 @@ func auditPerson(p *models.AuditPerson) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		if !p.Removed && !p.Provisioning {
+		if !p.Removed && !p.Provisioning && !p.System {
 			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 94, "<span class=\"muted audit-id\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err

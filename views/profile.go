@@ -20,6 +20,12 @@ type ProfileView struct {
 	// who may impersonate others.
 	CanImpersonate       bool
 	ImpersonationRefusal string
+	// CanSetDormancyExempt offers the dormancy policy's exemption checkbox.
+	CanSetDormancyExempt bool
+}
+
+func (v ProfileView) dormancyExemptHref() string {
+	return userHref(v.Profile.User.ID) + "/dormancy-exempt"
 }
 
 func (v ProfileView) selfHref() string { return userHref(v.Profile.User.ID) }
@@ -48,6 +54,9 @@ func removedIfEmpty(name string, id int64) string {
 	}
 	return name
 }
+
+// systemActorLabel names a rule that acted, as the audit log does.
+func systemActorLabel(system string) string { return models.SystemActorLabel(system) }
 
 // auditActionLabel names an action the way the audit log does: one registry for both.
 func auditActionLabel(action string) string { return models.AuditActionLabel(action) }

@@ -29,6 +29,8 @@ type SeatsView struct {
 	// LedgerFrom and LedgerTo prefill the ledger export, YYYY-MM-DD.
 	LedgerFrom string
 	LedgerTo   string
+	// Dormancy is what the dormancy policy will do in the next 30 days.
+	Dormancy DormancyForecastView
 }
 
 // Colours of the seat chart, from the Okabe–Ito palette like the statistics chart.
