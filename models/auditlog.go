@@ -55,9 +55,9 @@ var auditActionLabels = map[string]string{
 	AuditImpersonationStarted:    "Impersonation started",
 	AuditImpersonationStopped:    "Impersonation stopped",
 	AuditImpersonationEnded:      "Impersonation ended",
-	AuditDormancyPolicyChanged:  "Dormancy policy changed",
-	AuditDormancyExemptChanged:  "Dormancy exemption changed",
-	AuditDormancyWarned:         "Warned as dormant",
+	AuditDormancyPolicyChanged:   "Dormancy policy changed",
+	AuditDormancyExemptChanged:   "Dormancy exemption changed",
+	AuditDormancyWarned:          "Warned as dormant",
 }
 
 // AuditAction is one choice of the audit log's action filter.

@@ -31,7 +31,20 @@ type AuditLogView struct {
 	Page    *models.AuditLogPage
 	Errors  map[string]string
 	Actions []models.AuditAction
+	// Location is the account's time zone, in which the page shows times; nil is UTC. The CSV
+	// export stays in UTC.
+	Location *time.Location
 }
+
+func (v AuditLogView) location() *time.Location {
+	if v.Location == nil {
+		return time.UTC
+	}
+	return v.Location
+}
+
+// zone names the page's time zone.
+func (v AuditLogView) zone() string { return v.location().String() }
 
 const auditPath = "/settings/audit"
 
