@@ -17,6 +17,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	// Account time zones must resolve on any host, including containers without a zone database.
+	_ "time/tzdata"
 
 	"roster/handlers"
 	"roster/metrics"

@@ -141,3 +141,19 @@ func TestAuditLogShowsFilterErrorsBesideTheirFields(t *testing.T) {
 	wantContains(t, invalid, "Some filters could not be used.", "Correct the fields marked above, or clear the filters.")
 	absent(t, doc, "audit-summary")
 }
+
+func TestAuditLogShowsTimesInTheAccountsTimeZone(t *testing.T) {
+	v := auditView(auditEntry(501, models.AuditUserDeactivated))
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v.Location = berlin
+	doc := render(t, views.AuditLogPage(v))
+	wantContains(t, one(t, doc, "audit-summary"), "Times are Europe/Berlin.")
+	wantText(t, doc.Find("table thead th").First(), "Time (Europe/Berlin)")
+	// 16:04 UTC is 17:04 in Berlin in March; the machine-readable time stays UTC.
+	row := one(t, doc, "audit-row")
+	wantText(t, row.Find("time"), "9 Mar 2026 17:04:05")
+	wantAttr(t, row.Find("time"), "datetime", "2026-03-09T16:04:05Z")
+}
