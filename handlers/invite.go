@@ -44,16 +44,25 @@ func (s *Server) inviteSubmit(c echo.Context) error {
 		}
 	}
 	req.Lines = models.ParseInviteList(view.Addresses)
+	pasted := len(req.Lines)
 	if file, err := c.FormFile("csv"); err == nil && file.Size > 0 {
-		lines, csvErr := readInviteCSV(file)
-		var fields models.FieldErrors
-		switch {
-		case errors.As(csvErr, &fields):
-			view.Errors["csv"] = fields["csv"]
-		case csvErr != nil:
-			return csvErr
+		// A new upload is never sent at once: the preview shows each line's status first.
+		uploaded, err := readInviteCSV(file)
+		if fieldErr(err, view.Errors, "csv") {
+			return render(c, http.StatusUnprocessableEntity, views.InvitePage(*view))
+		} else if err != nil {
+			return err
 		}
-		req.Lines = append(req.Lines, lines...)
+		return s.renderInvitePreview(c, view, req, uploaded)
+	}
+	if field := params.Get("csv_rows"); field != "" {
+		uploaded, err := models.DecodeInvitePreview(field)
+		if fieldErr(err, view.Errors, "csv") {
+			return render(c, http.StatusUnprocessableEntity, views.InvitePage(*view))
+		}
+		req.Lines = append(req.Lines, uploaded...)
+		req.OnlyValid = params.Get("confirm") == "valid"
+		view.PreviewRows = field
 	}
 	if len(view.Errors) > 0 {
 		return render(c, http.StatusUnprocessableEntity, views.InvitePage(*view))
@@ -65,13 +74,21 @@ func (s *Server) inviteSubmit(c echo.Context) error {
 			view.Errors[field] = msg
 		}
 		view.Lines = rejected.Lines
+		if view.PreviewRows != "" && len(rejected.Lines) >= pasted {
+			// Shown again as the preview it came from, each line with its status.
+			view.Lines, view.Preview = rejected.Lines[:pasted], rejected.Lines[pasted:]
+		}
 		return render(c, http.StatusUnprocessableEntity, views.InvitePage(*view))
 	}
 	if err != nil {
 		return err
 	}
 	s.mailQueued()
-	s.flash(c, fmt.Sprintf("Invited %s with a seat reserved and a link that expires in %s.", models.Count(len(invited), "person", "people"), views.InvitationLifetimeText))
+	done := fmt.Sprintf("Invited %s with a seat reserved and a link that expires in %s.", models.Count(len(invited), "person", "people"), views.InvitationLifetimeText)
+	if left := len(req.Lines) - len(invited); left > 0 {
+		done += fmt.Sprintf(" %s with a problem %s left out.", models.Count(left, "row", "rows"), models.Plural(left, "was", "were"))
+	}
+	s.flash(c, done)
 	return redirect(c, "/settings/users?tab=invited")
 }
 
@@ -94,4 +111,32 @@ func (s *Server) inviteView(c echo.Context) (*views.InviteView, error) {
 		}
 	}
 	return view, nil
+}
+
+// renderInvitePreview shows an uploaded list line by line with the status an invitation sent now
+// would give each, and nothing sent; the lines travel in the form for the admin's choice.
+func (s *Server) renderInvitePreview(c echo.Context, view *views.InviteView, req models.InviteRequest, uploaded []models.InviteLine) error {
+	pasted := len(req.Lines)
+	req.Lines = append(req.Lines, uploaded...)
+	lines, fields, err := s.store.CheckInvite(c.Request().Context(), actorOf(c), req)
+	if err != nil {
+		return err
+	}
+	for field, msg := range fields {
+		if field != "addresses" || pasted > 0 {
+			view.Errors[field] = msg
+		}
+	}
+	view.Lines, view.Preview, view.PreviewRows = lines[:pasted], lines[pasted:], models.EncodeInvitePreview(uploaded)
+	return render(c, http.StatusOK, views.InvitePage(*view))
+}
+
+// fieldErr puts a FieldErrors err into errs under field and tells whether it did.
+func fieldErr(err error, errs map[string]string, field string) bool {
+	var fields models.FieldErrors
+	if !errors.As(err, &fields) {
+		return false
+	}
+	errs[field] = fields[field]
+	return true
 }

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/PuerkitoBio/goquery"
+
 	"roster/models"
 	"roster/models/modelstest"
 )
@@ -52,8 +54,20 @@ func TestInviteForm(t *testing.T) {
 		plan := firstPlanID(t, store, acc.Account.ID)
 
 		t.Run("InvitesAndReturnsToTheInvitedTab", func(t *testing.T) {
-			res := b.postMultipart("/settings/users/invite", url.Values{"addresses": {"ann@example.com\nbo@example.com"}, "plan": {plan}, "role": {"member"}},
-				"people.csv", "email,name\ncy@example.com,Cy Young\n")
+			// An upload is previewed first: nothing is sent until the admin confirms.
+			before := countAccountUsers(t, store, acc.Account.ID)
+			fields := url.Values{"addresses": {"ann@example.com\nbo@example.com"}, "plan": {plan}, "role": {"member"}}
+			preview := b.postMultipart("/settings/users/invite", fields, "people.csv", "email,name\ncy@example.com,Cy Young\n")
+			doc := preview.doc(t)
+			if preview.status != http.StatusOK || doc.Find(`[data-testid="invite-preview-row"]`).Length() != 1 {
+				t.Fatalf("preview: status %d: %.300s", preview.status, preview.body)
+			}
+			if after := countAccountUsers(t, store, acc.Account.ID); after != before {
+				t.Fatal("the preview invited people")
+			}
+			fields.Set("csv_rows", doc.Find(`input[name="csv_rows"]`).AttrOr("value", ""))
+			fields.Set("confirm", doc.Find(`[data-testid="invite-valid-rows"]`).AttrOr("value", ""))
+			res := b.postMultipart("/settings/users/invite", fields, "", "")
 			if res.status != http.StatusSeeOther || res.header.Get("Location") != "/settings/users?tab=invited" {
 				t.Fatalf("status %d location %q: %.300s", res.status, res.header.Get("Location"), res.body)
 			}
@@ -66,6 +80,59 @@ func TestInviteForm(t *testing.T) {
 			}
 			if again := b.get("/settings/users?tab=invited").doc(t); again.Find(`[data-testid="flash"]`).Length() != 0 {
 				t.Fatal("the flash is shown twice")
+			}
+		})
+		t.Run("UploadedRowsWithProblemsAreShownByLineAndColumnAndLeftOutOnlyOnRequest", func(t *testing.T) {
+			before := countAccountUsers(t, store, acc.Account.ID)
+			fields := url.Values{"plan": {plan}, "role": {"member"}}
+			file := "Name,E-mail\nDee Ok,dee@example.com\nNot Mail,not-an-address\nEve Ok,eve@example.com\nAnn Again,ann@example.com\n"
+			preview := b.postMultipart("/settings/users/invite", fields, "people.csv", file)
+			doc := preview.doc(t)
+			rows := doc.Find(`[data-testid="invite-preview-row"]`)
+			if preview.status != http.StatusOK || rows.Length() != 4 {
+				t.Fatalf("preview: status %d, %d rows", preview.status, rows.Length())
+			}
+			var cells []string
+			rows.Eq(1).Find("td").Each(func(_ int, td *goquery.Selection) { cells = append(cells, strings.TrimSpace(td.Text())) })
+			if got := strings.Join(cells, " | "); got != "Line 3, column “E-mail” | not-an-address | Not Mail | Problem Not an e-mail address." {
+				t.Errorf("bad row reads %q", got)
+			}
+			if got := rows.Eq(3).Text(); !strings.Contains(got, "Line 5") || !strings.Contains(got, "Already invited") {
+				t.Errorf("row of someone already invited reads %q", got)
+			}
+			button := doc.Find(`[data-testid="invite-valid-rows"]`)
+			if got := strings.TrimSpace(button.Text()); got != "Invite the 2 valid rows" {
+				t.Fatalf("button reads %q", got)
+			}
+			// Without the explicit choice, nothing half-done: everyone is refused.
+			fields.Set("csv_rows", doc.Find(`input[name="csv_rows"]`).AttrOr("value", ""))
+			if res := b.postMultipart("/settings/users/invite", fields, "", ""); res.status != http.StatusUnprocessableEntity {
+				t.Fatalf("sending the list with problems: status %d, want 422", res.status)
+			}
+			if after := countAccountUsers(t, store, acc.Account.ID); after != before {
+				t.Fatal("a refused list invited people")
+			}
+			fields.Set("confirm", "valid")
+			if res := b.postMultipart("/settings/users/invite", fields, "", ""); res.status != http.StatusSeeOther {
+				t.Fatalf("inviting the valid rows: status %d %.300s", res.status, res.body)
+			}
+			if after := countAccountUsers(t, store, acc.Account.ID); after != before+2 {
+				t.Fatalf("inviting the valid rows added %d users, want 2", after-before)
+			}
+			flash := b.get("/settings/users?tab=invited").doc(t).Find(`[data-testid="flash"]`).Text()
+			if !strings.Contains(flash, "Invited 2 people") || !strings.Contains(flash, "2 rows with a problem were left out.") {
+				t.Errorf("flash %q", flash)
+			}
+			// A tampered list is checked again, not trusted.
+			fields.Set("csv_rows", `[{"i":"<script>x</script>"},{"i":"ok@example.com","n":"\u202eevil"}]`)
+			res := b.postMultipart("/settings/users/invite", fields, "", "")
+			if res.status != http.StatusUnprocessableEntity || strings.Contains(res.body, "<script>x") {
+				t.Fatalf("tampered rows: status %d", res.status)
+			}
+			fields.Set("csv_rows", "not json")
+			if res := b.postMultipart("/settings/users/invite", fields, "", ""); res.status != http.StatusUnprocessableEntity ||
+				res.doc(t).Find(`[data-testid="error-csv"]`).Text() == "" {
+				t.Fatalf("unreadable rows: status %d", res.status)
 			}
 		})
 		t.Run("BadInputGetsAMessageBesideTheField", func(t *testing.T) {

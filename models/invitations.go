@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -27,6 +28,10 @@ type InviteRequest struct {
 	GroupIDs []int64
 	// BaseURL is where links in the e-mail point, e.g. https://roster.example.com.
 	BaseURL string
+	// OnlyValid invites the lines without a problem and leaves the others out, as the admin chose
+	// after seeing each line's status; the form's own fields must still be right, and at least
+	// one line must be valid. All of them are invited together or none.
+	OnlyValid bool
 }
 
 // Invite creates invited users, reserves a seat for each and queues their e-mails, all in one
@@ -38,9 +43,18 @@ func (s *Store) Invite(ctx context.Context, actor *Actor, req InviteRequest) ([]
 	}
 	var invited []User
 	err := s.change(ctx, actor, func(tx *gorm.DB) error {
+		req := req // a retried transaction starts from the request as sent
+		req.Lines = slices.Clone(req.Lines)
 		plan, groups, rejected, err := s.checkInvite(tx, actor, &req)
 		if err != nil {
 			return err
+		}
+		if rejected != nil && req.OnlyValid && len(rejected.Fields) == 0 && rejected.problems() < len(req.Lines) {
+			req.Lines = validInviteLines(req.Lines)
+			plan, groups, rejected, err = s.checkInvite(tx, actor, &req)
+			if err != nil {
+				return err
+			}
 		}
 		if rejected != nil {
 			return *rejected
@@ -56,6 +70,34 @@ func (s *Store) Invite(ctx context.Context, actor *Actor, req InviteRequest) ([]
 		return err
 	})
 	return invited, err
+}
+
+// CheckInvite reports, without inviting anyone, each line's problem and what is wrong with the
+// form's fields, as an invitation sent now would meet them: the preview of an uploaded list.
+// Returns ErrForbidden.
+func (s *Store) CheckInvite(ctx context.Context, actor *Actor, req InviteRequest) ([]InviteLine, FieldErrors, error) {
+	if !actor.Allows(PermInviteUsers) {
+		return nil, nil, ErrForbidden
+	}
+	req.Lines = slices.Clone(req.Lines)
+	_, _, rejected, err := s.checkInvite(s.read(ctx), actor, &req)
+	if err != nil || rejected == nil {
+		return req.Lines, nil, err
+	}
+	if len(rejected.Fields) == 0 {
+		rejected.Fields = nil
+	}
+	return rejected.Lines, rejected.Fields, nil
+}
+
+func validInviteLines(lines []InviteLine) []InviteLine {
+	var valid []InviteLine
+	for _, l := range lines {
+		if l.Problem == "" {
+			valid = append(valid, l)
+		}
+	}
+	return valid
 }
 
 // checkInvite validates the request inside the transaction that will act on it.

@@ -283,6 +283,15 @@ func TestParseInviteCSV(t *testing.T) {
 	if len(lines) != 3 || lines[0].Name != "Ada Lovelace" || lines[1].Email != "grace@example.com" || lines[1].Name != "Hopper, Grace" || lines[2].Problem == "" {
 		t.Fatalf("lines %+v", lines)
 	}
+	// Each line says where it is in the file, by the file's own line numbers and column names.
+	if lines[0].Where != "Line 2, column “E-mail”" || lines[2].Where != "Line 5, column “E-mail”" {
+		t.Errorf("where: %q, %q", lines[0].Where, lines[2].Where)
+	}
+	// Through the preview field and back, every line is checked again.
+	back, err := models.DecodeInvitePreview(models.EncodeInvitePreview(lines))
+	if err != nil || len(back) != 3 || back[1].Name != "Hopper, Grace" || back[2].Problem == "" || back[2].Where != lines[2].Where {
+		t.Errorf("preview round trip: %+v, %v", back, err)
+	}
 	headless, err := models.ParseInviteCSV(strings.NewReader("ada@example.com,Ada\nbob@example.com\n"))
 	if err != nil || len(headless) != 2 || headless[0].Name != "Ada" {
 		t.Fatalf("headless: %+v %v", headless, err)

@@ -2,6 +2,7 @@ package models
 
 import (
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/mail"
@@ -15,6 +16,9 @@ type InviteLine struct {
 	Email   string
 	Name    string
 	Problem string
+	// Where says where in an uploaded file the line came from ("Line 4, column “email”"), so
+	// that a problem can be found and fixed there; empty for pasted addresses.
+	Where string
 }
 
 // MaxInvitesPerRequest bounds one request, so that a pasted directory cannot tie up the server.
@@ -48,17 +52,29 @@ func ParseInviteCSV(r io.Reader) ([]InviteLine, error) {
 	reader := csv.NewReader(io.LimitReader(r, 1<<20))
 	reader.FieldsPerRecord = -1
 	reader.TrimLeadingSpace = true
-	records, err := reader.ReadAll()
-	if err != nil {
-		var parseErr *csv.ParseError
-		if errors.As(err, &parseErr) {
-			return nil, FieldErrors{"csv": "The file is not valid CSV (line " + itoa(parseErr.Line) + ")."}
+	// Each record's line in the file, for messages that point at it: quoted fields may span lines.
+	var records [][]string
+	var positions []int
+	for {
+		rec, err := reader.Read()
+		if err == io.EOF {
+			break
 		}
-		return nil, err
+		if err != nil {
+			var parseErr *csv.ParseError
+			if errors.As(err, &parseErr) {
+				return nil, FieldErrors{"csv": "The file is not valid CSV (line " + itoa(parseErr.Line) + ", column " + itoa(parseErr.Column) + ")."}
+			}
+			return nil, err
+		}
+		line, _ := reader.FieldPos(0)
+		records, positions = append(records, rec), append(positions, line)
 	}
 	emailColumn, nameColumn := 0, 1
+	columnName, nameColumnName := "1", "2"
+	var header []string
 	if len(records) > 0 {
-		header := records[0]
+		header = records[0]
 		headed := false
 		for i, h := range header {
 			switch strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))) {
@@ -69,19 +85,27 @@ func ParseInviteCSV(r io.Reader) ([]InviteLine, error) {
 			}
 		}
 		if headed {
-			records = records[1:]
+			records, positions = records[1:], positions[1:]
+			columnName = "“" + truncate(strings.TrimSpace(cleanText(strings.TrimPrefix(header[emailColumn], "\ufeff"))), 40) + "”"
+			if nameColumn < len(header) {
+				nameColumnName = "“" + truncate(strings.TrimSpace(cleanText(header[nameColumn])), 40) + "”"
+			}
 		} else if ValidateEmail(strings.TrimPrefix(header[0], "\ufeff")) != "" && len(records) > 1 {
 			return nil, FieldErrors{"csv": "Name the address column \"email\" in the first row, or put addresses in the first column."}
 		}
 	}
 	var lines []InviteLine
-	for _, rec := range records {
+	for i, rec := range records {
 		if len(rec) <= emailColumn || strings.TrimSpace(strings.Join(rec, "")) == "" {
 			continue
 		}
 		line := parseAddress(cleanText(rec[emailColumn]))
 		if nameColumn != emailColumn && nameColumn < len(rec) && line.Name == "" {
 			line.Name = strings.TrimSpace(cleanText(rec[nameColumn]))
+		}
+		line.Where = "Line " + itoa(positions[i]) + ", column " + columnName
+		if strings.HasPrefix(line.Problem, "Name:") && nameColumn < len(header) {
+			line.Where = "Line " + itoa(positions[i]) + ", column " + nameColumnName
 		}
 		lines = append(lines, line)
 	}
@@ -110,4 +134,45 @@ func cleanTextKeepNewlines(s string) string {
 		parts[i] = cleanText(strings.ReplaceAll(p, "\t", " "))
 	}
 	return strings.Join(parts, "\n")
+}
+
+// previewLine is one line of an uploaded list as the preview form carries it between requests.
+type previewLine struct {
+	Input string `json:"i"`
+	Name  string `json:"n,omitempty"`
+	Where string `json:"w,omitempty"`
+}
+
+// EncodeInvitePreview packs an uploaded list's lines into a form field, so that the admin can
+// invite its valid lines after seeing the preview without uploading the file again.
+func EncodeInvitePreview(lines []InviteLine) string {
+	packed := make([]previewLine, len(lines))
+	for i, l := range lines {
+		packed[i] = previewLine{Input: l.Input, Name: l.Name, Where: l.Where}
+	}
+	encoded, _ := json.Marshal(packed)
+	return string(encoded)
+}
+
+// DecodeInvitePreview reads the lines EncodeInvitePreview packed. Every line is parsed and
+// checked again, as a form field can hold anything; a field that is not such a list is
+// FieldErrors for "csv".
+func DecodeInvitePreview(field string) ([]InviteLine, error) {
+	var packed []previewLine
+	if len(field) > 2<<20 || json.Unmarshal([]byte(field), &packed) != nil || len(packed) > MaxInvitesPerRequest {
+		return nil, FieldErrors{"csv": "The uploaded list could not be read back: upload the file again."}
+	}
+	lines := make([]InviteLine, 0, len(packed))
+	for _, p := range packed {
+		line := parseAddress(cleanText(p.Input))
+		if line.Name == "" {
+			line.Name = strings.TrimSpace(cleanText(p.Name))
+			if msg := validateName(line.Name); line.Name != "" && msg != "" && line.Problem == "" {
+				line.Problem = "Name: " + msg
+			}
+		}
+		line.Where = truncate(cleanText(p.Where), 80)
+		lines = append(lines, line)
+	}
+	return lines, nil
 }

@@ -17,7 +17,14 @@ type InviteView struct {
 	Errors    map[string]string
 	// Lines are the people of a refused request, each with its problem.
 	Lines []models.InviteLine
+	// Preview lists an uploaded file's lines with the status each would get, before anything
+	// is sent; PreviewRows carries them in the form for the next step.
+	Preview     []models.InviteLine
+	PreviewRows string
 }
+
+// previewValid counts the preview's lines that can be invited.
+func (v InviteView) previewValid() int { return len(v.Preview) - problemCount(v.Preview) }
 
 // problemCount is how many of the lines of a refused request have a problem.
 func problemCount(lines []models.InviteLine) int {
@@ -79,4 +86,14 @@ type RefusalView struct {
 	Heading string
 	Lines   []string
 	Back    string
+}
+
+// previewSummary says what the preview found: "Nothing has been sent yet. 4 rows read: 2 are
+// ready, 2 have a problem."
+func previewSummary(rows, valid, problems int) string {
+	text := "Nothing has been sent yet. " + models.Count(rows, "row", "rows") + " read: " + models.Count(valid, "is", "are") + " ready"
+	if problems > 0 {
+		text += ", " + models.Count(problems, "has a problem", "have a problem")
+	}
+	return text + "."
 }

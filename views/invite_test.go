@@ -197,3 +197,21 @@ func TestInviteShowsGroupErrorEvenWithoutGroups(t *testing.T) {
 func containsWord(list, word string) bool {
 	return slices.Contains(strings.Fields(list), word)
 }
+
+func TestInvitePreviewListsEachUploadedRowWithItsStatusAndTheChoice(t *testing.T) {
+	v := inviteView()
+	v.Preview = []models.InviteLine{
+		{Input: "ada@example.com", Email: "ada@example.com", Name: "Ada", Where: "Line 2, column “email”"},
+		{Input: "<b>nope</b>", Problem: "Not an e-mail address.", Where: "Line 3, column “email”"},
+	}
+	v.PreviewRows = `[{"i":"ada@example.com"}]`
+	doc := render(t, views.InvitePage(v))
+
+	wantText(t, one(t, doc, "invite-preview-summary"), "Nothing has been sent yet. 2 rows read: 1 is ready, 1 has a problem.")
+	rows := byTestID(doc, "invite-preview-row")
+	wantTexts(t, rows.Eq(1).Find("td"), "Line 3, column “email”", "<b>nope</b>", "", "Problem Not an e-mail address.")
+	button := one(t, doc, "invite-valid-rows")
+	wantText(t, button, "Invite the 1 valid row")
+	wantAttr(t, button, "form", "invite-form")
+	wantAttr(t, doc.Find(`form#invite-form input[name="csv_rows"]`), "value", `[{"i":"ada@example.com"}]`)
+}
