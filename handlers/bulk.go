@@ -98,25 +98,34 @@ func (s *Server) bulkAction(c echo.Context) error {
 
 // refuse explains a refused bulk action person by person, or passes other errors on.
 func (s *Server) refuse(c echo.Context, err error, back string) error {
-	view := views.RefusalView{Chrome: chrome(c, "Nothing changed", views.SectionUsers), Back: back}
+	var r views.Refusal
 	var refusal models.BulkRefusal
 	var exhausted models.SeatsExhaustedError
 	switch {
 	case errors.As(err, &refusal):
-		view.Heading = "This cannot apply to everyone selected"
+		r.Heading = "Nothing changed: this cannot apply to everyone selected"
 		for id, reason := range refusal.Reasons {
-			view.Lines = append(view.Lines, refusal.Names[id]+": "+reason)
+			r.Lines = append(r.Lines, refusal.Names[id]+": "+reason)
 		}
-		sort.Strings(view.Lines)
+		sort.Strings(r.Lines)
 	case errors.As(err, &exhausted):
-		view.Heading = "Not enough free seats"
+		r.Heading = "Nothing changed: not enough free seats"
 		for _, short := range exhausted.Shortfalls {
-			view.Lines = append(view.Lines, short.String()+" Buy more seats or free some first.")
+			r.Lines = append(r.Lines, short.String())
+		}
+		if actorOf(c).Allows(models.PermManageSeats) {
+			r.FixLabel, r.FixHref = "Buy seats", "/settings/seats"
+			if len(exhausted.Shortfalls) == 1 {
+				r.FixHref = views.SeatQuantityHref(exhausted.Shortfalls[0].PlanID)
+			}
+		} else {
+			r.Lines = append(r.Lines, "Free seats by deactivating people, or ask an owner or finance to buy more.")
 		}
 	default:
 		return err
 	}
-	return render(c, http.StatusConflict, views.RefusalPage(view))
+	s.flashRefusal(c, r)
+	return redirect(c, back)
 }
 
 // listBackURL is where a bulk action returns: the profile it came from, or the list it was

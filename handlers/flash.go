@@ -1,10 +1,14 @@
 package handlers
 
 import (
+	"encoding/json"
 	"log/slog"
+	"strings"
 
 	"github.com/gorilla/sessions"
 	"github.com/labstack/echo/v4"
+
+	"roster/views"
 )
 
 const flashCookieName = "roster_flash"
@@ -18,7 +22,31 @@ func (s *Server) flash(c echo.Context, message string) {
 	saveOrLog(c, session, "keep a message for the next page")
 }
 
-// takeFlashes returns and forgets the messages kept for this page.
+// refusalFlash marks a kept message that is a refusal, encoded as JSON after it.
+const refusalFlash = "\x00refusal:"
+
+// refusalKey holds, for the page being rendered, the refusal takeFlashes found.
+const refusalKey = "roster.refusal"
+
+// flashRefusal keeps why an action changed nothing for the page the admin came from, which
+// shows it in place with the fix (see refusalShown).
+func (s *Server) flashRefusal(c echo.Context, r views.Refusal) {
+	encoded, err := json.Marshal(r)
+	if err != nil {
+		slog.Warn("could not keep a refusal", "err", err)
+		return
+	}
+	s.flash(c, refusalFlash+string(encoded))
+}
+
+// refusalShown is the refusal takeFlashes found for this page, or nil.
+func refusalShown(c echo.Context) *views.Refusal {
+	r, _ := c.Get(refusalKey).(*views.Refusal)
+	return r
+}
+
+// takeFlashes returns and forgets the messages kept for this page; a refusal among them is kept
+// aside for refusalShown.
 func (s *Server) takeFlashes(c echo.Context) []string {
 	cookie, err := c.Cookie(flashCookieName)
 	if err != nil || cookie.Value == "" {
@@ -27,7 +55,13 @@ func (s *Server) takeFlashes(c echo.Context) []string {
 	session, _ := s.cookies.Get(c.Request(), flashCookieName)
 	var messages []string
 	for _, f := range session.Flashes() {
-		if m, ok := f.(string); ok {
+		m, ok := f.(string)
+		if encoded, isRefusal := strings.CutPrefix(m, refusalFlash); ok && isRefusal {
+			var r views.Refusal
+			if json.Unmarshal([]byte(encoded), &r) == nil {
+				c.Set(refusalKey, &r)
+			}
+		} else if ok {
 			messages = append(messages, m)
 		}
 	}

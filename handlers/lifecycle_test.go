@@ -44,6 +44,20 @@ func (b *browser) postMultipart(path string, fields url.Values, fileName, fileBo
 	return b.do(req)
 }
 
+// refusedInPlace follows a refused action back to the page it came from, which must show the
+// refusal; it fails the test if the action did not end in that redirect.
+func (b *browser) refusedInPlace(res response) response {
+	b.t.Helper()
+	if res.status != http.StatusSeeOther {
+		b.t.Fatalf("a refused action answered %d, want a redirect back to where it came from: %.300s", res.status, res.body)
+	}
+	page := b.get(res.header.Get("Location"))
+	if page.status != http.StatusOK || !strings.Contains(page.body, `data-testid="refusal"`) {
+		b.t.Fatalf("%s does not show the refusal (status %d)", res.header.Get("Location"), page.status)
+	}
+	return page
+}
+
 func TestInviteForm(t *testing.T) {
 	modelstest.Each(t, func(t *testing.T, store *models.Store) {
 		app := newTestApp(t, store)
@@ -335,8 +349,8 @@ func TestBulkActionsOverHTTP(t *testing.T) {
 		t.Run("RefusalsExplainEachUser", func(t *testing.T) {
 			var active models.User
 			modelstest.Must(t, store.DB().Where("account_id = ? AND status = ? AND role = ?", seeded.Account.ID, models.StatusActive, models.RoleMember).First(&active))
-			res := action(url.Values{"action": {"revoke"}, "ids": {strconv.FormatInt(active.ID, 10)}})
-			if res.status != http.StatusConflict || !strings.Contains(res.doc(t).Find(`[data-testid="refusal-reasons"]`).Text(), active.Name) {
+			res := admin.refusedInPlace(action(url.Values{"action": {"revoke"}, "ids": {strconv.FormatInt(active.ID, 10)}}))
+			if !strings.Contains(res.doc(t).Find(`[data-testid="refusal-reasons"]`).Text(), active.Name) {
 				t.Fatalf("revoking an active user: status %d", res.status)
 			}
 		})
@@ -358,8 +372,8 @@ func TestBulkActionsOverHTTP(t *testing.T) {
 				t.Fatalf("flash %q, want %q", flash, want)
 			}
 			// Everyone too recent: nothing happens, and each is explained.
-			res := action(url.Values{"action": {"remind"}, "ids": {ids}, "tab": {"invited"}})
-			if res.status != http.StatusConflict || !strings.Contains(res.doc(t).Find(`[data-testid="refusal-reasons"]`).Text(), "Reminded less than a minute ago") {
+			res := admin.refusedInPlace(action(url.Values{"action": {"remind"}, "ids": {ids}, "tab": {"invited"}}))
+			if !strings.Contains(res.doc(t).Find(`[data-testid="refusal-reasons"]`).Text(), "Reminded less than a minute ago") {
 				t.Fatalf("remind again at once: status %d %.300s", res.status, res.body)
 			}
 		})
@@ -388,9 +402,13 @@ func TestBulkActionsOverHTTP(t *testing.T) {
 			var held int64
 			modelstest.Must(t, store.DB().Model(&models.User{}).Where("plan_id = ? AND status IN ?", plan.ID, models.SeatHoldingStatuses).Count(&held))
 			modelstest.Must(t, store.DB().Model(&plan).Update("seats_purchased", held))
-			res := action(url.Values{"action": {"reactivate"}, "ids": {strconv.FormatInt(inactive.ID, 10)}, "tab": {"inactive"}})
-			if res.status != http.StatusConflict || !strings.Contains(res.body, plan.Name) || !strings.Contains(res.body, "lacks 1 seat") {
-				t.Fatalf("status %d: the refusal must name %s and the missing seat", res.status, plan.Name)
+			res := admin.refusedInPlace(action(url.Values{"action": {"reactivate"}, "ids": {strconv.FormatInt(inactive.ID, 10)}, "tab": {"inactive"}}))
+			if !strings.Contains(res.body, plan.Name) || !strings.Contains(res.body, "lacks 1 seat") {
+				t.Fatalf("the refusal must name %s and the missing seat", plan.Name)
+			}
+			// The owner may buy seats: the refusal links straight to that plan's purchase.
+			if fix := res.doc(t).Find(`[data-testid="refusal-fix"]`); fix.Text() != "Buy seats" || fix.AttrOr("href", "") != "/settings/seats/plans/"+strconv.FormatInt(plan.ID, 10)+"/quantity" {
+				t.Errorf("fix link %q to %q", fix.Text(), fix.AttrOr("href", ""))
 			}
 		})
 	})

@@ -25,6 +25,8 @@ type Chrome struct {
 	Notice string
 	// SkipTo is a second skip link for a page whose main content sits below many controls.
 	SkipTo *SkipLink
+	// Refusal says, at the top of the page the admin came from, why their action changed nothing.
+	Refusal *Refusal
 }
 
 // SkipLink jumps keyboard users past a page's controls.

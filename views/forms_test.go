@@ -42,16 +42,22 @@ func TestChangeRoleDescribesEachRoleItOffers(t *testing.T) {
 	absent(t, doc, "role-owner")
 }
 
-func TestRefusalListsEveryReasonAndChangesNothing(t *testing.T) {
-	v := views.RefusalView{Chrome: adminChrome("Nothing was changed", views.SectionUsers), Heading: "Nobody was deactivated",
-		Lines: []string{"Ada Lovelace: You cannot deactivate yourself; ask another admin.", "Ben Hansen: Already inactive."},
-		Back:  "/settings/users"}
-	doc := render(t, views.RefusalPage(v))
+func TestRefusalShowsInPlaceWithEveryReasonAndTheFix(t *testing.T) {
+	c := adminChrome("User management", views.SectionUsers)
+	c.Refusal = &views.Refusal{Heading: "Nothing changed: not enough free seats",
+		Lines:    []string{"Plan Starter lacks 2 seats: 2 needed, 0 free.", "Ben <b>Hansen</b>: Already inactive."},
+		FixLabel: "Buy seats", FixHref: "/settings/seats/plans/2/quantity"}
+	doc := render(t, views.Layout(c))
 
-	wantText(t, one(t, doc, "refusal-title"), "Nobody was deactivated")
-	wantTexts(t, one(t, doc, "refusal-reasons").Find("li"), v.Lines...)
-	wantContains(t, doc.Find(`[role="alert"]`), "Nothing was changed.")
-	wantAttr(t, doc.Find(`a.btn:contains("Back")`), "href", "/settings/users")
+	refusal := one(t, doc, "refusal")
+	wantAttr(t, refusal, "role", "alert")
+	wantText(t, one(t, doc, "refusal-title"), "Nothing changed: not enough free seats")
+	wantTexts(t, one(t, doc, "refusal-reasons").Find("li"), c.Refusal.Lines...)
+	wantAttr(t, one(t, doc, "refusal-fix"), "href", "/settings/seats/plans/2/quantity")
+	wantText(t, one(t, doc, "refusal-fix"), "Buy seats")
+
+	c.Refusal.FixHref = ""
+	absent(t, render(t, views.Layout(c)), "refusal-fix")
 }
 
 func TestPrivacyOffersOnlyWhatIsOnFile(t *testing.T) {

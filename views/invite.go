@@ -81,11 +81,13 @@ type OutboxView struct {
 }
 
 // RefusalView explains why an action changed nothing.
-type RefusalView struct {
-	Chrome
+type Refusal struct {
 	Heading string
 	Lines   []string
-	Back    string
+	// FixLabel and FixHref link to where the admin can remove the reason ("Buy seats"); empty
+	// when this admin cannot.
+	FixLabel string `json:",omitempty"`
+	FixHref  string `json:",omitempty"`
 }
 
 // previewSummary says what the preview found: "Nothing has been sent yet. 4 rows read: 2 are

@@ -33,3 +33,8 @@ func deletionFixHref(r models.DeletionReason) string {
 	}
 	return ""
 }
+
+// SeatQuantityHref is where a plan's purchased seats are changed.
+func SeatQuantityHref(planID int64) string {
+	return "/settings/seats/plans/" + strconv.FormatInt(planID, 10) + "/quantity"
+}
