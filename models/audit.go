@@ -27,6 +27,11 @@ const (
 	// AuditAccountTransferred says what moved to whom when a user's account was transferred:
 	// IDs and counts only.
 	AuditAccountTransferred = "user.account_transferred"
+	// AuditRecordsHandedOver is a hand-over from the records page: counts per previous owner
+	// and kind, and the recipients.
+	AuditRecordsHandedOver = "records.handed_over"
+	// AuditHandoverUndone is a hand-over given back: the event undone and what went back.
+	AuditHandoverUndone = "records.handover_undone"
 )
 
 // auditEntry is what an operation says about itself; writeAudit stores it in the operation's

@@ -244,6 +244,9 @@ type HandoverPlan struct {
 	Reason string
 	// historyLabel names the hand-over in ownership history; empty is a deactivation's.
 	historyLabel string
+	// records, when not nil, are the records to hand over (of any owner) instead of what the
+	// leaving users own.
+	records []int64
 }
 
 // recipientFor is who receives records of kind, or 0.
@@ -434,7 +437,7 @@ func (s *Store) moveRecords(tx *gorm.DB, actor *Actor, ids []int64, plan Handove
 	}
 	sort.Slice(recipients, func(i, j int) bool { return recipients[i] < recipients[j] })
 	for _, to := range recipients {
-		move := recordMove{ids: ids, kinds: kindsFor[to], includeClosed: plan.IncludeClosed, to: to,
+		move := recordMove{ids: ids, records: plan.records, accountID: actor.Account.ID, kinds: kindsFor[to], includeClosed: plan.IncludeClosed, to: to,
 			by: actor.User.ID, reason: plan.historyReason(), at: now}
 		var counts []movedRecords
 		var err error
@@ -459,7 +462,10 @@ func (s *Store) moveRecords(tx *gorm.DB, actor *Actor, ids []int64, plan Handove
 // recordMove is one recipient's share of a hand-over: the records of kinds that ids own (open
 // ones only unless includeClosed) go to to, recorded as changed by by, for reason, at at.
 type recordMove struct {
-	ids           []int64
+	ids []int64
+	// records, when not nil, moves these records of accountID instead of what ids own.
+	records       []int64
+	accountID     int64
 	kinds         []string
 	includeClosed bool
 	to, by        int64
@@ -483,6 +489,9 @@ type movedRecords struct {
 func (s *Store) moveRecordsAtOnce(tx *gorm.DB, m recordMove) ([]movedRecords, error) {
 	scope := func(table string) string {
 		where := table + ".owner_id = ANY(CAST(@ids AS BIGINT[])) AND " + table + ".kind IN @kinds"
+		if m.records != nil {
+			where = table + ".id = ANY(CAST(@records AS BIGINT[])) AND " + table + ".account_id = @account AND " + table + ".kind IN @kinds"
+		}
 		if !m.includeClosed {
 			where += " AND " + table + ".is_open"
 		}
@@ -491,9 +500,9 @@ func (s *Store) moveRecordsAtOnce(tx *gorm.DB, m recordMove) ([]movedRecords, er
 	// The scope is repeated on "was" (the rows as they were) so that both sides of the self-join
 	// are read through records_owner, not the whole table.
 	sql := `WITH moved AS (
-    UPDATE records SET owner_id = @to, updated_at = @at
+    UPDATE records SET owner_id = @to, updated_at = @at, handed_over_at = @at, handed_over_from_id = was.owner_id
     FROM records AS was
-    WHERE was.id = records.id AND was.owner_id = records.owner_id AND ` + scope("records") + ` AND ` + scope("was") + `
+    WHERE was.id = records.id AND was.owner_id = records.owner_id AND was.owner_id <> @to AND ` + scope("records") + ` AND ` + scope("was") + `
     RETURNING records.account_id, records.id, records.kind, was.owner_id
 ), history AS (
     INSERT INTO record_ownership_changes (account_id, record_id, from_user_id, to_user_id, changed_by_id, reason, changed_at)
@@ -501,7 +510,8 @@ func (s *Store) moveRecordsAtOnce(tx *gorm.DB, m recordMove) ([]movedRecords, er
 )
 SELECT owner_id, kind, count(*) AS n FROM moved GROUP BY owner_id, kind`
 	var counts []movedRecords
-	err := tx.Raw(sql, map[string]any{"ids": idArray(m.ids), "kinds": m.kinds, "to": m.to, "by": m.by, "reason": m.reason, "at": m.at}).
+	err := tx.Raw(sql, map[string]any{"ids": idArray(m.ids), "records": idArray(m.records), "account": m.accountID,
+		"kinds": m.kinds, "to": m.to, "by": m.by, "reason": m.reason, "at": m.at}).
 		Scan(&counts).Error
 	return counts, err
 }
@@ -511,7 +521,12 @@ SELECT owner_id, kind, count(*) AS n FROM moved GROUP BY owner_id, kind`
 // caller's transaction holds the database's write lock throughout, so the three agree.
 func (s *Store) moveRecordsInSteps(tx *gorm.DB, m recordMove) ([]movedRecords, error) {
 	scope := func(db *gorm.DB) *gorm.DB {
-		db = db.Where(s.idIn("records.owner_id", m.ids)).Where("records.kind IN ?", m.kinds)
+		if m.records != nil {
+			db = db.Where(s.idIn("records.id", m.records)).Where("records.account_id = ?", m.accountID)
+		} else {
+			db = db.Where(s.idIn("records.owner_id", m.ids))
+		}
+		db = db.Where("records.kind IN ?", m.kinds).Where("records.owner_id <> ?", m.to)
 		if !m.includeClosed {
 			db = db.Where("records.is_open = ?", true)
 		}
@@ -530,7 +545,8 @@ func (s *Store) moveRecordsInSteps(tx *gorm.DB, m recordMove) ([]movedRecords, e
 		history).Error; err != nil {
 		return nil, err
 	}
-	if err := scope(tx.Model(&Record{})).Updates(map[string]any{"owner_id": m.to, "updated_at": m.at}).Error; err != nil {
+	if err := scope(tx.Model(&Record{})).Updates(map[string]any{"owner_id": m.to, "updated_at": m.at,
+		"handed_over_at": m.at, "handed_over_from_id": gorm.Expr("owner_id")}).Error; err != nil {
 		return nil, err
 	}
 	return counts, nil
