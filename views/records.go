@@ -155,3 +155,17 @@ func recipientLabel(r models.Recipient) string {
 	}
 	return r.Name + " (" + r.Email + ")"
 }
+
+// ownerKindRecordsHref is the records page filtered by one owner and kind.
+func ownerKindRecordsHref(ownerID int64, kind string) string {
+	return RecordsHref(RecordListState{Owner: strconv.FormatInt(ownerID, 10), Kind: kind})
+}
+
+// keptRecordsHref finds the records a deactivation leaves with the people it deactivates: by
+// owner for one person, among every inactive owner's for several.
+func (v WizardView) keptRecordsHref() string {
+	if v.Impact != nil && len(v.Impact.Users) == 1 {
+		return OwnerRecordsHref(v.Impact.Users[0].User.ID)
+	}
+	return RecordsHref(RecordListState{OwnerStatus: string(models.OwnerInactive)})
+}

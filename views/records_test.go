@@ -1,6 +1,7 @@
 package views_test
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -89,5 +90,18 @@ func TestRecordHandoverFormShowsFieldErrors(t *testing.T) {
 	}
 	if sel, _ := doc.Find(`#records_to_deal option[selected]`).Attr("value"); sel != "5" {
 		t.Fatalf("the per-kind choice is kept: %q", sel)
+	}
+}
+
+func TestProfileRecordCountsLinkToTheRecordsPage(t *testing.T) {
+	p := profileOf(models.StatusInactive)
+	doc := render(t, views.ProfilePage(profileView(p)))
+	total, _ := byTestID(doc, "profile-records-link").Attr("href")
+	if total != "/settings/records?owner="+strconv.FormatInt(p.User.ID, 10) {
+		t.Fatalf("total links to %q", total)
+	}
+	kind, _ := byTestID(doc, "profile-records-kind-link").First().Attr("href")
+	if kind != "/settings/records?kind=deal&owner="+strconv.FormatInt(p.User.ID, 10) {
+		t.Fatalf("per kind links to %q", kind)
 	}
 }
