@@ -314,22 +314,33 @@ func (s *Store) Deactivate(ctx context.Context, actor *Actor, ids []int64, plan 
 			}
 		}
 		if plan.GroupsTo != 0 {
-			if result.GroupsMoved, err = s.transferGroups(tx, ids, plan.GroupsTo, now); err != nil {
+			groupIDs, err := s.transferGroups(tx, ids, plan.GroupsTo, now)
+			if err != nil {
 				return err
 			}
+			result.GroupsMoved = int64(len(groupIDs))
 		}
+		// Who moved to another manager, per previous manager, so that the hand-over can be undone.
+		managedIDs := map[int64][]int64{}
 		if plan.ManagerTo != 0 {
-			r := tx.Model(&User{}).Where(s.idIn("manager_id", ids)).Where(s.idNotIn("id", ids)).Where("id <> ?", plan.ManagerTo).
-				Updates(map[string]any{"manager_id": plan.ManagerTo, "updated_at": now})
+			var reports []struct{ ID, ManagerID int64 }
+			scope := tx.Model(&User{}).Where(s.idIn("manager_id", ids)).Where(s.idNotIn("id", ids)).Where("id <> ?", plan.ManagerTo)
+			if err := scope.Session(&gorm.Session{}).Select("id, manager_id").Order("id").Scan(&reports).Error; err != nil {
+				return err
+			}
+			r := scope.Updates(map[string]any{"manager_id": plan.ManagerTo, "updated_at": now})
 			if r.Error != nil {
 				return r.Error
 			}
 			result.ManagedMoved = r.RowsAffected
+			for _, report := range reports {
+				managedIDs[report.ManagerID] = append(managedIDs[report.ManagerID], report.ID)
+			}
 		}
 		if result.SessionsEnded, err = s.revokeSessions(tx, ids, now); err != nil {
 			return err
 		}
-		return s.finishDeactivation(tx, actor, impact, plan, moved, now, result)
+		return s.finishDeactivation(tx, actor, impact, plan, moved, managedIDs, now, result)
 	})
 	if err != nil {
 		return nil, err
@@ -565,25 +576,26 @@ func (p HandoverPlan) historyReason() string {
 	return label + ": " + p.Reason
 }
 
-// transferGroups gives the groups the leaving users own to a new owner, who becomes a member too.
-func (s *Store) transferGroups(tx *gorm.DB, ids []int64, to int64, now time.Time) (int64, error) {
+// transferGroups gives the groups the leaving users own to a new owner, who becomes a member
+// too, and returns the groups' IDs.
+func (s *Store) transferGroups(tx *gorm.DB, ids []int64, to int64, now time.Time) ([]int64, error) {
 	var groupIDs []int64
-	if err := tx.Model(&Group{}).Where(s.idIn("owner_id", ids)).Pluck("id", &groupIDs).Error; err != nil || len(groupIDs) == 0 {
-		return 0, err
+	if err := tx.Model(&Group{}).Where(s.idIn("owner_id", ids)).Order("id").Pluck("id", &groupIDs).Error; err != nil || len(groupIDs) == 0 {
+		return nil, err
 	}
 	if err := tx.Model(&Group{}).Where("id IN ?", groupIDs).Update("owner_id", to).Error; err != nil {
-		return 0, err
+		return nil, err
 	}
 	join := tx.Model(&Group{}).Select("groups.id, ?, groups.account_id, ?", to, now).
 		Where("groups.id IN ? AND NOT EXISTS (SELECT 1 FROM group_members gm WHERE gm.group_id = groups.id AND gm.user_id = ?)", groupIDs, to)
 	if err := tx.Exec("INSERT INTO group_members (group_id, user_id, account_id, created_at) ?", join).Error; err != nil {
-		return 0, err
+		return nil, err
 	}
-	return int64(len(groupIDs)), nil
+	return groupIDs, nil
 }
 
 // finishDeactivation flips the users' status, releases their seats and writes the audit trail.
-func (s *Store) finishDeactivation(tx *gorm.DB, actor *Actor, impact *DeactivationImpact, plan HandoverPlan, moved map[int64]map[string]int64, now time.Time, result *DeactivationResult) error {
+func (s *Store) finishDeactivation(tx *gorm.DB, actor *Actor, impact *DeactivationImpact, plan HandoverPlan, moved map[int64]map[string]int64, managedIDs map[int64][]int64, now time.Time, result *DeactivationResult) error {
 	ids := make([]int64, len(impact.Users))
 	var demote []int64
 	ledger := make([]SeatLedgerEntry, 0, len(impact.Users))
@@ -609,10 +621,17 @@ func (s *Store) finishDeactivation(tx *gorm.DB, actor *Actor, impact *Deactivati
 			}
 		}
 		if plan.GroupsTo != 0 && len(ui.OwnedGroups) > 0 {
-			details["groups_to"], details["groups_moved"] = plan.GroupsTo, len(ui.OwnedGroups)
+			groupIDs := make([]int64, len(ui.OwnedGroups))
+			for i, g := range ui.OwnedGroups {
+				groupIDs[i] = g.ID
+			}
+			details["groups_to"], details["groups_moved"], details["group_ids"] = plan.GroupsTo, len(ui.OwnedGroups), groupIDs
 		}
 		if plan.ManagerTo != 0 && ui.ManagedUsers > 0 {
 			details["manager_to"], details["managed_moved"] = plan.ManagerTo, ui.ManagedUsers
+		}
+		if len(managedIDs[u.ID]) > 0 {
+			details["managed_ids"] = managedIDs[u.ID]
 		}
 		if plan.Reason != "" {
 			details["reason"] = plan.Reason
