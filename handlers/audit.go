@@ -32,7 +32,8 @@ func (s *Server) auditRoutes() []route {
 // a message beside each, and no events, rather than a page that looks filtered but is not.
 func (s *Server) auditLog(c echo.Context) error {
 	state, query := parseAuditParams(c.QueryParams())
-	view := views.AuditLogView{Chrome: chrome(c, "Audit log", views.SectionAudit), State: state, Actions: models.AuditActions()}
+	view := views.AuditLogView{Chrome: chrome(c, "Audit log", views.SectionAudit), State: state, Actions: models.AuditActions(),
+		CanUndo: actorOf(c).Allows(models.PermManageUsers)}
 	page, err := s.store.AuditLog(c.Request().Context(), actorOf(c), query)
 	var invalid models.FieldErrors
 	switch {

@@ -18,6 +18,8 @@ const (
 	RouteRecords         = "records"
 	RouteRecordsExport   = "records.export"
 	RouteRecordsHandover = "records.handover"
+	RouteHandoverUndo    = "records.undo"
+	RouteHandoverUndoDo  = "records.undo.submit"
 )
 
 func (s *Server) recordRoutes() []route {
@@ -25,6 +27,8 @@ func (s *Server) recordRoutes() []route {
 		{http.MethodGet, views.RecordsPath, RouteRecords, models.PermViewUsers, s.recordList},
 		{http.MethodGet, views.RecordsExportPath, RouteRecordsExport, models.PermViewUsers, s.exportRecords},
 		{http.MethodPost, views.RecordsHandoverPath, RouteRecordsHandover, models.PermManageUsers, s.recordsHandover},
+		{http.MethodGet, views.RecordsPath + "/undo/:id", RouteHandoverUndo, models.PermManageUsers, s.handoverUndoForm},
+		{http.MethodPost, views.RecordsPath + "/undo/:id", RouteHandoverUndoDo, models.PermManageUsers, s.handoverUndoSubmit},
 	}
 }
 
@@ -186,4 +190,49 @@ func (s *Server) recordsHandover(c echo.Context) error {
 		status = http.StatusUnprocessableEntity
 	}
 	return render(c, status, views.RecordHandoverPage(view))
+}
+
+// handoverUndoForm shows what undoing a hand-over would give back and what stays.
+func (s *Server) handoverUndoForm(c echo.Context) error {
+	id, ok := positiveID(c.Param("id"))
+	if !ok {
+		return models.ErrNotFound
+	}
+	undo, err := s.store.HandoverUndoPreview(c.Request().Context(), actorOf(c), id)
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, views.HandoverUndoPage(views.HandoverUndoView{Chrome: chrome(c, "Undo hand-over", views.SectionAudit), Undo: undo}))
+}
+
+// handoverUndoSubmit gives back what the hand-over moved and has not moved on since.
+func (s *Server) handoverUndoSubmit(c echo.Context) error {
+	id, ok := positiveID(c.Param("id"))
+	if !ok {
+		return models.ErrNotFound
+	}
+	ctx := c.Request().Context()
+	actor := actorOf(c)
+	result, err := s.store.UndoHandover(ctx, actor, id)
+	var fields models.FieldErrors
+	switch {
+	case errors.As(err, &fields):
+		undo, err := s.store.HandoverUndoPreview(ctx, actor, id)
+		if err != nil {
+			return err
+		}
+		return render(c, http.StatusUnprocessableEntity, views.HandoverUndoPage(views.HandoverUndoView{Chrome: chrome(c, "Undo hand-over", views.SectionAudit),
+			Undo: undo, Errors: fields}))
+	case err != nil:
+		return err
+	}
+	message := fmt.Sprintf("Hand-over undone: %s back with their previous owner", plural(result.Records, "record"))
+	if result.Groups > 0 || result.Reports > 0 {
+		message += fmt.Sprintf(", %s and %s back", plural(result.Groups, "group"), plural(result.Reports, "report"))
+	}
+	if result.Stayed > 0 {
+		message += fmt.Sprintf("; %d moved on since and stayed", result.Stayed)
+	}
+	s.flash(c, message+".")
+	return redirect(c, views.RecordsPath)
 }

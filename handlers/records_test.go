@@ -149,3 +149,54 @@ func TestRecordsPageForScopedRoles(t *testing.T) {
 		}
 	})
 }
+
+func TestHandoverUndoPages(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, store *models.Store) {
+		app := newTestApp(t, store)
+		f := newRecordsFixture(t, store)
+		b := app.newBrowser(t)
+		b.mustSignIn(f.acc.Owner.EmailAddress(), modelstest.Password)
+		done := b.submit("/settings/records", "/settings/records/hand-over", url.Values{"ids": {strconv.FormatInt(f.records[0], 10) + "," + strconv.FormatInt(f.records[1], 10)},
+			"step": {"confirm"}, "records_to": {strconv.FormatInt(f.receiver.ID, 10)}})
+		if done.status != http.StatusSeeOther {
+			t.Fatalf("hand-over: status %d", done.status)
+		}
+		var event models.AuditEvent
+		store.DB().Where("account_id = ? AND action = ?", f.acc.Account.ID, models.AuditRecordsHandedOver).Take(&event)
+		path := "/settings/records/undo/" + strconv.FormatInt(event.ID, 10)
+
+		audit := b.get("/settings/audit").doc(t)
+		if href, _ := audit.Find(`[data-testid="audit-undo"]`).First().Attr("href"); href != path {
+			t.Fatalf("the audit log links the undo as %q, want %q", href, path)
+		}
+		page := b.get(path)
+		if page.status != http.StatusOK || page.doc(t).Find(`[data-testid="undo-back-row"]`).Length() != 2 {
+			t.Fatalf("confirm page: status %d", page.status)
+		}
+		if res := b.post(path, url.Values{}); res.status != http.StatusForbidden {
+			t.Fatalf("undo without a CSRF token: status %d, want 403", res.status)
+		}
+		undone := b.submit(path, path, url.Values{})
+		if undone.status != http.StatusSeeOther {
+			t.Fatalf("undo: status %d", undone.status)
+		}
+		var back int64
+		store.DB().Model(&models.Record{}).Where("id IN ? AND owner_id = ?", f.records[:2], f.leaver.ID).Count(&back)
+		if back != 2 {
+			t.Fatalf("%d records back, want 2", back)
+		}
+		again := b.get(path).doc(t)
+		if again.Find(`[data-testid="undo-nothing"]`).Length() != 1 || again.Find(`[data-testid="undo-stays-row"]`).Length() != 2 {
+			t.Fatal("after the undo, nothing goes back and both records are listed as moved on")
+		}
+		other := modelstest.NewAccount(t, store)
+		o := app.newBrowser(t)
+		o.mustSignIn(other.Owner.EmailAddress(), modelstest.Password)
+		if res := o.get(path); res.status != http.StatusNotFound {
+			t.Fatalf("another account's event: status %d, want 404", res.status)
+		}
+		if res := b.get("/settings/records/undo/abc"); res.status != http.StatusNotFound {
+			t.Fatalf("a malformed ID: status %d, want 404", res.status)
+		}
+	})
+}

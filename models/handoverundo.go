@@ -12,6 +12,10 @@ import (
 // undoableHandovers are the audit events whose hand-over can be undone.
 var undoableHandovers = []string{AuditRecordsHandedOver, AuditUserDeactivated, AuditAccountTransferred}
 
+// UndoableHandover tells whether an audit event of action recorded a hand-over that can be
+// undone within the account's deletion grace period.
+func UndoableHandover(action string) bool { return slices.Contains(undoableHandovers, action) }
+
 // handoverUndoLabel names an undo in ownership history.
 const handoverUndoLabel = "hand-over undone"
 

@@ -29,6 +29,8 @@ type AuditLogView struct {
 	Page    *models.AuditLogPage
 	Errors  map[string]string
 	Actions []models.AuditAction
+	// CanUndo offers undoing hand-overs from their events.
+	CanUndo bool
 }
 
 const auditPath = "/settings/audit"

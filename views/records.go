@@ -169,3 +169,22 @@ func (v WizardView) keptRecordsHref() string {
 	}
 	return RecordsHref(RecordListState{OwnerStatus: string(models.OwnerInactive)})
 }
+
+// HandoverUndoView is the confirm page of an undo: what goes back and what stays.
+type HandoverUndoView struct {
+	Chrome
+	Undo   *models.HandoverUndo
+	Errors map[string]string
+}
+
+func (v HandoverUndoView) action() string { return HandoverUndoHref(v.Undo.EventID) }
+
+func undoKindLabel(kind string) string {
+	switch kind {
+	case "group":
+		return "Group"
+	case "report":
+		return "Reports to"
+	}
+	return kind
+}

@@ -105,3 +105,25 @@ func TestProfileRecordCountsLinkToTheRecordsPage(t *testing.T) {
 		t.Fatalf("per kind links to %q", kind)
 	}
 }
+
+func TestHandoverUndoPageListsWhatGoesBackAndWhatStays(t *testing.T) {
+	undo := &models.HandoverUndo{EventID: 42, Action: models.AuditUserDeactivated, At: testNow, Deadline: testNow.AddDate(0, 0, 30),
+		Records: []models.UndoItem{{ID: 1, Label: "Renewal — Acme", Kind: "deal", CurrentName: "Rita Receiver", PreviousName: "Lea Leaver"}},
+		Groups:  []models.UndoItem{{ID: 2, Label: "Sales", Kind: "group", CurrentName: "Rita Receiver", PreviousName: "Lea Leaver"}},
+		MovedOn: []models.UndoItem{{ID: 3, Label: "Pilot — Globex", Kind: "deal", CurrentName: "Otto Other"}}}
+	doc := render(t, views.HandoverUndoPage(views.HandoverUndoView{Chrome: adminChrome("Undo hand-over", views.SectionAudit), Undo: undo}))
+	if n := byTestID(doc, "undo-back-row").Length(); n != 2 {
+		t.Fatalf("%d rows go back, want 2", n)
+	}
+	if stays := byTestID(doc, "undo-stays-row").Text(); !strings.Contains(stays, "Pilot — Globex") || !strings.Contains(stays, "Otto Other") {
+		t.Fatalf("stays: %q", stays)
+	}
+	if action, _ := byTestID(doc, "undo-form").Attr("action"); action != "/settings/records/undo/42" {
+		t.Fatalf("form posts to %q", action)
+	}
+	undo.Records, undo.Groups = nil, nil
+	empty := render(t, views.HandoverUndoPage(views.HandoverUndoView{Chrome: adminChrome("Undo hand-over", views.SectionAudit), Undo: undo}))
+	if byTestID(empty, "undo-form").Length() != 0 || byTestID(empty, "undo-nothing").Length() != 1 {
+		t.Fatal("with nothing to give back there is no button")
+	}
+}
