@@ -291,10 +291,9 @@ func recordSortExpression(sort RecordSort) string {
 }
 
 // filteredRecords is the account's records under q's search and filters, neither ordered nor
-// positioned, joined to their owners as "owners".
+// positioned. It joins nothing, so that counting matches reads records and their indexes only.
 func (s *Store) filteredRecords(db *gorm.DB, accountID int64, q RecordListQuery) *gorm.DB {
-	db = db.Table("records").Joins("JOIN users owners ON owners.id = records.owner_id").
-		Where("records.account_id = ?", accountID)
+	db = db.Table("records").Where("records.account_id = ?", accountID)
 	if q.Search != "" {
 		db = db.Where(`lower(records.title) LIKE ? ESCAPE '\'`, "%"+escapeLike(strings.ToLower(q.Search))+"%")
 	}
@@ -336,6 +335,7 @@ func (s *Store) readRecords(ctx context.Context, accountID int64, q RecordListQu
 		sortKey = "''" // read back from the row's times; see recordPosition
 	}
 	db := s.filteredRecords(s.read(ctx), accountID, q).
+		Joins("JOIN users owners ON owners.id = records.owner_id").
 		Joins("LEFT JOIN users senders ON senders.id = records.handed_over_from_id").
 		Select(`records.id, records.title, records.kind, records.is_open, records.owner_id, records.created_at,
 			records.handed_over_at, records.handed_over_from_id,
