@@ -2,10 +2,14 @@ package models_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
+
+	"gorm.io/gorm/logger"
 
 	"roster/models"
 	"roster/models/modelstest"
@@ -73,6 +77,11 @@ func BenchmarkRecordsPage(b *testing.B) {
 		{"search rare", models.RecordListQuery{Search: "no such title"}},
 		{"kind + closed + inactive, by hand-over", models.RecordListQuery{Kind: "deal", Open: models.RecordsClosed, OwnerStatus: models.OwnerInactive, Sort: models.RecordSortHandover}},
 	}
+	if os.Getenv("ROSTER_BENCH_EXPLAIN") != "" {
+		for _, c := range cases {
+			explainRecords(b, store, actor, c.name, c.q)
+		}
+	}
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
 			for b.Loop() {
@@ -81,5 +90,30 @@ func BenchmarkRecordsPage(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// sqlCollector keeps the statements a call runs, with their arguments in place.
+type sqlCollector struct{ statements []string }
+
+func (c *sqlCollector) LogMode(logger.LogLevel) logger.Interface { return c }
+func (c *sqlCollector) Info(context.Context, string, ...any)     {}
+func (c *sqlCollector) Warn(context.Context, string, ...any)     {}
+func (c *sqlCollector) Error(context.Context, string, ...any)    {}
+func (c *sqlCollector) Trace(_ context.Context, _ time.Time, fc func() (string, int64), _ error) {
+	sql, _ := fc()
+	c.statements = append(c.statements, sql)
+}
+
+// explainRecords prints PostgreSQL's plan, with times, of every statement one page of q runs.
+func explainRecords(b *testing.B, store *models.Store, actor *models.Actor, name string, q models.RecordListQuery) {
+	collector := &sqlCollector{}
+	if _, err := store.WithQueryLogger(collector).ListRecords(context.Background(), actor, q); err != nil {
+		b.Fatal(err)
+	}
+	for _, sql := range collector.statements {
+		var plan []string
+		modelstest.Must(b, store.DB().Raw("EXPLAIN (ANALYZE, COSTS OFF) "+sql).Scan(&plan))
+		fmt.Fprintf(os.Stderr, "=== %s\n%s\n%s\n", name, sql, strings.Join(plan, "\n"))
 	}
 }
