@@ -90,6 +90,9 @@ type RecordListQuery struct {
 	// scopedTo limits the list to the records of the people a group administrator or manager
 	// reaches; nil for account-wide actors.
 	scopedTo *Actor
+	// fewMatches orders by a copy of the sort column that no index has, so that the database
+	// reads the matches by the filters' indexes instead of walking the order's.
+	fewMatches bool
 }
 
 // normalized replaces every out-of-range value with its default, so that a hand-edited URL shows
@@ -226,6 +229,18 @@ func (s *Store) ListRecords(ctx context.Context, actor *Actor, q RecordListQuery
 	} else if c, ok := decodeCursor(q.Before); ok {
 		from, backwards = &c, true
 	}
+	var n int64
+	capped := s.filteredRecords(s.read(ctx), actor.Account.ID, q).Select("1").Limit(int(FilteredCountLimit) + 1)
+	if err := s.read(ctx).Raw("SELECT count(*) FROM (?) capped", capped).Scan(&n).Error; err != nil {
+		return nil, err
+	}
+	page.Count = TabCount{N: n}
+	if n > FilteredCountLimit {
+		page.Count = TabCount{N: FilteredCountLimit, AtLeast: true}
+	}
+	// A search that matches few records reads them through the title search index and sorts
+	// them: walking the order's index could pass most of the account before it finds a page.
+	q.fewMatches = q.Search != "" && !page.Count.AtLeast
 	rows, err := s.readRecords(ctx, actor.Account.ID, q, from, backwards, q.PageSize+1)
 	if err != nil {
 		return nil, err
@@ -253,15 +268,6 @@ func (s *Store) ListRecords(ctx context.Context, actor *Actor, q RecordListQuery
 				page.PrevCursor = recordCursor(q.Sort, first)
 			}
 		}
-	}
-	var n int64
-	capped := s.filteredRecords(s.read(ctx), actor.Account.ID, q).Select("1").Limit(int(FilteredCountLimit) + 1)
-	if err := s.read(ctx).Raw("SELECT count(*) FROM (?) capped", capped).Scan(&n).Error; err != nil {
-		return nil, err
-	}
-	page.Count = TabCount{N: n}
-	if n > FilteredCountLimit {
-		page.Count = TabCount{N: FilteredCountLimit, AtLeast: true}
 	}
 	return page, nil
 }
@@ -331,6 +337,9 @@ func (s *Store) filteredRecords(db *gorm.DB, accountID int64, q RecordListQuery)
 func (s *Store) readRecords(ctx context.Context, accountID int64, q RecordListQuery, from *listCursor, backwards bool, limit int) ([]RecordRow, error) {
 	sortExpr := recordSortExpression(q.Sort)
 	sortKey := sortExpr
+	if q.fewMatches && q.Sort != RecordSortHandover {
+		sortExpr = "(" + sortExpr + " || '')"
+	}
 	if q.Sort == RecordSortHandover {
 		sortKey = "''" // read back from the row's times; see recordPosition
 	}

@@ -60,6 +60,26 @@ func TestRecordsListFiltersAndOwnerStatuses(t *testing.T) {
 				t.Fatalf("scheduled owner's records: %v %+v", err, page)
 			}
 		})
+		t.Run("SearchPagesThroughFewMatches", func(t *testing.T) {
+			for _, sort := range models.RecordSorts {
+				q := models.RecordListQuery{Search: "DEAL of", Sort: sort, PageSize: 2}
+				seen := 0
+				for pages := 0; pages < 10; pages++ {
+					page, err := store.ListRecords(ctx, tm.acc.Actor, q)
+					if err != nil {
+						t.Fatal(err)
+					}
+					seen += len(page.Rows)
+					if page.NextCursor == "" {
+						break
+					}
+					q.After = page.NextCursor
+				}
+				if seen != 5 {
+					t.Fatalf("%s: search reached %d deals over its pages, want 5", sort, seen)
+				}
+			}
+		})
 		t.Run("KeysetPagingEveryOrder", func(t *testing.T) {
 			for _, sort := range models.RecordSorts {
 				for _, desc := range []bool{false, true} {
