@@ -238,9 +238,10 @@ func (s *Store) ListRecords(ctx context.Context, actor *Actor, q RecordListQuery
 	if n > FilteredCountLimit {
 		page.Count = TabCount{N: FilteredCountLimit, AtLeast: true}
 	}
-	// A search that matches few records reads them through the title search index and sorts
-	// them: walking the order's index could pass most of the account before it finds a page.
-	q.fewMatches = q.Search != "" && !page.Count.AtLeast
+	// A search or owner status that matches few records reads them through the title search
+	// index or the owners' records and sorts them: walking the order's index could pass most of
+	// the account before it finds a page.
+	q.fewMatches = (q.Search != "" || q.OwnerStatus != "") && !page.Count.AtLeast
 	rows, err := s.readRecords(ctx, actor.Account.ID, q, from, backwards, q.PageSize+1)
 	if err != nil {
 		return nil, err
