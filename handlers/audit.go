@@ -33,7 +33,7 @@ func (s *Server) auditRoutes() []route {
 func (s *Server) auditLog(c echo.Context) error {
 	state, query := parseAuditParams(c.QueryParams())
 	view := views.AuditLogView{Chrome: chrome(c, "Audit log", views.SectionAudit), State: state, Actions: models.AuditActions(),
-		Location: actorOf(c).Account.Location()}
+		Location: actorOf(c).Account.Location(), CanUndo: actorOf(c).Allows(models.PermManageUsers)}
 	page, err := s.store.AuditLog(c.Request().Context(), actorOf(c), query)
 	var invalid models.FieldErrors
 	switch {

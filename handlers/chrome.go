@@ -15,6 +15,7 @@ var navigation = []struct {
 	permission models.Permission
 }{
 	{views.NavItem{Section: views.SectionUsers, Label: "User management", Href: "/settings/users"}, models.PermViewUsers},
+	{views.NavItem{Section: views.SectionRecords, Label: "Records", Href: views.RecordsPath}, models.PermViewUsers},
 	{views.NavItem{Section: views.SectionGroups, Label: "Groups", Href: "/settings/groups"}, models.PermViewGroups},
 	{views.NavItem{Section: views.SectionStatistics, Label: "Team statistics", Href: "/settings/statistics"}, models.PermViewStatistics},
 	{views.NavItem{Section: views.SectionSeats, Label: "Seats & billing", Href: "/settings/seats"}, models.PermViewSeats},

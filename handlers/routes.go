@@ -111,6 +111,7 @@ func (s *Server) routeTable() []route {
 		{http.MethodPost, "/password/reset/:token", RoutePasswordResetSubmit, models.PermPublic, s.resetPasswordSubmit},
 	}
 	routes = append(routes, s.groupRoutes()...)
+	routes = append(routes, s.recordRoutes()...)
 	routes = append(routes, s.auditRoutes()...)
 	routes = append(routes, s.webhookRoutes()...)
 	routes = append(routes, s.provisioningRoutes()...)

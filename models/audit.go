@@ -28,6 +28,11 @@ const (
 	// AuditAccountTransferred says what moved to whom when a user's account was transferred:
 	// IDs and counts only.
 	AuditAccountTransferred = "user.account_transferred"
+	// AuditRecordsHandedOver is a hand-over from the records page: counts per previous owner
+	// and kind, and the recipients.
+	AuditRecordsHandedOver = "records.handed_over"
+	// AuditHandoverUndone is a hand-over given back: the event undone and what went back.
+	AuditHandoverUndone = "records.handover_undone"
 )
 
 // Every audit event is built by auditRow (a person, an impersonator or an identity provider acting)

@@ -35,6 +35,8 @@ var auditActionLabels = map[string]string{
 	AuditPasswordReset:           "Password reset",
 	AuditPrivacyEdited:           "Personal data edited",
 	AuditAccountTransferred:      "Account transferred",
+	AuditRecordsHandedOver:       "Records handed over",
+	AuditHandoverUndone:          "Hand-over undone",
 	AuditDeletionScheduled:       "Deletion scheduled",
 	AuditDeletionUndone:          "Deletion undone",
 	AuditDeletionCancelled:       "Deletion cancelled",

@@ -244,6 +244,9 @@ type HandoverPlan struct {
 	Reason string
 	// historyLabel names the hand-over in ownership history; empty is a deactivation's.
 	historyLabel string
+	// records, when not nil, are the records to hand over (of any owner) instead of what the
+	// leaving users own.
+	records []int64
 }
 
 // recipientFor is who receives records of kind, or 0.
@@ -329,22 +332,33 @@ func (s *Store) deactivateIn(tx *gorm.DB, actor *Actor, ids []int64, plan Handov
 		}
 	}
 	if plan.GroupsTo != 0 {
-		if result.GroupsMoved, err = s.transferGroups(tx, ids, plan.GroupsTo, now); err != nil {
+		groupIDs, err := s.transferGroups(tx, ids, plan.GroupsTo, now)
+		if err != nil {
 			return nil, err
 		}
+		result.GroupsMoved = int64(len(groupIDs))
 	}
+	// Who moved to another manager, per previous manager, so that the hand-over can be undone.
+	managedIDs := map[int64][]int64{}
 	if plan.ManagerTo != 0 {
-		r := tx.Model(&User{}).Where(s.idIn("manager_id", ids)).Where(s.idNotIn("id", ids)).Where("id <> ?", plan.ManagerTo).
-			Updates(map[string]any{"manager_id": plan.ManagerTo, "updated_at": now})
+		var reports []struct{ ID, ManagerID int64 }
+		scope := tx.Model(&User{}).Where(s.idIn("manager_id", ids)).Where(s.idNotIn("id", ids)).Where("id <> ?", plan.ManagerTo)
+		if err := scope.Session(&gorm.Session{}).Select("id, manager_id").Order("id").Scan(&reports).Error; err != nil {
+			return nil, err
+		}
+		r := scope.Updates(map[string]any{"manager_id": plan.ManagerTo, "updated_at": now})
 		if r.Error != nil {
 			return nil, r.Error
 		}
 		result.ManagedMoved = r.RowsAffected
+		for _, report := range reports {
+			managedIDs[report.ManagerID] = append(managedIDs[report.ManagerID], report.ID)
+		}
 	}
 	if result.SessionsEnded, err = s.revokeSessions(tx, ids, now); err != nil {
 		return nil, err
 	}
-	if err := s.finishDeactivation(tx, actor, impact, plan, moved, now, way, result); err != nil {
+	if err := s.finishDeactivation(tx, actor, impact, plan, moved, managedIDs, now, way, result); err != nil {
 		return nil, err
 	}
 	return result, nil
@@ -450,7 +464,7 @@ func (s *Store) moveRecords(tx *gorm.DB, actor *Actor, ids []int64, plan Handove
 	}
 	sort.Slice(recipients, func(i, j int) bool { return recipients[i] < recipients[j] })
 	for _, to := range recipients {
-		move := recordMove{ids: ids, kinds: kindsFor[to], includeClosed: plan.IncludeClosed, to: to,
+		move := recordMove{ids: ids, records: plan.records, accountID: actor.Account.ID, kinds: kindsFor[to], includeClosed: plan.IncludeClosed, to: to,
 			by: actor.User.ID, reason: plan.historyReason(), at: now}
 		var counts []movedRecords
 		var err error
@@ -475,7 +489,10 @@ func (s *Store) moveRecords(tx *gorm.DB, actor *Actor, ids []int64, plan Handove
 // recordMove is one recipient's share of a hand-over: the records of kinds that ids own (open
 // ones only unless includeClosed) go to to, recorded as changed by by, for reason, at at.
 type recordMove struct {
-	ids           []int64
+	ids []int64
+	// records, when not nil, moves these records of accountID instead of what ids own.
+	records       []int64
+	accountID     int64
 	kinds         []string
 	includeClosed bool
 	to, by        int64
@@ -499,6 +516,9 @@ type movedRecords struct {
 func (s *Store) moveRecordsAtOnce(tx *gorm.DB, m recordMove) ([]movedRecords, error) {
 	scope := func(table string) string {
 		where := table + ".owner_id = ANY(CAST(@ids AS BIGINT[])) AND " + table + ".kind IN @kinds"
+		if m.records != nil {
+			where = table + ".id = ANY(CAST(@records AS BIGINT[])) AND " + table + ".account_id = @account AND " + table + ".kind IN @kinds"
+		}
 		if !m.includeClosed {
 			where += " AND " + table + ".is_open"
 		}
@@ -507,9 +527,9 @@ func (s *Store) moveRecordsAtOnce(tx *gorm.DB, m recordMove) ([]movedRecords, er
 	// The scope is repeated on "was" (the rows as they were) so that both sides of the self-join
 	// are read through records_owner, not the whole table.
 	sql := `WITH moved AS (
-    UPDATE records SET owner_id = @to, updated_at = @at
+    UPDATE records SET owner_id = @to, updated_at = @at, handed_over_at = @at, handed_over_from_id = was.owner_id
     FROM records AS was
-    WHERE was.id = records.id AND was.owner_id = records.owner_id AND ` + scope("records") + ` AND ` + scope("was") + `
+    WHERE was.id = records.id AND was.owner_id = records.owner_id AND was.owner_id <> @to AND ` + scope("records") + ` AND ` + scope("was") + `
     RETURNING records.account_id, records.id, records.kind, was.owner_id
 ), history AS (
     INSERT INTO record_ownership_changes (account_id, record_id, from_user_id, to_user_id, changed_by_id, reason, changed_at)
@@ -517,7 +537,8 @@ func (s *Store) moveRecordsAtOnce(tx *gorm.DB, m recordMove) ([]movedRecords, er
 )
 SELECT owner_id, kind, count(*) AS n FROM moved GROUP BY owner_id, kind`
 	var counts []movedRecords
-	err := tx.Raw(sql, map[string]any{"ids": idArray(m.ids), "kinds": m.kinds, "to": m.to, "by": m.by, "reason": m.reason, "at": m.at}).
+	err := tx.Raw(sql, map[string]any{"ids": idArray(m.ids), "records": idArray(m.records), "account": m.accountID,
+		"kinds": m.kinds, "to": m.to, "by": m.by, "reason": m.reason, "at": m.at}).
 		Scan(&counts).Error
 	return counts, err
 }
@@ -527,7 +548,12 @@ SELECT owner_id, kind, count(*) AS n FROM moved GROUP BY owner_id, kind`
 // caller's transaction holds the database's write lock throughout, so the three agree.
 func (s *Store) moveRecordsInSteps(tx *gorm.DB, m recordMove) ([]movedRecords, error) {
 	scope := func(db *gorm.DB) *gorm.DB {
-		db = db.Where(s.idIn("records.owner_id", m.ids)).Where("records.kind IN ?", m.kinds)
+		if m.records != nil {
+			db = db.Where(s.idIn("records.id", m.records)).Where("records.account_id = ?", m.accountID)
+		} else {
+			db = db.Where(s.idIn("records.owner_id", m.ids))
+		}
+		db = db.Where("records.kind IN ?", m.kinds).Where("records.owner_id <> ?", m.to)
 		if !m.includeClosed {
 			db = db.Where("records.is_open = ?", true)
 		}
@@ -546,7 +572,8 @@ func (s *Store) moveRecordsInSteps(tx *gorm.DB, m recordMove) ([]movedRecords, e
 		history).Error; err != nil {
 		return nil, err
 	}
-	if err := scope(tx.Model(&Record{})).Updates(map[string]any{"owner_id": m.to, "updated_at": m.at}).Error; err != nil {
+	if err := scope(tx.Model(&Record{})).Updates(map[string]any{"owner_id": m.to, "updated_at": m.at,
+		"handed_over_at": m.at, "handed_over_from_id": gorm.Expr("owner_id")}).Error; err != nil {
 		return nil, err
 	}
 	return counts, nil
@@ -565,26 +592,27 @@ func (p HandoverPlan) historyReason() string {
 	return label + ": " + p.Reason
 }
 
-// transferGroups gives the groups the leaving users own to a new owner, who becomes a member too.
-func (s *Store) transferGroups(tx *gorm.DB, ids []int64, to int64, now time.Time) (int64, error) {
+// transferGroups gives the groups the leaving users own to a new owner, who becomes a member
+// too, and returns the groups' IDs.
+func (s *Store) transferGroups(tx *gorm.DB, ids []int64, to int64, now time.Time) ([]int64, error) {
 	var groupIDs []int64
-	if err := tx.Model(&Group{}).Where(s.idIn("owner_id", ids)).Pluck("id", &groupIDs).Error; err != nil || len(groupIDs) == 0 {
-		return 0, err
+	if err := tx.Model(&Group{}).Where(s.idIn("owner_id", ids)).Order("id").Pluck("id", &groupIDs).Error; err != nil || len(groupIDs) == 0 {
+		return nil, err
 	}
 	if err := tx.Model(&Group{}).Where("id IN ?", groupIDs).Update("owner_id", to).Error; err != nil {
-		return 0, err
+		return nil, err
 	}
 	join := tx.Model(&Group{}).Select("groups.id, ?, groups.account_id, ?", to, now).
 		Where("groups.id IN ? AND NOT EXISTS (SELECT 1 FROM group_members gm WHERE gm.group_id = groups.id AND gm.user_id = ?)", groupIDs, to)
 	if err := tx.Exec("INSERT INTO group_members (group_id, user_id, account_id, created_at) ?", join).Error; err != nil {
-		return 0, err
+		return nil, err
 	}
-	return int64(len(groupIDs)), nil
+	return groupIDs, nil
 }
 
 // finishDeactivation flips the users' status, releases their seats, drops their leave dates and
-// writes the audit trail.
-func (s *Store) finishDeactivation(tx *gorm.DB, actor *Actor, impact *DeactivationImpact, plan HandoverPlan, moved map[int64]map[string]int64, now time.Time, way string, result *DeactivationResult) error {
+// writes the audit trail, with what moved so that the hand-over can be undone.
+func (s *Store) finishDeactivation(tx *gorm.DB, actor *Actor, impact *DeactivationImpact, plan HandoverPlan, moved map[int64]map[string]int64, managedIDs map[int64][]int64, now time.Time, way string, result *DeactivationResult) error {
 	ids := make([]int64, len(impact.Users))
 	var demote []int64
 	ledger := make([]SeatLedgerEntry, 0, len(impact.Users))
@@ -610,10 +638,17 @@ func (s *Store) finishDeactivation(tx *gorm.DB, actor *Actor, impact *Deactivati
 			}
 		}
 		if plan.GroupsTo != 0 && len(ui.OwnedGroups) > 0 {
-			details["groups_to"], details["groups_moved"] = plan.GroupsTo, len(ui.OwnedGroups)
+			groupIDs := make([]int64, len(ui.OwnedGroups))
+			for i, g := range ui.OwnedGroups {
+				groupIDs[i] = g.ID
+			}
+			details["groups_to"], details["groups_moved"], details["group_ids"] = plan.GroupsTo, len(ui.OwnedGroups), groupIDs
 		}
 		if plan.ManagerTo != 0 && ui.ManagedUsers > 0 {
 			details["manager_to"], details["managed_moved"] = plan.ManagerTo, ui.ManagedUsers
+		}
+		if len(managedIDs[u.ID]) > 0 {
+			details["managed_ids"] = managedIDs[u.ID]
 		}
 		if plan.Reason != "" {
 			details["reason"] = plan.Reason

@@ -47,6 +47,8 @@ type TransferResult struct {
 	RecordsByKind map[string]int64
 	GroupsMoved   int64
 	ManagedMoved  int64
+	// groupIDs and managedIDs are the groups and reports that moved, for the audit event.
+	groupIDs, managedIDs []int64
 	// RoleGiven is the role To received, or "" when To already had as many rights.
 	RoleGiven Role
 	// Demoted is true when From lost a role above member.
@@ -197,11 +199,15 @@ func (s *Store) handOverEverything(tx *gorm.DB, actor *Actor, from, to *User, t 
 	for _, n := range result.RecordsByKind {
 		result.RecordsMoved += n
 	}
-	if result.GroupsMoved, err = s.transferGroups(tx, []int64{from.ID}, to.ID, now); err != nil {
+	if result.groupIDs, err = s.transferGroups(tx, []int64{from.ID}, to.ID, now); err != nil {
 		return err
 	}
-	managed := tx.Model(&User{}).Where("account_id = ? AND manager_id = ? AND id <> ? AND status <> ?", actor.Account.ID, from.ID, to.ID, StatusDeleted).
-		Updates(map[string]any{"manager_id": to.ID, "updated_at": now})
+	result.GroupsMoved = int64(len(result.groupIDs))
+	reports := tx.Model(&User{}).Where("account_id = ? AND manager_id = ? AND id <> ? AND status <> ?", actor.Account.ID, from.ID, to.ID, StatusDeleted)
+	if err := reports.Session(&gorm.Session{}).Order("id").Pluck("id", &result.managedIDs).Error; err != nil {
+		return err
+	}
+	managed := reports.Updates(map[string]any{"manager_id": to.ID, "updated_at": now})
 	if managed.Error != nil {
 		return managed.Error
 	}
@@ -226,6 +232,12 @@ func (s *Store) handOverEverything(tx *gorm.DB, actor *Actor, from, to *User, t 
 func transferAudit(actor *Actor, fromID, toID int64, t AccountTransfer, result *TransferResult, now time.Time) AuditEvent {
 	details := map[string]any{"to": toID, "records_moved": result.RecordsMoved, "groups_moved": result.GroupsMoved,
 		"managed_moved": result.ManagedMoved, "role_given": string(result.RoleGiven), "then": t.Then}
+	if len(result.groupIDs) > 0 {
+		details["group_ids"] = result.groupIDs
+	}
+	if len(result.managedIDs) > 0 {
+		details["managed_ids"] = result.managedIDs
+	}
 	if t.Then == TransferThenDelete {
 		details["mode"], details["erase_now"] = string(t.DeletionMode), t.EraseNow
 	}
@@ -328,7 +340,7 @@ func (s *Store) deactivateAfterTransfer(tx *gorm.DB, actor *Actor, id int64, rea
 	if result.SessionsEnded, err = s.revokeSessions(tx, []int64{id}, now); err != nil {
 		return err
 	}
-	if err := s.finishDeactivation(tx, actor, impact, HandoverPlan{Reason: reason}, nil, now, "", &DeactivationResult{}); err != nil {
+	if err := s.finishDeactivation(tx, actor, impact, HandoverPlan{Reason: reason}, nil, nil, now, "", &DeactivationResult{}); err != nil {
 		return err
 	}
 	result.Deactivated = true

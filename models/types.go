@@ -166,6 +166,9 @@ type Record struct {
 	CreatedByID int64
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
+	// HandedOverAt and HandedOverFromID are the record's last hand-over, nil until it has one.
+	HandedOverAt     *time.Time
+	HandedOverFromID *int64
 }
 
 // RecordKinds are the kinds of owned records the wider product has, in display order.

@@ -34,6 +34,8 @@ type AuditLogView struct {
 	// Location is the account's time zone, in which the page shows times; nil is UTC. The CSV
 	// export stays in UTC.
 	Location *time.Location
+	// CanUndo offers undoing hand-overs from their events.
+	CanUndo bool
 }
 
 func (v AuditLogView) location() *time.Location {

@@ -64,9 +64,11 @@ type NavItem struct {
 
 // Section names for Chrome.Section.
 const (
-	SectionUsers   = "users"
-	SectionHome    = "home"
-	SectionGroups  = "groups"
+	SectionUsers  = "users"
+	SectionHome   = "home"
+	SectionGroups = "groups"
+	// SectionRecords is the records page.
+	SectionRecords = "records"
 	SectionAudit   = "audit"
 	SectionAccount = "account"
 )

@@ -38,3 +38,20 @@ func deletionFixHref(r models.DeletionReason) string {
 func SeatQuantityHref(planID int64) string {
 	return "/settings/seats/plans/" + strconv.FormatInt(planID, 10) + "/quantity"
 }
+
+// The records page and what hangs off it.
+const (
+	RecordsPath         = "/settings/records"
+	RecordsExportPath   = RecordsPath + "/export.csv"
+	RecordsHandoverPath = RecordsPath + "/hand-over"
+)
+
+// OwnerRecordsHref is the records page filtered by one owner.
+func OwnerRecordsHref(ownerID int64) string {
+	return RecordsHref(RecordListState{Owner: strconv.FormatInt(ownerID, 10)})
+}
+
+// HandoverUndoHref is the page that undoes the hand-over an audit event recorded.
+func HandoverUndoHref(eventID int64) string {
+	return RecordsPath + "/undo/" + strconv.FormatInt(eventID, 10)
+}

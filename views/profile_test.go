@@ -253,7 +253,7 @@ func TestProfileAuditTrailNamesBothPeopleOfAnImpersonation(t *testing.T) {
 	doc := render(t, views.ProfilePage(profileView(p)))
 	wantTexts(t, doc.Find("ol.timeline li"),
 		"9 Mar 2026, 10:00 UTC Role changed by Wen Jensen, acting as Finn Garcia",
-		"8 Mar 2026, 10:00 UTC User deactivated by Removed user #99",
+		"8 Mar 2026, 10:00 UTC User deactivated by Removed user #99 Undo hand-over…",
 		"7 Mar 2026, 10:00 UTC Signed in")
 }
 

@@ -289,7 +289,7 @@ func TestWizardConfirmSummarisesWhatHappens(t *testing.T) {
 			name: "records stay",
 			form: func(f *views.HandoverForm) { f.RecordsMode = "keep" },
 			want: []string{
-				"Their records stay under their name.",
+				"Their records stay under their name: find them on the records page.",
 				"They stay owner of 1 group.",
 				"2 people keep them as manager.",
 				"2 seats are freed (€78.00 a month). The number of seats you buy does not change: lower it under Seats & billing.",
