@@ -31,6 +31,7 @@ var auditActionLabels = map[string]string{
 	AuditPasswordReset:          "Password reset",
 	AuditPrivacyEdited:          "Personal data edited",
 	AuditAccountTransferred:     "Account transferred",
+	AuditOrphanedWorkHandedOver: "Orphaned work handed over",
 	AuditDeletionScheduled:      "Deletion scheduled",
 	AuditDeletionUndone:         "Deletion undone",
 	AuditDeletionCancelled:      "Deletion cancelled",
