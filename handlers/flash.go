@@ -1,10 +1,14 @@
 package handlers
 
 import (
+	"encoding/json"
 	"log/slog"
+	"strings"
 
 	"github.com/gorilla/sessions"
 	"github.com/labstack/echo/v4"
+
+	"roster/views"
 )
 
 const flashCookieName = "roster_flash"
@@ -18,8 +22,44 @@ func (s *Server) flash(c echo.Context, message string) {
 	saveOrLog(c, session, "keep a message for the next page")
 }
 
-// takeFlashes returns and forgets the messages kept for this page.
+// flashPrefix marks a kept message that carries links: the rest is a views.Flash in JSON.
+const flashPrefix = "flash:"
+
+// flashLinks keeps a message with links onwards for the next page.
+func (s *Server) flashLinks(c echo.Context, f views.Flash) {
+	if len(f.Links) == 0 {
+		s.flash(c, f.Text)
+		return
+	}
+	encoded, _ := json.Marshal(f)
+	s.flash(c, flashPrefix+string(encoded))
+}
+
+// takeFlashes returns and forgets the messages kept for this page, as text.
 func (s *Server) takeFlashes(c echo.Context) []string {
+	flashes := s.takeFlashMessages(c)
+	texts := make([]string, len(flashes))
+	for i, f := range flashes {
+		texts[i] = f.Text
+	}
+	return texts
+}
+
+// takeFlashMessages returns and forgets the messages kept for this page, with their links.
+func (s *Server) takeFlashMessages(c echo.Context) []views.Flash {
+	var flashes []views.Flash
+	for _, m := range s.takeFlashTexts(c) {
+		var f views.Flash
+		if rest, ok := strings.CutPrefix(m, flashPrefix); ok && json.Unmarshal([]byte(rest), &f) == nil {
+			flashes = append(flashes, f)
+			continue
+		}
+		flashes = append(flashes, views.Flash{Text: m})
+	}
+	return flashes
+}
+
+func (s *Server) takeFlashTexts(c echo.Context) []string {
 	cookie, err := c.Cookie(flashCookieName)
 	if err != nil || cookie.Value == "" {
 		return nil

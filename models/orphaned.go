@@ -85,9 +85,34 @@ func (s *Store) OrphanedWork(ctx context.Context, actor *Actor, page int) (*Orph
 	if !actor.Allows(PermManageUsers) {
 		return nil, ErrForbidden
 	}
-	page = max(page, 1)
-	db := s.read(ctx)
+	return s.orphanedWork(s.read(ctx), actor, max(page, 1), 0)
+}
+
+// OrphanedWorkOf is one former user's line of the orphaned work report. Returns ErrNotFound when
+// they are not a user of the actor's account and reach, or hold no orphaned work.
+func (s *Store) OrphanedWorkOf(ctx context.Context, actor *Actor, id int64) (*OrphanedOwner, error) {
+	if !actor.Allows(PermManageUsers) {
+		return nil, ErrForbidden
+	}
+	if id <= 0 {
+		return nil, ErrNotFound
+	}
+	work, err := s.orphanedWork(s.read(ctx), actor, 1, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(work.Owners) != 1 {
+		return nil, ErrNotFound
+	}
+	return &work.Owners[0], nil
+}
+
+// orphanedWork reads a page of the report, or only the user only when it is not 0.
+func (s *Store) orphanedWork(db *gorm.DB, actor *Actor, page int, only int64) (*OrphanedWork, error) {
 	where, args := orphanedScope(actor)
+	if only != 0 {
+		where, args = where+" AND u.id = ?", append(args, only)
+	}
 	work := &OrphanedWork{Page: page}
 
 	totals := "SELECT" +

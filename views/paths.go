@@ -33,3 +33,27 @@ func deletionFixHref(r models.DeletionReason) string {
 	}
 	return ""
 }
+
+// OrphanedWorkPath is the report of work still held by people who have left.
+const OrphanedWorkPath = "/settings/orphaned-work"
+
+// OrphanedWorkHref is a page of the orphaned work report.
+func OrphanedWorkHref(page int) string {
+	if page <= 1 {
+		return OrphanedWorkPath
+	}
+	return OrphanedWorkPath + "?page=" + strconv.Itoa(page)
+}
+
+// OrphanedHandoverHref is the form that hands one former user's work to someone chosen.
+func OrphanedHandoverHref(id int64) string {
+	return OrphanedWorkPath + "/" + strconv.FormatInt(id, 10) + "/hand-over"
+}
+
+// RecordsHref is the records page filtered to one owner's records.
+func RecordsHref(owner int64) string {
+	return "/settings/records?owner=" + strconv.FormatInt(owner, 10)
+}
+
+// BulkActionPath takes the Actions menu's choices, for a selection or one row.
+const BulkActionPath = UsersPath + "/actions"
