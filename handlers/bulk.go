@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"sort"
@@ -46,8 +45,9 @@ func (s *Server) bulkAction(c echo.Context) error {
 		s.flash(c, "Select at least one user, then choose an action.")
 		return redirect(c, back)
 	}
-	var done string
-	switch params.Get("action") {
+	action := params.Get("action")
+	var n int
+	switch action {
 	case "deactivate":
 		form := views.HandoverForm{IDs: joinIDs(ids), RecordsMode: "one", Scope: "open"}
 		return s.renderWizard(c, views.StepImpact, form, ids, nil)
@@ -58,31 +58,18 @@ func (s *Server) bulkAction(c echo.Context) error {
 	case "change_role":
 		return s.renderChangeRole(c, http.StatusOK, ids, back, "", nil)
 	case "undo_delete":
-		var n int
-		if n, err = s.store.UndoDeletion(ctx, actor, ids); err == nil {
-			done = fmt.Sprintf("Undid the deletion of %s; they stay inactive.", plural(n, "user"))
-		}
+		n, err = s.store.UndoDeletion(ctx, actor, ids)
 	case "reactivate":
-		var n int
-		if n, err = s.store.Reactivate(ctx, actor, ids); err == nil {
-			done = fmt.Sprintf("Reactivated %s, with a seat of their plan.", plural(n, "user"))
-		}
+		n, err = s.store.Reactivate(ctx, actor, ids)
 	case "remind":
-		var n int
 		if n, err = s.store.Remind(ctx, actor, ids, s.baseURL(c)); err == nil {
 			s.mailQueued()
-			done = fmt.Sprintf("Sent %s with a new link.", plural(n, "reminder"))
 		}
 	case "revoke":
-		var n int
-		if n, err = s.store.Revoke(ctx, actor, ids); err == nil {
-			done = fmt.Sprintf("Revoked %s; their seats are free again.", plural(n, "invitation"))
-		}
+		n, err = s.store.Revoke(ctx, actor, ids)
 	case "reset_password":
-		var n int
 		if n, err = s.store.RequestPasswordResets(ctx, actor, ids, s.baseURL(c)); err == nil {
 			s.mailQueued()
-			done = fmt.Sprintf("Sent %s; their sessions ended.", plural(n, "password reset link"))
 		}
 	default:
 		s.flash(c, "Choose an action.")
@@ -91,7 +78,7 @@ func (s *Server) bulkAction(c echo.Context) error {
 	if err != nil {
 		return s.refuse(c, err, back)
 	}
-	s.flash(c, done)
+	s.flashLinks(c, bulkMessage(action, s.peopleOf(c, ids), n))
 	return redirect(c, back)
 }
 

@@ -2,10 +2,8 @@ package handlers
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -74,7 +72,18 @@ func (s *Server) executeDeactivation(c echo.Context, form views.HandoverForm, id
 	case err != nil:
 		return err
 	}
-	s.flash(c, deactivationSummary(result))
+	var people []models.PersonName
+	var recordsTo *models.PersonName
+	for _, p := range s.peopleOf(c, append([]int64{plan.RecordsTo}, ids...)) {
+		if p.ID == plan.RecordsTo {
+			if len(plan.RecordsByKind) == 0 {
+				recordsTo = &p
+			}
+			continue
+		}
+		people = append(people, p)
+	}
+	s.flashLinks(c, deactivationMessage(result, people, recordsTo))
 	return redirect(c, "/settings/users?tab=inactive")
 }
 
@@ -85,23 +94,6 @@ func fieldsStep(errs models.FieldErrors) string {
 		return views.StepConfirm
 	}
 	return views.StepHandover
-}
-
-func deactivationSummary(r *models.DeactivationResult) string {
-	parts := []string{fmt.Sprintf("Deactivated %s.", plural(r.Users, "user"))}
-	if r.RecordsMoved > 0 {
-		parts = append(parts, fmt.Sprintf("%s handed over.", plural(int(r.RecordsMoved), "record")))
-	}
-	if r.GroupsMoved > 0 {
-		parts = append(parts, fmt.Sprintf("%s got a new owner.", plural(int(r.GroupsMoved), "group")))
-	}
-	if r.ManagedMoved > 0 {
-		parts = append(parts, fmt.Sprintf("%s got a new manager.", plural(int(r.ManagedMoved), "person")))
-	}
-	if r.SessionsEnded > 0 {
-		parts = append(parts, fmt.Sprintf("%s ended.", plural(int(r.SessionsEnded), "session")))
-	}
-	return strings.Join(parts, " ")
 }
 
 func (s *Server) renderWizard(c echo.Context, step string, form views.HandoverForm, ids []int64, errs map[string]string) error {

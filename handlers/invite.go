@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/http"
@@ -71,7 +72,15 @@ func (s *Server) inviteSubmit(c echo.Context) error {
 		return err
 	}
 	s.mailQueued()
-	s.flash(c, fmt.Sprintf("Invited %s with a seat reserved and a link that expires in %s.", plural(len(invited), "person"), views.InvitationLifetimeText))
+	people := make([]models.PersonName, len(invited))
+	for i, u := range invited {
+		people[i] = models.PersonName{ID: u.ID, Name: cmp.Or(u.Name, u.EmailAddress())}
+	}
+	f := views.Flash{Text: fmt.Sprintf("Invited %s with a seat reserved and a link that expires in %s.", whoText(people, len(invited)), views.InvitationLifetimeText)}
+	if one := onlyOne(people, len(invited)); one != nil {
+		f.Links = []views.FlashLink{profileLink(*one)}
+	}
+	s.flashLinks(c, f)
 	return redirect(c, "/settings/users?tab=invited")
 }
 

@@ -21,7 +21,7 @@ func (s *Server) userList(c echo.Context) error {
 		return err
 	}
 	view := views.UserListView{Chrome: chrome(c, "User management", views.SectionUsers), State: state, Page: page, Notices: notices,
-		Flashes: s.takeFlashes(c), CanManage: actor.Allows(models.PermManageUsers), CanInvite: actor.Allows(models.PermInviteUsers),
+		Flashes: s.takeFlashMessages(c), CanManage: actor.Allows(models.PermManageUsers), CanInvite: actor.Allows(models.PermInviteUsers),
 		CanChangeRoles: actor.Allows(models.PermManageRoles), ReachNote: actor.ReachNote(), Plans: page.Plans, Groups: page.Groups}
 	if fragment {
 		return render(c, http.StatusOK, views.UserListFragment(view))
@@ -83,7 +83,7 @@ func (s *Server) userProfile(c echo.Context) error {
 	}
 	actor := actorOf(c)
 	view := views.ProfileView{Chrome: chrome(c, profile.User.Name, views.SectionUsers), Profile: profile,
-		Flashes: s.takeFlashes(c), CanManage: actor.OffersLifecycleActions(&profile.User), CanChangeRole: actor.OffersRoleChange(&profile.User)}
+		Flashes: s.takeFlashMessages(c), CanManage: actor.OffersLifecycleActions(&profile.User), CanChangeRole: actor.OffersRoleChange(&profile.User)}
 	if actor.Allows(models.PermImpersonate) {
 		var refused models.ImpersonationRefusedError
 		switch err := s.store.ImpersonationCheck(c.Request().Context(), actor, &profile.User); {

@@ -305,3 +305,28 @@ func (s *Store) HandOverOrphanedWork(ctx context.Context, actor *Actor, fromID i
 	}
 	return result, nil
 }
+
+// PersonName is a user's ID and name, for messages that name the people an action touched.
+type PersonName struct {
+	ID   int64
+	Name string
+}
+
+// NamesOf returns the users among ids who belong to the actor's account, by name, in one
+// statement; IDs of other accounts are left out. Returns ErrForbidden without PermViewUsers.
+func (s *Store) NamesOf(ctx context.Context, actor *Actor, ids []int64) ([]PersonName, error) {
+	if !actor.Allows(PermViewUsers) {
+		return nil, ErrForbidden
+	}
+	ids = unique64(ids)
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	if len(ids) > MaxUsersPerAction {
+		ids = ids[:MaxUsersPerAction]
+	}
+	var names []PersonName
+	err := s.read(ctx).Model(&User{}).Select("id, name").Where("account_id = ?", actor.Account.ID).Where(s.idIn("id", ids)).
+		Order("lower(name), id").Scan(&names).Error
+	return names, err
+}

@@ -32,7 +32,7 @@ type UserListView struct {
 	// Notices explain parameters that were adjusted, e.g. a search term cut to length.
 	Notices []string
 	// Flashes report the outcome of the action that led here.
-	Flashes []string
+	Flashes []Flash
 	// CanManage shows selection and bulk actions.
 	CanManage bool
 	// CanInvite offers inviting people and handling invitations; CanChangeRoles the role change.
