@@ -113,3 +113,21 @@ func TestOrphanedWorkOverHTTP(t *testing.T) {
 		})
 	})
 }
+
+// A page of 50 rows, each with its row menu and the navigation's count, stays within 40 KB.
+func TestUserListPageWithRowMenusStaysSmall(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, store *models.Store) {
+		app := newTestApp(t, store)
+		seeded := modelstest.Seeded(t, store, 150)
+		admin := app.newBrowser(t)
+		admin.mustSignIn(seeded.OwnerEmail, seeded.OwnerPassword)
+		page := admin.get("/settings/users")
+		doc := page.doc(t)
+		if doc.Find(`[data-testid="user-row"]`).Length() != 50 || doc.Find(`[data-testid="row-menu"] [role="menuitem"]`).Length() == 0 {
+			t.Fatal("want 50 rows and the row menu")
+		}
+		if len(page.body) > 40*1024 {
+			t.Fatalf("the page is %d bytes, over 40 KB", len(page.body))
+		}
+	})
+}

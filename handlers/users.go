@@ -22,7 +22,7 @@ func (s *Server) userList(c echo.Context) error {
 	}
 	view := views.UserListView{Chrome: chrome(c, "User management", views.SectionUsers), State: state, Page: page, Notices: notices,
 		Flashes: s.takeFlashMessages(c), CanManage: actor.Allows(models.PermManageUsers), CanInvite: actor.Allows(models.PermInviteUsers),
-		CanChangeRoles: actor.Allows(models.PermManageRoles), ReachNote: actor.ReachNote(), Plans: page.Plans, Groups: page.Groups}
+		CanChangeRoles: actor.Allows(models.PermManageRoles), CanImpersonate: actor.Allows(models.PermImpersonate), ReachNote: actor.ReachNote(), Plans: page.Plans, Groups: page.Groups}
 	if fragment {
 		return render(c, http.StatusOK, views.UserListFragment(view))
 	}

@@ -95,3 +95,65 @@ func TestNavigationShowsOrphanedCount(t *testing.T) {
 		t.Fatal("no count where there is none")
 	}
 }
+
+func TestRowMenusOfferWhatAppliesToEachPerson(t *testing.T) {
+	due := time.Date(2026, 12, 20, 0, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		tab  string
+		row  models.UserRow
+		acts string
+		own  bool // the row names its own entries, unlike the tab's usual ones
+	}{
+		{"active", models.UserRow{ID: 3, Name: "Ada", Status: models.StatusActive}, "deactivate reset_password change_plan change_role view_as", false},
+		{"inactive", models.UserRow{ID: 4, Name: "Ina", Status: models.StatusInactive}, "reactivate delete change_plan change_role view_as", false},
+		{"inactive", models.UserRow{ID: 5, Name: "Sam", Status: models.StatusInactive, DeletionDueAt: &due}, "undo_delete change_plan change_role view_as", true},
+		{"invited", models.UserRow{ID: 6, Name: "Ivo", Status: models.StatusInvited}, "remind revoke change_plan change_role", false},
+	} {
+		t.Run(c.tab+"/"+c.row.Name, func(t *testing.T) {
+			v := userListView(c.tab, []models.UserRow{c.row}, exactCounts(1, 1, 1))
+			v.CanImpersonate = true
+			doc := render(t, views.UserListPage(v))
+			menu := one(t, doc, "row-menu")
+			wantAttr(t, menu, "role", "menu")
+			row := one(t, doc, "user-row")
+			acts := menu.AttrOr("data-acts", "")
+			if c.own {
+				acts = row.AttrOr("data-acts", "")
+			} else if _, ok := row.Attr("data-acts"); ok {
+				t.Fatal("a row like any other on its tab carries no entries of its own")
+			}
+			if acts != c.acts {
+				t.Fatalf("entries %q, want %q", acts, c.acts)
+			}
+			for _, act := range strings.Fields(c.acts) {
+				item := menu.Find(`[data-testid="row-action-` + act + `"]`)
+				if item.Length() != 1 {
+					t.Fatalf("menu lacks %s", act)
+				}
+				wantAttr(t, item, "role", "menuitem")
+				if act != "view_as" {
+					wantAttr(t, item, "form", "row-action")
+					wantAttr(t, item, "value", act)
+				}
+			}
+			form := one(t, doc, "row-action-form")
+			if form.AttrOr("action", "") != "/settings/users/actions" || form.Find(`input[name="_csrf"]`).Length() != 1 {
+				t.Fatal("the row menu must post the bulk action with a CSRF token")
+			}
+		})
+	}
+	t.Run("SupportSeesOnlyViewAs", func(t *testing.T) {
+		v := userListView("active", activeRows(), exactCounts(2, 0, 0))
+		v.CanManage, v.CanChangeRoles, v.CanImpersonate = false, false, true
+		doc := render(t, views.UserListPage(v))
+		wantAttr(t, one(t, doc, "row-menu"), "data-acts", "view_as")
+	})
+	t.Run("MembersGetNoMenu", func(t *testing.T) {
+		v := userListView("active", activeRows(), exactCounts(2, 0, 0))
+		v.CanManage, v.CanChangeRoles = false, false
+		doc := render(t, views.UserListPage(v))
+		if doc.Find(`[data-testid="row-menu"]`).Length() != 0 {
+			t.Fatal("nothing applies, so no menu")
+		}
+	})
+}
