@@ -109,6 +109,22 @@
     });
   }
 
+  // place keeps the menu fixed beside its button, so that the table's scrolling box does not
+  // clip it: below the button, or above it when the window has no room below.
+  function place(m, button) {
+    var at = button.getBoundingClientRect();
+    var below = window.innerHeight - at.bottom > m.offsetHeight + 8;
+    m.style.top = (below ? at.bottom + 4 : Math.max(4, at.top - m.offsetHeight - 4)) + "px";
+    m.style.left = Math.max(4, at.right - m.offsetWidth) + "px";
+  }
+
+  function follow() {
+    var m = menu();
+    if (current && m && !m.hidden) {
+      place(m, current);
+    }
+  }
+
   function close(returnFocus) {
     var m = menu();
     if (m) {
@@ -140,8 +156,8 @@
     });
     form.querySelector('input[name="ids"]').value = id;
     m.setAttribute("aria-labelledby", button.id);
-    button.parentNode.appendChild(m);
     m.hidden = false;
+    place(m, button);
     button.setAttribute("aria-expanded", "true");
     current = button;
     var items = shown(m);
@@ -212,6 +228,8 @@
   });
 
   document.addEventListener("htmx:beforeSwap", function () { close(false); });
+  window.addEventListener("resize", follow);
+  document.addEventListener("scroll", follow, true);
   document.addEventListener("htmx:afterSettle", enhance);
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", enhance);
