@@ -3,6 +3,7 @@ package models_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 
 	"roster/models"
@@ -200,5 +201,64 @@ func TestOrphanedWorkHandOver(t *testing.T) {
 				t.Fatalf("result = %+v, %v", res, err)
 			}
 		})
+	})
+}
+
+func TestOrphanedWorkTakesFixedStatements(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, store *models.Store) {
+		ctx := context.Background()
+		o := newOrphans(t, store)
+		plan := planOf(t, store, o.acc)
+		for i := 0; i < 30; i++ {
+			u := addUser(t, store, o.acc, fmt.Sprintf("Former %02d", i), fmt.Sprintf("former%d@example.com", i), models.RoleMember, models.StatusInactive, &plan.ID)
+			modelstest.Must(t, store.DB().Model(u).Update("manager_id", o.boss.ID))
+			addRecord(t, store, o.acc, u, "deal", true)
+			addRecord(t, store, o.acc, u, "lead", false)
+		}
+		if err := store.UpdateDefaultHandover(ctx, o.acc.Actor, models.DefaultHandoverInput{Mode: models.HandoverToManager, FallbackEmail: "finn@example.com"}); err != nil {
+			t.Fatal(err)
+		}
+		for page := 1; page <= 2; page++ {
+			counter := &queryCounter{}
+			work, err := store.WithQueryLogger(counter).OrphanedWork(ctx, o.acc.Actor, page)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if work.People != 32 || (page == 1 && (len(work.Owners) != models.OrphanedWorkPageSize || !work.HasNext)) || (page == 2 && len(work.Owners) != 7) {
+				t.Fatalf("page %d: %d of %d people, next %v", page, len(work.Owners), work.People, work.HasNext)
+			}
+			if counter.n > 5 {
+				t.Fatalf("page %d took %d statements", page, counter.n)
+			}
+		}
+		counter := &queryCounter{}
+		if n, err := store.WithQueryLogger(counter).OrphanedWorkCount(ctx, o.acc.Actor); err != nil || n != 32 || counter.n != 1 {
+			t.Fatalf("count %d in %d statements, %v", n, counter.n, err)
+		}
+	})
+}
+
+func TestOrphanedWorkSurvivesHostileInput(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, store *models.Store) {
+		ctx := context.Background()
+		o := newOrphans(t, store)
+		stranger := modelstest.NewAccount(t, store)
+		work, err := store.OrphanedWork(ctx, o.acc.Actor, -5)
+		if err != nil || work.Page != 1 || len(work.Owners) != 2 {
+			t.Fatalf("a negative page: %+v, %v", work, err)
+		}
+		if work, err := store.OrphanedWork(ctx, o.acc.Actor, 1_000_000); err != nil || len(work.Owners) != 0 {
+			t.Fatalf("a page far beyond the end: %+v, %v", work, err)
+		}
+		for name, id := range map[string]int64{"Zero": 0, "Negative": -1, "OtherAccount": stranger.Owner.ID, "Active": o.boss.ID, "NothingOrphaned": o.closed.ID} {
+			t.Run("ErrNotFound"+name, func(t *testing.T) {
+				if _, err := store.OrphanedWorkOf(ctx, o.acc.Actor, id); !errors.Is(err, models.ErrNotFound) {
+					t.Fatalf("err = %v", err)
+				}
+			})
+		}
+		if owner, err := store.OrphanedWorkOf(ctx, o.acc.Actor, o.leaver.ID); err != nil || owner.OpenRecords != 3 {
+			t.Fatalf("one person: %+v, %v", owner, err)
+		}
 	})
 }
