@@ -131,3 +131,38 @@ func TestUserListPageWithRowMenusStaysSmall(t *testing.T) {
 		}
 	})
 }
+
+// The row menu posts the Actions menu's route for one person, with the list to return to.
+func TestRowMenuActionsOverHTTP(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, store *models.Store) {
+		app := newTestApp(t, store)
+		acc := modelstest.NewAccount(t, store)
+		ina := addPerson(t, store, acc, `Ina <img src=x onerror=alert(1)>`, models.RoleMember, models.StatusInactive)
+		admin := app.newBrowser(t)
+		admin.mustSignIn(acc.Owner.EmailAddress(), modelstest.Password)
+		list := "/settings/users?tab=inactive"
+		doc := admin.get(list).doc(t)
+		back := doc.Find(`#row-action input[name="back"]`).AttrOr("value", "")
+		if back != list || doc.Find(`#row-menu [value="reactivate"]`).Length() != 1 {
+			t.Fatalf("row menu form returns to %q", back)
+		}
+		if res := admin.post("/settings/users/actions", url.Values{"action": {"reactivate"}, "ids": {strconv.FormatInt(ina.ID, 10)}, "back": {back}}); res.status != http.StatusForbidden {
+			t.Fatalf("without CSRF: status %d", res.status)
+		}
+		res := admin.submit(list, "/settings/users/actions", url.Values{"action": {"reactivate"}, "ids": {strconv.FormatInt(ina.ID, 10)}, "back": {back}})
+		if res.status != http.StatusSeeOther || res.header.Get("Location") != list {
+			t.Fatalf("status %d, location %q", res.status, res.header.Get("Location"))
+		}
+		page := admin.get(list)
+		if strings.Contains(page.body, "<img src=x") {
+			t.Fatal("the message did not escape the name")
+		}
+		flash := page.doc(t).Find(`[data-testid="flash-text"]`).Text()
+		if flash != "Reactivated "+ina.Name+", with a seat of their plan." {
+			t.Fatalf("flash %q", flash)
+		}
+		if href := page.doc(t).Find(`[data-testid="flash-link"]`).First().AttrOr("href", ""); href != "/settings/users/"+strconv.FormatInt(ina.ID, 10) {
+			t.Fatalf("profile link %q", href)
+		}
+	})
+}

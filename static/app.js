@@ -149,7 +149,7 @@
     var acts = button.getAttribute("data-acts").split(" ");
     var id = button.getAttribute("data-id");
     Array.prototype.forEach.call(m.querySelectorAll('[role="menuitem"]'), function (item) {
-      item.parentNode.hidden = acts.indexOf(item.getAttribute("data-act")) < 0;
+      item.parentNode.hidden = acts.indexOf(item.getAttribute("data-act") || item.value) < 0;
       if (item.hasAttribute("data-href")) {
         item.setAttribute("href", item.getAttribute("data-href").replace("{id}", id));
       }

@@ -126,18 +126,21 @@ func TestRowMenusOfferWhatAppliesToEachPerson(t *testing.T) {
 				t.Fatalf("entries %q, want %q", acts, c.acts)
 			}
 			for _, act := range strings.Fields(c.acts) {
-				item := menu.Find(`[data-testid="row-action-` + act + `"]`)
+				item := menu.Find(`[role="menuitem"][value="` + act + `"]`)
+				if act == "view_as" {
+					item = menu.Find(`a[role="menuitem"][data-act="view_as"]`)
+					wantAttr(t, item, "data-href", "/settings/users/{id}/impersonate")
+				} else {
+					wantAttr(t, item, "form", "row-action")
+					wantAttr(t, item, "name", "action")
+				}
 				if item.Length() != 1 {
 					t.Fatalf("menu lacks %s", act)
 				}
-				wantAttr(t, item, "role", "menuitem")
-				if act != "view_as" {
-					wantAttr(t, item, "form", "row-action")
-					wantAttr(t, item, "value", act)
-				}
 			}
 			form := one(t, doc, "row-action-form")
-			if form.AttrOr("action", "") != "/settings/users/actions" || form.Find(`input[name="_csrf"]`).Length() != 1 {
+			if form.AttrOr("action", "") != "/settings/users/actions" || form.Find(`input[name="_csrf"]`).Length() != 1 ||
+				!strings.HasPrefix(form.Find(`input[name="back"]`).AttrOr("value", ""), "/settings/users") {
 				t.Fatal("the row menu must post the bulk action with a CSRF token")
 			}
 		})
