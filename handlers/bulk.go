@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 
@@ -47,8 +48,9 @@ func (s *Server) bulkAction(c echo.Context) error {
 		s.flash(c, "Select at least one user, then choose an action.")
 		return redirect(c, back)
 	}
-	var done string
-	switch params.Get("action") {
+	action := params.Get("action")
+	var n int
+	switch action {
 	case "deactivate":
 		form := views.HandoverForm{IDs: joinIDs(ids), RecordsMode: "one", Scope: "open"}
 		return s.renderWizard(c, views.StepImpact, form, ids, nil)
@@ -59,31 +61,26 @@ func (s *Server) bulkAction(c echo.Context) error {
 	case "change_role":
 		return s.renderChangeRole(c, http.StatusOK, ids, back, "", nil)
 	case "undo_delete":
-		var n int
-		if n, err = s.store.UndoDeletion(ctx, actor, ids); err == nil {
-			done = fmt.Sprintf("Undid the deletion of %s; they stay inactive.", models.Count(n, "user", "users"))
-		}
+		n, err = s.store.UndoDeletion(ctx, actor, ids)
 	case "reactivate":
-		var n int
-		if n, err = s.store.Reactivate(ctx, actor, ids); err == nil {
-			done = fmt.Sprintf("Reactivated %s, with a seat of their plan.", models.Count(n, "user", "users"))
-		}
+		n, err = s.store.Reactivate(ctx, actor, ids)
 	case "remind":
 		var r *models.RemindResult
 		if r, err = s.store.Remind(ctx, actor, ids, s.baseURL(c)); err == nil {
 			s.mailQueued()
-			done = remindedMessage(r)
+			reminded := slices.DeleteFunc(slices.Clone(ids), func(id int64) bool {
+				return slices.ContainsFunc(r.Skipped, func(u models.SkippedUser) bool { return u.ID == id })
+			})
+			f := bulkMessage(action, s.peopleOf(c, reminded), r.Reminded)
+			f.Text += skippedText(r.Skipped)
+			s.flashLinks(c, f)
+			return redirect(c, back)
 		}
 	case "revoke":
-		var n int
-		if n, err = s.store.Revoke(ctx, actor, ids); err == nil {
-			done = fmt.Sprintf("Revoked %s; their seats are free again.", models.Count(n, "invitation", "invitations"))
-		}
+		n, err = s.store.Revoke(ctx, actor, ids)
 	case "reset_password":
-		var n int
 		if n, err = s.store.RequestPasswordResets(ctx, actor, ids, s.baseURL(c)); err == nil {
 			s.mailQueued()
-			done = fmt.Sprintf("Sent %s; their sessions ended.", models.Count(n, "password reset link", "password reset links"))
 		}
 	default:
 		s.flash(c, "Choose an action.")
@@ -92,7 +89,7 @@ func (s *Server) bulkAction(c echo.Context) error {
 	if err != nil {
 		return s.refuse(c, err, back)
 	}
-	s.flash(c, done)
+	s.flashLinks(c, bulkMessage(action, s.peopleOf(c, ids), n))
 	return redirect(c, back)
 }
 
@@ -139,19 +136,19 @@ func listBackURL(params url.Values) string {
 	return views.ListHref(state)
 }
 
-// remindedMessage says whom a reminder reached and names whom it skipped, with why.
-func remindedMessage(r *models.RemindResult) string {
-	done := fmt.Sprintf("Reminded %s with a new link.", models.Count(r.Reminded, "person", "people"))
-	if len(r.Skipped) == 0 {
-		return done
+// skippedText names whom a bulk action passed over on purpose, and why: " 1 skipped — Nora
+// Jensen: invited 20 min ago; a reminder is possible in 40 min."
+func skippedText(skipped []models.SkippedUser) string {
+	if len(skipped) == 0 {
+		return ""
 	}
 	const named = 3
-	var skipped []string
-	for _, u := range r.Skipped[:min(named, len(r.Skipped))] {
-		skipped = append(skipped, u.Name+": "+strings.ToLower(u.Reason[:1])+u.Reason[1:])
+	var parts []string
+	for _, u := range skipped[:min(named, len(skipped))] {
+		parts = append(parts, u.Name+": "+strings.ToLower(u.Reason[:1])+u.Reason[1:])
 	}
-	if more := len(r.Skipped) - named; more > 0 {
-		skipped = append(skipped, fmt.Sprintf("and %d more sent a link too recently.", more))
+	if more := len(skipped) - named; more > 0 {
+		parts = append(parts, fmt.Sprintf("and %d more sent a link too recently.", more))
 	}
-	return fmt.Sprintf("Reminded %d; %d skipped — %s", r.Reminded, len(r.Skipped), strings.Join(skipped, " "))
+	return fmt.Sprintf(" %d skipped — %s", len(skipped), strings.Join(parts, " "))
 }

@@ -71,6 +71,11 @@ func (s *Server) changePlanSubmit(c echo.Context) error {
 	case err != nil:
 		return s.refuse(c, err, back)
 	}
-	s.flash(c, fmt.Sprintf("Moved %s to %s.", models.Count(moved.Users, "user", "users"), moved.Plan))
+	people := s.peopleOf(c, ids)
+	f := views.Flash{Text: fmt.Sprintf("Moved %s to %s.", whoText(people, moved.Users), moved.Plan)}
+	if one := onlyOne(people, moved.Users); one != nil {
+		f.Links = []views.FlashLink{profileLink(*one)}
+	}
+	s.flashLinks(c, f)
 	return redirect(c, back)
 }

@@ -96,7 +96,7 @@ func TestChangePlanOverHTTP(t *testing.T) {
 			if res.status != http.StatusSeeOther || res.header.Get("Location") != "/settings/users?tab=active" {
 				t.Fatalf("status %d location %q: %.300s", res.status, res.header.Get("Location"), res.body)
 			}
-			if flash := admin.get("/settings/users?tab=active").doc(t).Find(`[data-testid="flash"]`).Text(); !strings.Contains(flash, "Moved 2 users to Premium.") {
+			if flash := admin.get("/settings/users?tab=active").doc(t).Find(`[data-testid="flash"]`).Text(); !strings.Contains(flash, "Moved 2 people: "+ann.Name+" and "+bo.Name+" to Premium.") && !strings.Contains(flash, "Moved 2 people: "+bo.Name+" and "+ann.Name+" to Premium.") {
 				t.Fatalf("flash %q", flash)
 			}
 			if planOfUser(t, store, ann.ID) != premium || planOfUser(t, store, bo.ID) != premium {

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"log/slog"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -16,6 +17,7 @@ var navigation = []struct {
 }{
 	{views.NavItem{Section: views.SectionUsers, Label: "User management", Href: "/settings/users"}, models.PermViewUsers},
 	{views.NavItem{Section: views.SectionRecords, Label: "Records", Href: views.RecordsPath}, models.PermViewUsers},
+	{views.NavItem{Section: views.SectionOrphaned, Label: "Orphaned work", Href: views.OrphanedWorkPath}, models.PermManageUsers},
 	{views.NavItem{Section: views.SectionGroups, Label: "Groups", Href: "/settings/groups"}, models.PermViewGroups},
 	{views.NavItem{Section: views.SectionStatistics, Label: "Team statistics", Href: "/settings/statistics"}, models.PermViewStatistics},
 	{views.NavItem{Section: views.SectionSeats, Label: "Seats & billing", Href: "/settings/seats"}, models.PermViewSeats},
@@ -42,8 +44,27 @@ func chrome(c echo.Context, title, section string) views.Chrome {
 	}
 	for _, n := range navigation {
 		if actor.Allows(n.permission) {
-			ch.Nav = append(ch.Nav, n.item)
+			item := n.item
+			if item.Section == views.SectionOrphaned && !wantsFragment(c) {
+				item.Count = orphanedCount(c, actor)
+			}
+			ch.Nav = append(ch.Nav, item)
 		}
 	}
 	return ch
+}
+
+// orphanedCount is the number beside Orphaned work in the navigation: one indexed statement,
+// for full pages only. A failure costs the number, not the page.
+func orphanedCount(c echo.Context, actor *models.Actor) int64 {
+	store, _ := c.Get(storeContextKey).(*models.Store)
+	if store == nil {
+		return 0
+	}
+	n, err := store.OrphanedWorkCount(c.Request().Context(), actor)
+	if err != nil {
+		slog.Warn("could not count orphaned work", "err", err)
+		return 0
+	}
+	return n
 }

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -113,7 +112,18 @@ func (s *Server) executeDeactivation(c echo.Context, form views.HandoverForm, id
 	case err != nil:
 		return err
 	}
-	s.flash(c, deactivationSummary(result))
+	var people []models.PersonName
+	var recordsTo *models.PersonName
+	for _, p := range s.peopleOf(c, append([]int64{plan.RecordsTo}, ids...)) {
+		if p.ID == plan.RecordsTo {
+			if len(plan.RecordsByKind) == 0 {
+				recordsTo = &p
+			}
+			continue
+		}
+		people = append(people, p)
+	}
+	s.flashLinks(c, deactivationMessage(result, people, recordsTo))
 	return redirect(c, "/settings/users?tab=inactive")
 }
 
@@ -164,23 +174,6 @@ func fieldsStep(errs models.FieldErrors) string {
 		return views.StepConfirm
 	}
 	return views.StepHandover
-}
-
-func deactivationSummary(r *models.DeactivationResult) string {
-	parts := []string{fmt.Sprintf("Deactivated %s.", models.Count(r.Users, "user", "users"))}
-	if r.RecordsMoved > 0 {
-		parts = append(parts, fmt.Sprintf("%s handed over.", models.Count(r.RecordsMoved, "record", "records")))
-	}
-	if r.GroupsMoved > 0 {
-		parts = append(parts, fmt.Sprintf("%s got a new owner.", models.Count(r.GroupsMoved, "group", "groups")))
-	}
-	if r.ManagedMoved > 0 {
-		parts = append(parts, fmt.Sprintf("%s got a new manager.", models.Count(r.ManagedMoved, "person", "people")))
-	}
-	if r.SessionsEnded > 0 {
-		parts = append(parts, fmt.Sprintf("%s ended.", models.Count(r.SessionsEnded, "session", "sessions")))
-	}
-	return strings.Join(parts, " ")
 }
 
 func (s *Server) renderWizard(c echo.Context, step string, form views.HandoverForm, ids []int64, errs map[string]string) error {

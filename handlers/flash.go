@@ -22,10 +22,23 @@ func (s *Server) flash(c echo.Context, message string) {
 	saveOrLog(c, session, "keep a message for the next page")
 }
 
+// flashPrefix marks a kept message that carries links: the rest is a views.Flash in JSON.
+const flashPrefix = "flash:"
+
+// flashLinks keeps a message with links onwards for the next page.
+func (s *Server) flashLinks(c echo.Context, f views.Flash) {
+	if len(f.Links) == 0 {
+		s.flash(c, f.Text)
+		return
+	}
+	encoded, _ := json.Marshal(f)
+	s.flash(c, flashPrefix+string(encoded))
+}
+
 // refusalFlash marks a kept message that is a refusal, encoded as JSON after it.
 const refusalFlash = "\x00refusal:"
 
-// refusalKey holds, for the page being rendered, the refusal takeFlashes found.
+// refusalKey holds, for the page being rendered, the refusal found among the messages kept.
 const refusalKey = "roster.refusal"
 
 // flashRefusal keeps why an action changed nothing for the page the admin came from, which
@@ -39,7 +52,7 @@ func (s *Server) flashRefusal(c echo.Context, r views.Refusal) {
 	s.flash(c, refusalFlash+string(encoded))
 }
 
-// refusalShown is the refusal takeFlashes found for this page, or nil.
+// refusalShown is the refusal found among the messages kept for this page, or nil.
 func refusalShown(c echo.Context) *views.Refusal {
 	r, _ := c.Get(refusalKey).(*views.Refusal)
 	return r
@@ -48,6 +61,29 @@ func refusalShown(c echo.Context) *views.Refusal {
 // takeFlashes returns and forgets the messages kept for this page; a refusal among them is kept
 // aside for refusalShown.
 func (s *Server) takeFlashes(c echo.Context) []string {
+	flashes := s.takeFlashMessages(c)
+	texts := make([]string, len(flashes))
+	for i, f := range flashes {
+		texts[i] = f.Text
+	}
+	return texts
+}
+
+// takeFlashMessages returns and forgets the messages kept for this page, with their links.
+func (s *Server) takeFlashMessages(c echo.Context) []views.Flash {
+	var flashes []views.Flash
+	for _, m := range s.takeFlashTexts(c) {
+		var f views.Flash
+		if rest, ok := strings.CutPrefix(m, flashPrefix); ok && json.Unmarshal([]byte(rest), &f) == nil {
+			flashes = append(flashes, f)
+			continue
+		}
+		flashes = append(flashes, views.Flash{Text: m})
+	}
+	return flashes
+}
+
+func (s *Server) takeFlashTexts(c echo.Context) []string {
 	cookie, err := c.Cookie(flashCookieName)
 	if err != nil || cookie.Value == "" {
 		return nil

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/http"
@@ -84,11 +85,18 @@ func (s *Server) inviteSubmit(c echo.Context) error {
 		return err
 	}
 	s.mailQueued()
-	done := fmt.Sprintf("Invited %s with a seat reserved and a link that expires in %s.", models.Count(len(invited), "person", "people"), views.InvitationLifetimeText)
-	if left := len(req.Lines) - len(invited); left > 0 {
-		done += fmt.Sprintf(" %s with a problem %s left out.", models.Count(left, "row", "rows"), models.Plural(left, "was", "were"))
+	people := make([]models.PersonName, len(invited))
+	for i, u := range invited {
+		people[i] = models.PersonName{ID: u.ID, Name: cmp.Or(u.Name, u.EmailAddress())}
 	}
-	s.flash(c, done)
+	f := views.Flash{Text: fmt.Sprintf("Invited %s with a seat reserved and a link that expires in %s.", whoText(people, len(invited)), views.InvitationLifetimeText)}
+	if one := onlyOne(people, len(invited)); one != nil {
+		f.Links = []views.FlashLink{profileLink(*one)}
+	}
+	if left := len(req.Lines) - len(invited); left > 0 {
+		f.Text += fmt.Sprintf(" %s with a problem %s left out.", models.Count(left, "row", "rows"), models.Plural(left, "was", "were"))
+	}
+	s.flashLinks(c, f)
 	return redirect(c, "/settings/users?tab=invited")
 }
 

@@ -96,7 +96,7 @@ func TestBrowserLifecycle(t *testing.T) {
 		if loc := lcLocation(a); loc != "/settings/users?tab=invited" {
 			t.Fatalf("after inviting: at %s, want /settings/users?tab=invited", loc)
 		}
-		lcExpectFlash(t, a, "after inviting", "Invited 1 person with a seat reserved")
+		lcExpectFlash(t, a, "after inviting", "Invited "+strings.SplitN(newHire, "@", 2)[0]+" with a seat reserved")
 		if emails := lcRowEmails(a); !slices.Contains(emails, newHire) {
 			t.Errorf("the Invited tab does not list %s: %v", newHire, emails)
 		}
@@ -294,7 +294,7 @@ func TestBrowserLifecycle(t *testing.T) {
 		if loc := lcLocation(a); loc != "/settings/users?tab=inactive" {
 			t.Errorf("after deactivating: at %s, want /settings/users?tab=inactive", loc)
 		}
-		flash := lcExpectFlash(t, a, "after deactivating", "Deactivated 1 user.")
+		flash := lcExpectFlash(t, a, "after deactivating", "New Hire deactivated")
 		if !strings.Contains(flash, "1 session ended.") {
 			t.Errorf("deactivation flash %q does not say browser B's session ended", flash)
 		}
@@ -334,7 +334,7 @@ func TestBrowserLifecycle(t *testing.T) {
 		if loc := lcLocation(a); loc != "/settings/users?tab=inactive" {
 			t.Errorf("after reactivating: at %s, want /settings/users?tab=inactive", loc)
 		}
-		lcExpectFlash(t, a, "after reactivating", "Reactivated 1 user")
+		lcExpectFlash(t, a, "after reactivating", "Reactivated New Hire")
 		if emails := lcRowEmails(a); slices.Contains(emails, newHire) {
 			t.Errorf("the Inactive tab still lists %s after reactivating", newHire)
 		}
@@ -369,7 +369,7 @@ func TestBrowserLifecycle(t *testing.T) {
 		if status := a.clickAndLoad(`[data-testid="wizard-confirm"]`); status != http.StatusOK {
 			t.Fatalf("deactivate the member: final status %d", status)
 		}
-		flash = lcExpectFlash(t, a, "after deactivating the member", "Deactivated 1 user.")
+		flash = lcExpectFlash(t, a, "after deactivating the member", member.Name+" deactivated")
 		if want := models.Count(len(moving), "record", "records") + " handed over."; !strings.Contains(flash, want) {
 			t.Errorf("flash %q does not say %q", flash, want)
 		}

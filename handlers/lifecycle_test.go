@@ -301,7 +301,7 @@ func TestDeactivationWizardOverHTTP(t *testing.T) {
 		if done.status != http.StatusSeeOther || done.header.Get("Location") != "/settings/users?tab=inactive" {
 			t.Fatalf("execute: status %d location %q", done.status, done.header.Get("Location"))
 		}
-		if flash := admin.get("/settings/users?tab=inactive").doc(t).Find(`[data-testid="flash"]`).Text(); !strings.HasPrefix(flash, "Deactivated 1 user.") {
+		if flash := admin.get("/settings/users?tab=inactive").doc(t).Find(`[data-testid="flash"]`).Text(); !strings.HasPrefix(flash, leaver.Name+" deactivated") {
 			t.Fatalf("flash %q", flash)
 		}
 		for name, b := range map[string]*browser{"phone": phone, "laptop": laptop} {

@@ -19,6 +19,7 @@ const (
 	csrfContextKey    = "csrf"
 	actorContextKey   = "roster.actor"
 	sessionEndedKey   = "roster.session_ended"
+	storeContextKey   = "roster.store"
 )
 
 // errCSRF marks a request refused for a missing or wrong CSRF token.
@@ -68,6 +69,7 @@ func (s *Server) loadActor(next echo.HandlerFunc) echo.HandlerFunc {
 		default:
 			actor.IP = c.RealIP()
 			c.Set(actorContextKey, actor)
+			c.Set(storeContextKey, s.store)
 		}
 		return next(c)
 	}

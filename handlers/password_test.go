@@ -74,7 +74,7 @@ func TestAdminPasswordResetOverHTTP(t *testing.T) {
 		if res.status != http.StatusSeeOther || res.header.Get("Location") != "/settings/users" {
 			t.Fatalf("reset: status %d location %q", res.status, res.header.Get("Location"))
 		}
-		if flash := admin.get("/settings/users").doc(t).Find(`[data-testid="flash"]`).Text(); !strings.Contains(flash, "Sent 1 password reset link; their sessions ended.") {
+		if flash := admin.get("/settings/users").doc(t).Find(`[data-testid="flash"]`).Text(); !strings.Contains(flash, "Sent a password reset link to "+pia.Name+"; their sessions ended.") {
 			t.Fatalf("flash %q", flash)
 		}
 		for name, b := range map[string]*browser{"phone": phone, "laptop": laptop} {

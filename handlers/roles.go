@@ -67,6 +67,11 @@ func (s *Server) changeRoleSubmit(c echo.Context) error {
 	case err != nil:
 		return s.refuse(c, err, back)
 	}
-	s.flash(c, fmt.Sprintf("Changed the role of %s to %s; it applies from their next click.", models.Count(n, "user", "users"), role.Label()))
+	people := s.peopleOf(c, ids)
+	f := views.Flash{Text: fmt.Sprintf("Changed the role of %s to %s; it applies from their next click.", whoText(people, n), role.Label())}
+	if one := onlyOne(people, n); one != nil {
+		f.Links = []views.FlashLink{profileLink(*one)}
+	}
+	s.flashLinks(c, f)
 	return redirect(c, back)
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"roster/models"
+	"roster/views"
 )
 
 // Route names, for reverse routing and tests.
@@ -34,6 +35,13 @@ const (
 	// RouteLeaveDateCancel takes a user's leave date (scheduled deactivation) away.
 	RouteLeaveDateCancel = "users.leave_date.cancel"
 	RouteTimeZoneSave    = "account.time_zone.submit"
+)
+
+// Orphaned work routes.
+const (
+	RouteOrphanedWork           = "orphaned.list"
+	RouteOrphanedHandover       = "orphaned.handover"
+	RouteOrphanedHandoverSubmit = "orphaned.handover.submit"
 )
 
 // Transfer account routes.
@@ -96,6 +104,9 @@ func (s *Server) routeTable() []route {
 		{http.MethodPost, "/settings/users/:id/privacy", RoutePrivacySubmit, models.PermManageUsers, s.privacySubmit},
 		{http.MethodGet, "/settings/users/:id/transfer", RouteTransfer, models.PermManageUsers, s.transferForm},
 		{http.MethodPost, "/settings/users/:id/transfer", RouteTransferSubmit, models.PermManageUsers, s.transferSubmit},
+		{http.MethodGet, views.OrphanedWorkPath, RouteOrphanedWork, models.PermManageUsers, s.orphanedWork},
+		{http.MethodGet, views.OrphanedWorkPath + "/:id/hand-over", RouteOrphanedHandover, models.PermManageUsers, s.orphanedHandoverForm},
+		{http.MethodPost, views.OrphanedWorkPath + "/:id/hand-over", RouteOrphanedHandoverSubmit, models.PermManageUsers, s.orphanedHandoverSubmit},
 		{http.MethodGet, "/settings/statistics", RouteStatistics, models.PermViewStatistics, s.teamStatistics},
 		{http.MethodGet, "/settings/seats/plans/:id/quantity", RouteSeatQuantity, models.PermManageSeats, s.seatQuantityForm},
 		{http.MethodPost, "/settings/seats/plans/:id/quantity", RouteSeatQuantitySubmit, models.PermManageSeats, s.seatQuantitySubmit},

@@ -21,8 +21,8 @@ func (s *Server) userList(c echo.Context) error {
 		return err
 	}
 	view := views.UserListView{Chrome: chrome(c, "User management", views.SectionUsers), State: state, Page: page, Notices: notices,
-		Flashes: s.takeFlashes(c), CanManage: actor.Allows(models.PermManageUsers), CanInvite: actor.Allows(models.PermInviteUsers),
-		CanChangeRoles: actor.Allows(models.PermManageRoles), ReachNote: actor.ReachNote(), Plans: page.Plans, Groups: page.Groups}
+		Flashes: s.takeFlashMessages(c), CanManage: actor.Allows(models.PermManageUsers), CanInvite: actor.Allows(models.PermInviteUsers),
+		CanChangeRoles: actor.Allows(models.PermManageRoles), CanImpersonate: actor.Allows(models.PermImpersonate), ReachNote: actor.ReachNote(), Plans: page.Plans, Groups: page.Groups}
 	view.Chrome.Refusal = refusalShown(c)
 	if fragment {
 		return render(c, http.StatusOK, views.UserListFragment(view))
@@ -87,7 +87,7 @@ func (s *Server) userProfile(c echo.Context) error {
 	}
 	actor := actorOf(c)
 	view := views.ProfileView{Chrome: chrome(c, profile.User.Name, views.SectionUsers), Profile: profile,
-		Flashes: s.takeFlashes(c), CanManage: actor.OffersLifecycleActions(&profile.User), CanChangeRole: actor.OffersRoleChange(&profile.User),
+		Flashes: s.takeFlashMessages(c), CanManage: actor.OffersLifecycleActions(&profile.User), CanChangeRole: actor.OffersRoleChange(&profile.User),
 		CanSetDormancyExempt: actor.OffersLifecycleActions(&profile.User)}
 	view.Chrome.Refusal = refusalShown(c)
 	if actor.Allows(models.PermImpersonate) {

@@ -37,6 +37,7 @@ var auditActionLabels = map[string]string{
 	AuditAccountTransferred:      "Account transferred",
 	AuditRecordsHandedOver:       "Records handed over",
 	AuditHandoverUndone:          "Hand-over undone",
+	AuditOrphanedWorkHandedOver:  "Orphaned work handed over",
 	AuditDeletionScheduled:       "Deletion scheduled",
 	AuditDeletionUndone:          "Deletion undone",
 	AuditDeletionCancelled:       "Deletion cancelled",

@@ -79,6 +79,10 @@ var webhookRules = map[string][]webhookRule{
 		return map[string]any{"via": "transfer", "to_user": idObject(d["to"]), "records": d["records_moved"],
 			"groups": d["groups_moved"], "managed_users": d["managed_moved"], "role_given": d["role_given"], "then": d["then"]}, true
 	}}},
+	AuditOrphanedWorkHandedOver: {{EventRecordsHandedOver, func(d map[string]any) (map[string]any, bool) {
+		return map[string]any{"via": "orphaned_work", "to_user": idObject(d["to"]), "records": d["records_moved"],
+			"groups": d["groups_moved"], "managed_users": d["managed_moved"]}, true
+	}}},
 	AuditGroupCreated: {{EventGroupCreated, func(d map[string]any) (map[string]any, bool) {
 		return map[string]any{"group": groupObject(d), "owner": idObject(d["owner_id"])}, true
 	}}},

@@ -179,3 +179,192 @@ document.addEventListener("htmx:afterSettle", function (event) {
   document.addEventListener("DOMContentLoaded", disableWrites);
   document.addEventListener("htmx:afterSettle", disableWrites);
 })();
+
+// Row menus (WAI-ARIA menu button): each row of a list that has the shared #row-menu gets a "⋯"
+// button; it opens that one menu beside it, showing the entries its row's data-acts (or else the
+// menu's) name, and an entry posts that action for the row's person through the #row-action form.
+// Arrow keys, Home and End move, Escape closes and returns focus to the button, Tab or a click
+// elsewhere closes. The buttons are made here, not sent with every row: without JavaScript they
+// could not open anything, and the bulk Actions menu does it all.
+(function () {
+  "use strict";
+
+  var current = null;
+  var uid = 0;
+
+  function menu() { return document.getElementById("row-menu"); }
+
+  function shown(m) {
+    return Array.prototype.slice.call(m.querySelectorAll('[role="menuitem"]')).filter(function (i) {
+      return !i.parentNode.hidden;
+    });
+  }
+
+  function enhance() {
+    var m = menu();
+    if (!m) {
+      return;
+    }
+    var table = document.querySelector('[data-testid="user-table"]');
+    if (!table || table.hasAttribute("data-row-menus")) {
+      return;
+    }
+    table.setAttribute("data-row-menus", "");
+    var head = table.querySelector("thead tr");
+    var th = document.createElement("th");
+    th.scope = "col";
+    th.className = "col-menu";
+    th.innerHTML = '<span class="visually-hidden">Actions</span>';
+    head.appendChild(th);
+    Array.prototype.forEach.call(table.querySelectorAll('tbody tr[data-testid="user-row"]'), function (row) {
+      var td = document.createElement("td");
+      td.className = "col-menu";
+      var link = row.querySelector("a.person");
+      var acts = row.getAttribute("data-acts") || m.getAttribute("data-acts") || "";
+      if (link && acts) {
+        var button = document.createElement("button");
+        button.type = "button";
+        button.className = "row-menu-btn";
+        button.id = "row-menu-btn-" + (++uid);
+        button.textContent = "\u22EF";
+        button.setAttribute("aria-haspopup", "menu");
+        button.setAttribute("aria-expanded", "false");
+        button.setAttribute("aria-controls", "row-menu");
+        button.setAttribute("aria-label", "Actions for " + row.querySelector(".person-name").textContent);
+        button.setAttribute("data-testid", "row-menu-button");
+        button.setAttribute("data-id", link.getAttribute("href").split("/").pop());
+        button.setAttribute("data-acts", acts);
+        td.appendChild(button);
+      }
+      row.appendChild(td);
+    });
+  }
+
+  // place keeps the menu fixed beside its button, so that the table's scrolling box does not
+  // clip it: below the button, or above it when the window has no room below.
+  function place(m, button) {
+    var at = button.getBoundingClientRect();
+    var below = window.innerHeight - at.bottom > m.offsetHeight + 8;
+    m.style.top = (below ? at.bottom + 4 : Math.max(4, at.top - m.offsetHeight - 4)) + "px";
+    m.style.left = Math.max(4, at.right - m.offsetWidth) + "px";
+  }
+
+  function follow() {
+    var m = menu();
+    if (current && m && !m.hidden) {
+      place(m, current);
+    }
+  }
+
+  function close(returnFocus) {
+    var m = menu();
+    if (m) {
+      m.hidden = true;
+    }
+    if (current) {
+      current.setAttribute("aria-expanded", "false");
+      if (returnFocus && document.body.contains(current)) {
+        current.focus();
+      }
+    }
+    current = null;
+  }
+
+  function open(button, last) {
+    var m = menu();
+    var form = document.getElementById("row-action");
+    if (!m || !form) {
+      return;
+    }
+    close(false);
+    var acts = button.getAttribute("data-acts").split(" ");
+    var id = button.getAttribute("data-id");
+    Array.prototype.forEach.call(m.querySelectorAll('[role="menuitem"]'), function (item) {
+      item.parentNode.hidden = acts.indexOf(item.getAttribute("data-act") || item.value) < 0;
+      if (item.hasAttribute("data-href")) {
+        item.setAttribute("href", item.getAttribute("data-href").replace("{id}", id));
+      }
+    });
+    form.querySelector('input[name="ids"]').value = id;
+    m.setAttribute("aria-labelledby", button.id);
+    m.hidden = false;
+    place(m, button);
+    button.setAttribute("aria-expanded", "true");
+    current = button;
+    var items = shown(m);
+    if (items.length) {
+      items[last ? items.length - 1 : 0].focus();
+    }
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest(".row-menu-btn");
+    if (button) {
+      if (current === button) {
+        close(true);
+      } else {
+        open(button, false);
+      }
+      return;
+    }
+    if (current && !(event.target.closest && event.target.closest("#row-menu"))) {
+      close(false);
+    }
+  });
+
+  document.addEventListener("keydown", function (event) {
+    var target = event.target;
+    if (target.classList && target.classList.contains("row-menu-btn")) {
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        event.preventDefault();
+        open(target, event.key === "ArrowUp");
+      }
+      return;
+    }
+    var m = menu();
+    if (!current || !m || !m.contains(target)) {
+      return;
+    }
+    var items = shown(m);
+    var at = items.indexOf(target);
+    switch (event.key) {
+      case "ArrowDown":
+        event.preventDefault();
+        items[(at + 1) % items.length].focus();
+        break;
+      case "ArrowUp":
+        event.preventDefault();
+        items[(at - 1 + items.length) % items.length].focus();
+        break;
+      case "Home":
+        event.preventDefault();
+        items[0].focus();
+        break;
+      case "End":
+        event.preventDefault();
+        items[items.length - 1].focus();
+        break;
+      case "Escape":
+        event.preventDefault();
+        close(true);
+        break;
+      case "Tab":
+        close(false);
+        break;
+      case " ":
+        event.preventDefault();
+        target.click();
+        break;
+    }
+  });
+
+  document.addEventListener("htmx:beforeSwap", function () { close(false); });
+  window.addEventListener("resize", follow);
+  document.addEventListener("scroll", follow, true);
+  document.addEventListener("htmx:afterSettle", enhance);
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", enhance);
+  } else {
+    enhance();
+  }
+})();

@@ -60,6 +60,8 @@ type NavItem struct {
 	Section string
 	Label   string
 	Href    string
+	// Count, when above 0, is shown beside the label: how many things wait there.
+	Count int64
 }
 
 // Section names for Chrome.Section.

@@ -55,3 +55,22 @@ func OwnerRecordsHref(ownerID int64) string {
 func HandoverUndoHref(eventID int64) string {
 	return RecordsPath + "/undo/" + strconv.FormatInt(eventID, 10)
 }
+
+// OrphanedWorkPath is the report of work still held by people who have left.
+const OrphanedWorkPath = "/settings/orphaned-work"
+
+// OrphanedWorkHref is a page of the orphaned work report.
+func OrphanedWorkHref(page int) string {
+	if page <= 1 {
+		return OrphanedWorkPath
+	}
+	return OrphanedWorkPath + "?page=" + strconv.Itoa(page)
+}
+
+// OrphanedHandoverHref is the form that hands one former user's work to someone chosen.
+func OrphanedHandoverHref(id int64) string {
+	return OrphanedWorkPath + "/" + strconv.FormatInt(id, 10) + "/hand-over"
+}
+
+// BulkActionPath takes the Actions menu's choices, for a selection or one row.
+const BulkActionPath = UsersPath + "/actions"

@@ -11,7 +11,7 @@ import (
 type ProfileView struct {
 	Chrome
 	Profile *models.UserProfile
-	Flashes []string
+	Flashes []Flash
 	// CanManage offers the lifecycle actions for this user.
 	CanManage bool
 	// CanChangeRole offers the role change.

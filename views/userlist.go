@@ -3,6 +3,7 @@ package views
 import (
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"roster/models"
@@ -34,12 +35,14 @@ type UserListView struct {
 	// Notices explain parameters that were adjusted, e.g. a search term cut to length.
 	Notices []string
 	// Flashes report the outcome of the action that led here.
-	Flashes []string
+	Flashes []Flash
 	// CanManage shows selection and bulk actions.
 	CanManage bool
 	// CanInvite offers inviting people and handling invitations; CanChangeRoles the role change.
 	CanInvite      bool
 	CanChangeRoles bool
+	// CanImpersonate offers View as in each row's menu.
+	CanImpersonate bool
 	// ReachNote tells a group administrator or manager whom the list is limited to.
 	ReachNote string
 }
@@ -65,6 +68,56 @@ func (v UserListView) bulkActions() []BulkAction {
 		actions = append(actions, BulkAction{"change_role", "Change role…"})
 	}
 	return actions
+}
+
+// rowMenuViewAs is the row menu's View as entry, a link rather than an action of the list.
+const rowMenuViewAs = "view_as"
+
+// hasRowMenu tells whether rows get a "⋯" menu: something applies to someone.
+func (v UserListView) hasRowMenu() bool { return v.CanManage || v.CanImpersonate }
+
+// rowActions are the row menu's choices for one person, space-separated: the tab's bulk actions
+// that fit their status (models.ActionsFor decides), change role, then View as.
+func (v UserListView) rowActions(row models.UserRow) string {
+	var acts []string
+	if v.CanManage {
+		fits := map[string]bool{"change_role": true}
+		for _, a := range models.ActionsFor(&models.User{Status: row.Status, DeletionDueAt: row.DeletionDueAt}) {
+			fits[string(a)] = true
+		}
+		for _, a := range v.bulkActions() {
+			if fits[a.Value] {
+				acts = append(acts, a.Value)
+			}
+		}
+	}
+	if v.CanImpersonate && row.Status != models.StatusInvited {
+		acts = append(acts, rowMenuViewAs)
+	}
+	return strings.Join(acts, " ")
+}
+
+// tabActions are the row menu's entries for someone on this tab in the usual state; rows that
+// differ, such as those scheduled for deletion, name their own.
+func (v UserListView) tabActions() string {
+	status := models.StatusActive
+	switch v.State.Tab {
+	case "inactive":
+		status = models.StatusInactive
+	case "invited":
+		status = models.StatusInvited
+	}
+	return v.rowActions(models.UserRow{Status: status})
+}
+
+// rowMenuItems are every entry the shared row menu can show in this tab; each row's button says
+// which of them apply.
+func (v UserListView) rowMenuItems() []BulkAction {
+	var items []BulkAction
+	if v.CanManage {
+		items = v.bulkActions()
+	}
+	return items
 }
 
 func matchVerb(n int64) string {

@@ -361,7 +361,7 @@ func TestUserListExportKeepsFiltersButNotThePage(t *testing.T) {
 
 func TestUserListShowsFlashesReachNoteAndNotices(t *testing.T) {
 	v := userListView("inactive", activeRows(), exactCounts(2, 2, 0))
-	v.Flashes = []string{"Deactivated 2 users. 14 records handed over. 3 sessions ended."}
+	v.Flashes = []views.Flash{{Text: "Deactivated 2 users. 14 records handed over. 3 sessions ended."}}
 	v.ReachNote = "The people who report to you: you see and act on them only."
 	v.Notices = []string{"The search was shortened to its first 200 characters."}
 	doc := render(t, views.UserListPage(v))

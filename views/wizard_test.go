@@ -334,7 +334,7 @@ func TestWizardConfirmShowsTheReasonErrorBesideIt(t *testing.T) {
 func TestWizardResultIsReportedOnTheInactiveTab(t *testing.T) {
 	// After the last step the wizard redirects to the Inactive tab with the summary as a flash.
 	v := userListView("inactive", activeRows(), exactCounts(0, 2, 0))
-	v.Flashes = []string{"Deactivated 2 users. 3 records handed over. 1 group got a new owner. 3 sessions ended."}
+	v.Flashes = []views.Flash{{Text: "Deactivated 2 users. 3 records handed over. 1 group got a new owner. 3 sessions ended."}}
 	doc := render(t, views.UserListPage(v))
 
 	flash := one(t, doc, "flash")
