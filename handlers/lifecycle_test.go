@@ -367,7 +367,7 @@ func TestBulkActionsOverHTTP(t *testing.T) {
 				t.Fatalf("status %d %.300s", res.status, res.body)
 			}
 			flash := admin.get("/settings/users?tab=invited").doc(t).Find(`[data-testid="flash"]`).Text()
-			want := "Reminded 1; 1 skipped — " + invited[1].Name + ": invited 20 min ago; a reminder is possible in 40 min."
+			want := "Reminded " + invited[0].Name + " with a new link. 1 skipped — " + invited[1].Name + ": invited 20 min ago; a reminder is possible in 40 min."
 			if !strings.Contains(flash, want) {
 				t.Fatalf("flash %q, want %q", flash, want)
 			}
