@@ -223,7 +223,7 @@ func TestDormancyJob(t *testing.T) {
 			var event models.AuditEvent
 			modelstest.Must(t, store.DB().Where("target_user_id = ? AND action = ?", u.ID, models.AuditUserDeactivated).Take(&event))
 			if event.ActorID != nil || event.SystemActor == nil || *event.SystemActor != models.SystemDormancy ||
-				!strings.Contains(event.Details, `"how":"dormancy"`) {
+				!strings.Contains(event.Details, `"way":"dormancy"`) {
 				t.Fatalf("deactivation event actor: %+v", event)
 			}
 			var ledger models.SeatLedgerEntry
