@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -433,6 +434,10 @@ func (s *Store) CarryOutDueDeletions(ctx context.Context, limit int) (int, error
 			claimed = true
 			return s.carryOutDue(tx, u)
 		})
+		if errors.Is(err, ErrBusy) {
+			// Another server holds the account for work of its own; the next round picks this up.
+			break
+		}
 		if err != nil {
 			return done, err
 		}

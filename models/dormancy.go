@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -327,6 +328,11 @@ func (s *Store) dormancyPass(ctx context.Context, accountID int64) (*DormancyPas
 		}
 		return s.queueDormancySummary(tx, &account, pass, now)
 	})
+	if errors.Is(err, ErrBusy) {
+		// Another server holds the account, running this pass or other work; the next tick
+		// finds the pass done or runs it then.
+		return nil, nil
+	}
 	return pass, err
 }
 

@@ -353,6 +353,11 @@ func (s *Store) CarryOutDueDeactivations(ctx context.Context, limit int) (int, e
 			}
 			return s.carryOutScheduled(tx, accountID, due)
 		})
+		if errors.Is(err, ErrBusy) {
+			// Another server holds this account for a batch of its own: it carries these out, and
+			// whatever is left is picked up by the next pass.
+			break
+		}
 		if err != nil {
 			return done, err
 		}
