@@ -590,7 +590,7 @@ func (u *browserUser) list() listState {
 			counts,
 			summary: text('[data-testid="summary"]'),
 			rows: [...document.querySelectorAll('[data-testid="user-row"] a.person')].map((a) => ({
-				name: a.querySelector('.person-name').innerText.trim(),
+				name: a.querySelector('.person-text > b').innerText.trim(),
 				href: a.getAttribute('href'),
 			})),
 		};
@@ -634,7 +634,7 @@ const phoneStateJS = `(() => {
 		viewportWidth: document.documentElement.clientWidth,
 		pageWidth: document.documentElement.scrollWidth,
 		rows: document.querySelectorAll('[data-testid="user-row"]').length,
-		emailUnderName: shown(row?.querySelector('.person-email')),
+		emailUnderName: shown(row?.querySelector('.person-text > i')),
 		emailColumnShown: shown(row?.querySelector('td.hide-sm')),
 	};
 })()`

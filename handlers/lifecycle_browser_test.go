@@ -520,7 +520,7 @@ func lcExpectFlash(t *testing.T, u *browserUser, when, prefix string) string {
 
 func lcRowEmails(u *browserUser) []string {
 	u.t.Helper()
-	return evaluate[[]string](u, `[...document.querySelectorAll('[data-testid="user-row"] .person-email')].map((e) => e.innerText.trim())`)
+	return evaluate[[]string](u, `[...document.querySelectorAll('[data-testid="user-row"] .person-text > i')].map((e) => e.innerText.trim())`)
 }
 
 // lcWaitStep waits for htmx to swap in the wizard at step.

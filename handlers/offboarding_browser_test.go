@@ -212,7 +212,7 @@ func TestBrowserDeleteTransferResetAndPrivacy(t *testing.T) {
 		a.navigate("/settings/users?tab=inactive")
 		badge := evaluate[string](a, `(() => {
 			const row = [...document.querySelectorAll('[data-testid="user-row"]')]
-				.find((r) => r.querySelector('.person-email')?.innerText.trim() === `+lcJS(m1.EmailAddress())+`);
+				.find((r) => r.querySelector('.person-text > i')?.innerText.trim() === `+lcJS(m1.EmailAddress())+`);
 			return row?.querySelector('[data-testid="scheduled-for-deletion"]')?.innerText.trim() ?? '';
 		})()`)
 		if badge != "Scheduled for deletion · "+due {

@@ -230,7 +230,7 @@ document.addEventListener("htmx:afterSettle", function (event) {
         button.setAttribute("aria-haspopup", "menu");
         button.setAttribute("aria-expanded", "false");
         button.setAttribute("aria-controls", "row-menu");
-        button.setAttribute("aria-label", "Actions for " + row.querySelector(".person-name").textContent);
+        button.setAttribute("aria-label", "Actions for " + row.querySelector(".person-text > b, .person-name").textContent);
         button.setAttribute("data-testid", "row-menu-button");
         button.setAttribute("data-id", link.getAttribute("href").split("/").pop());
         button.setAttribute("data-acts", acts);
