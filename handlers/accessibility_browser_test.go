@@ -36,7 +36,8 @@ const axeRunJS = `axe.run(document, {
 }).then(r => r.violations.map(v => ({id: v.id, help: v.help, nodes: v.nodes.slice(0, 5).map(n => n.target.join(' '))})))`
 
 // TestEveryMainPageHasNoAccessibilityViolations opens each page an admin reaches, signed in as
-// the owner of a seeded account, at desktop width and at 390 px, and runs axe-core on it.
+// the owner of a seeded account, at 1280, 768 and 390 px, runs axe-core on it and checks that
+// nothing makes the page scroll sideways.
 func TestEveryMainPageHasNoAccessibilityViolations(t *testing.T) {
 	execPath := findChromium(t)
 	eachDatabaseAtOnce(t, func(t *testing.T, store *models.Store) {
@@ -99,14 +100,19 @@ func TestEveryMainPageHasNoAccessibilityViolations(t *testing.T) {
 		u.navigate("/login")
 		check("/login")
 		u.signIn(seeded.OwnerEmail, seeded.OwnerPassword)
-		for _, width := range []int64{1280, 390} {
+		for _, width := range []int64{1280, 768, 390} {
 			u.do(chromedp.EmulateViewport(width, 900))
 			for _, path := range pages {
 				if status := u.openForStatus(path); status != 200 {
 					t.Errorf("%s: status %d", path, status)
 					continue
 				}
-				check(fmt.Sprintf("%s at %d px", path, width))
+				where := fmt.Sprintf("%s at %d px", path, width)
+				check(where)
+				// Nothing is cut off or scrolls the page sideways: wide tables scroll in their box.
+				if w := evaluate[int64](u, `document.documentElement.scrollWidth`); w > width {
+					t.Errorf("%s: the page is %d px wide", where, w)
+				}
 			}
 		}
 	})
