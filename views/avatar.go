@@ -1,0 +1,21 @@
+package views
+
+// avatarSizeClass is the style class of an avatar size ("" for the default).
+func avatarSizeClass(size string) string {
+	if size == "" {
+		return ""
+	}
+	return "avatar-" + size
+}
+
+// avatarPixels is the width and height an avatar of size takes on the page, given on the image
+// so the layout does not move while it loads.
+func avatarPixels(size string) string {
+	switch size {
+	case "sm":
+		return "28"
+	case "lg":
+		return "56"
+	}
+	return "32"
+}
