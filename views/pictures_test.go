@@ -81,3 +81,13 @@ func TestOwnPictureFormOnTheHomePage(t *testing.T) {
 	one(t, doc, "remove-own-picture")
 	wantPicture(t, doc.Find(`main [data-testid="avatar-picture"]`), adaPicture, "56", false)
 }
+
+func TestPictureShowsInStatisticsRows(t *testing.T) {
+	s := teamStatistics("")
+	s.Users = append(s.Users, models.UserStatistics{UserID: 5, Name: "Finn Garcia", Status: models.StatusActive})
+	s.Users[0].PictureURL = adaPicture
+	doc := render(t, views.StatisticsPage(views.StatisticsView{Chrome: adminChrome("Team statistics", views.SectionStatistics), Stats: s}))
+	rows := doc.Find(`[data-testid="statistics-row"]`)
+	wantPicture(t, rows.Eq(0).Find(`[data-testid="avatar-picture"]`), adaPicture, "32", true)
+	wantText(t, rows.Eq(2).Find(`[data-testid="avatar-initials"]`), "FG")
+}
