@@ -36,12 +36,12 @@ func TestBrowserOwnPicture(t *testing.T) {
 			t.Fatalf("upload: final status %d", status)
 		}
 		loaded := `(img => !!img && img.complete && img.naturalWidth === 160 && img.getAttribute('src').startsWith('/pictures/'))`
-		u.waitFor("the picture in the top bar", loaded+`(document.querySelector('.topbar [data-testid="avatar-picture"]'))`)
+		u.waitFor("the picture in the top bar", loaded+`(document.querySelector('.topbar img.avatar'))`)
 		u.screenshot("own-picture-home")
 
 		u.navigate("/settings/users")
-		u.waitFor("the picture in the user list", loaded+`(document.querySelector('[data-testid="user-row"] [data-testid="avatar-picture"]'))`)
-		src := evaluate[string](u, `document.querySelector('[data-testid="user-row"] [data-testid="avatar-picture"]').getAttribute('src')`)
+		u.waitFor("the picture in the user list", loaded+`(document.querySelector('[data-testid="user-row"] img.avatar'))`)
+		src := evaluate[string](u, `document.querySelector('[data-testid="user-row"] img.avatar').getAttribute('src')`)
 		if !strings.HasSuffix(src, ".jpg") {
 			t.Fatalf("user list picture %q", src)
 		}

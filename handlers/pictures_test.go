@@ -66,12 +66,12 @@ func TestPictureOverHTTP(t *testing.T) {
 				t.Fatalf("status %d location %q: %.300s", res.status, res.header.Get("Location"), res.body)
 			}
 			doc := owner.get("/me").doc(t)
-			top := doc.Find(`.topbar [data-testid="avatar-picture"]`)
+			top := doc.Find(`.topbar img.avatar`)
 			path = top.AttrOr("src", "")
 			if !strings.HasPrefix(path, "/pictures/") || !strings.HasSuffix(path, ".jpg") {
 				t.Fatalf("top bar picture %q", path)
 			}
-			row := owner.get("/settings/users").doc(t).Find(`[data-testid="user-row"] [data-testid="avatar-picture"]`)
+			row := owner.get("/settings/users").doc(t).Find(`[data-testid="user-row"] img.avatar`)
 			if row.Length() != 1 || row.AttrOr("src", "") != path || row.AttrOr("loading", "") != "lazy" {
 				t.Fatalf("user list shows %d pictures, src %q", row.Length(), row.AttrOr("src", ""))
 			}
@@ -129,9 +129,34 @@ func TestPictureOverHTTP(t *testing.T) {
 			if res := owner.get(path); res.status != http.StatusNotFound {
 				t.Fatalf("removed picture: status %d, want 404", res.status)
 			}
-			if doc := owner.get("/me").doc(t); doc.Find(`.topbar [data-testid="avatar-initials"]`).Length() != 1 {
+			if doc := owner.get("/me").doc(t); doc.Find(`.topbar span.avatar`).Length() != 1 {
 				t.Fatal("the top bar shows no initials after the picture was removed")
 			}
 		})
+	})
+}
+
+// A full page of the user list with a picture on every row costs the page little: the pictures
+// are addresses that load lazily, not data in the page, read by the list's one statement.
+func TestPictureListPageStaysSmall(t *testing.T) {
+	// perRow is what a picture may add to a row over the initials it replaces.
+	const perRow = 60
+	modelstest.Each(t, func(t *testing.T, store *models.Store) {
+		app := newTestApp(t, store)
+		seeded := modelstest.Seeded(t, store, 150)
+		owner := app.newBrowser(t)
+		owner.mustSignIn(seeded.OwnerEmail, seeded.OwnerPassword)
+		without := owner.get("/settings/users")
+		modelstest.Must(t, store.DB().Exec("UPDATE users SET picture_url = '/pictures/' || id || '/0123456789abcdef.jpg' WHERE account_id = ?", seeded.Account.ID))
+		with := owner.get("/settings/users")
+		doc := with.doc(t)
+		rows, pictures := doc.Find(`[data-testid="user-row"]`).Length(), doc.Find(`[data-testid="user-row"] img.avatar[loading="lazy"]`).Length()
+		if rows != models.DefaultPageSize || pictures != rows {
+			t.Fatalf("%d rows, %d lazy pictures; want %d of each", rows, pictures, models.DefaultPageSize)
+		}
+		t.Logf("a page of %d rows: %d bytes with initials, %d bytes with pictures", rows, len(without.body), len(with.body))
+		if grown := len(with.body) - len(without.body); grown > perRow*(rows+1) {
+			t.Fatalf("pictures add %d bytes to the page, more than %d a row", grown, perRow)
+		}
 	})
 }

@@ -1,11 +1,11 @@
 package views
 
-// avatarSizeClass is the style class of an avatar size ("" for the default).
-func avatarSizeClass(size string) string {
+// avatarClass is the style class of an avatar of size ("" for the default).
+func avatarClass(size string) string {
 	if size == "" {
-		return ""
+		return "avatar"
 	}
-	return "avatar-" + size
+	return "avatar avatar-" + size
 }
 
 // avatarPixels is the width and height an avatar of size takes on the page, given on the image

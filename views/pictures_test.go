@@ -32,11 +32,11 @@ func TestPictureShowsInTheUserListWithInitialsAsFallback(t *testing.T) {
 	rows[0].PictureURL = adaPicture
 	doc := render(t, views.UserListPage(userListView("active", rows, exactCounts(2, 0, 0))))
 	list := doc.Find(`[data-testid="user-row"]`)
-	wantPicture(t, list.Eq(0).Find(`[data-testid="avatar-picture"]`), adaPicture, "32", true)
-	if list.Eq(0).Find(`[data-testid="avatar-initials"]`).Length() != 0 {
+	wantPicture(t, list.Eq(0).Find(`img.avatar`), adaPicture, "32", true)
+	if list.Eq(0).Find(`span.avatar`).Length() != 0 {
 		t.Error("a row with a picture also shows initials")
 	}
-	wantText(t, list.Eq(1).Find(`[data-testid="avatar-initials"]`), "FG")
+	wantText(t, list.Eq(1).Find(`span.avatar`), "FG")
 	if list.Eq(1).Find("img").Length() != 0 {
 		t.Error("a row without a picture shows an image")
 	}
@@ -45,21 +45,21 @@ func TestPictureShowsInTheUserListWithInitialsAsFallback(t *testing.T) {
 func TestPictureShowsInTheProfileHeader(t *testing.T) {
 	p := profileOf(models.StatusActive)
 	doc := render(t, views.ProfilePage(profileView(p)))
-	wantText(t, doc.Find(`.profile-head [data-testid="avatar-initials"]`), "AL")
+	wantText(t, doc.Find(`.profile-head span.avatar`), "AL")
 
 	p.User.PictureURL = adaPicture
 	doc = render(t, views.ProfilePage(profileView(p)))
-	wantPicture(t, doc.Find(`.profile-head [data-testid="avatar-picture"]`), adaPicture, "56", false)
+	wantPicture(t, doc.Find(`.profile-head img.avatar`), adaPicture, "56", false)
 }
 
 func TestPictureShowsInTheTopBar(t *testing.T) {
 	c := adminChrome("Home", views.SectionHome)
 	doc := render(t, views.Layout(c))
-	wantText(t, doc.Find(`.topbar [data-testid="avatar-initials"]`), "WJ")
+	wantText(t, doc.Find(`.topbar span.avatar`), "WJ")
 
 	c.UserPictureURL = "/pictures/2/fedcba9876543210.jpg"
 	doc = render(t, views.Layout(c))
-	wantPicture(t, doc.Find(`.topbar [data-testid="avatar-picture"]`), c.UserPictureURL, "28", false)
+	wantPicture(t, doc.Find(`.topbar img.avatar`), c.UserPictureURL, "28", false)
 }
 
 func TestOwnPictureFormOnTheHomePage(t *testing.T) {
@@ -79,7 +79,7 @@ func TestOwnPictureFormOnTheHomePage(t *testing.T) {
 	p.User.PictureURL = adaPicture
 	doc = render(t, views.HomePage(v))
 	one(t, doc, "remove-own-picture")
-	wantPicture(t, doc.Find(`main [data-testid="avatar-picture"]`), adaPicture, "56", false)
+	wantPicture(t, doc.Find(`main img.avatar`), adaPicture, "56", false)
 }
 
 func TestPictureShowsInStatisticsRows(t *testing.T) {
@@ -88,6 +88,6 @@ func TestPictureShowsInStatisticsRows(t *testing.T) {
 	s.Users[0].PictureURL = adaPicture
 	doc := render(t, views.StatisticsPage(views.StatisticsView{Chrome: adminChrome("Team statistics", views.SectionStatistics), Stats: s}))
 	rows := doc.Find(`[data-testid="statistics-row"]`)
-	wantPicture(t, rows.Eq(0).Find(`[data-testid="avatar-picture"]`), adaPicture, "32", true)
-	wantText(t, rows.Eq(2).Find(`[data-testid="avatar-initials"]`), "FG")
+	wantPicture(t, rows.Eq(0).Find(`img.avatar`), adaPicture, "32", true)
+	wantText(t, rows.Eq(2).Find(`span.avatar`), "FG")
 }
