@@ -32,7 +32,7 @@ func avatar(pictureURL, name, size string, lazy bool) templ.Component {
 			templ_7745c5c3_Var1 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		if pictureURL != "" {
+		if servedPicture(pictureURL) {
 			var templ_7745c5c3_Var2 = []any{avatarClass(size)}
 			templ_7745c5c3_Err = templ.RenderCSSItems(ctx, templ_7745c5c3_Buffer, templ_7745c5c3_Var2...)
 			if templ_7745c5c3_Err != nil {

@@ -91,3 +91,13 @@ func TestPictureShowsInStatisticsRows(t *testing.T) {
 	wantPicture(t, rows.Eq(0).Find(`img.avatar`), adaPicture, "32", true)
 	wantText(t, rows.Eq(2).Find(`span.avatar`), "FG")
 }
+
+func TestPictureFromElsewhereShowsInitials(t *testing.T) {
+	p := profileOf(models.StatusActive)
+	p.User.PictureURL = "https://cdn.example.com/faces/ada.jpg"
+	doc := render(t, views.ProfilePage(profileView(p)))
+	if doc.Find("img.avatar").Length() != 0 {
+		t.Fatal("an address Roster does not serve is shown as a picture")
+	}
+	wantText(t, doc.Find(`.profile-head span.avatar`), "AL")
+}
