@@ -36,6 +36,7 @@ func chrome(c echo.Context, title, section string) views.Chrome {
 		return ch
 	}
 	ch.AccountName, ch.UserName, ch.UserRole = actor.Account.Name, actor.User.Name, actor.User.Role.Label()
+	ch.UserPictureURL = actor.User.PictureURL
 	ch.Notice = actor.Notice
 	if imp := actor.Impersonation; imp != nil {
 		left := int(time.Until(imp.ExpiresAt).Minutes() + 0.5)

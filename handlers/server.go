@@ -79,7 +79,7 @@ func New(store *models.Store, config Config) (*echo.Echo, error) {
 	e.Use(secureHeaders(config.SecureCookies))
 	e.Use(requestID)
 	e.Use(requestLogger(s.routeNames(), config.Metrics))
-	e.Use(middleware.BodyLimit("2M"))
+	e.Use(bodyLimits()...)
 	sameOrigin, err := s.sameOrigin()
 	if err != nil {
 		return nil, err

@@ -47,6 +47,8 @@ var auditActionLabels = map[string]string{
 	AuditRoleChanged:             "Role changed",
 	AuditOwnDetailsChanged:       "Own details changed",
 	AuditOwnPasswordChanged:      "Own password changed",
+	AuditOwnPictureChanged:       "Own picture changed",
+	AuditOwnPictureRemoved:       "Own picture removed",
 	AuditSignedOutElsewhere:      "Signed out elsewhere",
 	AuditAccountSettingsChanged:  "Account settings changed",
 	AuditGroupCreated:            "Group created",

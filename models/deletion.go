@@ -563,6 +563,9 @@ func (s *Store) erasePersonalTraces(tx *gorm.DB, users []User) error {
 	if err := tx.Where(s.idIn("user_id", ids)).Delete(&UserSession{}).Error; err != nil {
 		return err
 	}
+	if err := s.deletePictures(tx, ids); err != nil {
+		return err
+	}
 	theirEvents := tx.Model(&AuditEvent{}).Select("id").Where(clause.Or(s.idIn("actor_id", ids), s.idIn("real_actor_id", ids),
 		clause.And(clause.Expr{SQL: "actor_id IS NULL"}, s.idIn("target_user_id", ids))))
 	if err := tx.Where("event_id IN (?)", theirEvents).Delete(&auditEventIP{}).Error; err != nil {
@@ -602,6 +605,9 @@ func (s *Store) anonymiseUsers(tx *gorm.DB, ids []int64, now time.Time) error {
 	}
 	if err := tx.Model(&PasswordReset{}).Where(s.idIn("user_id", ids)).Where("used_at IS NULL AND replaced_at IS NULL").
 		Update("replaced_at", now).Error; err != nil {
+		return err
+	}
+	if err := s.deletePictures(tx, ids); err != nil {
 		return err
 	}
 	return tx.Model(&User{}).Where(s.idIn("id", ids)).Updates(map[string]any{

@@ -100,6 +100,11 @@ func (s *Store) EditInactiveUserPrivacy(ctx context.Context, actor *Actor, userI
 		if err := tx.Model(&User{}).Where("id = ?", u.ID).Updates(updates).Error; err != nil {
 			return err
 		}
+		if edit.RemovePicture {
+			if err := s.deletePictures(tx, []int64{u.ID}); err != nil {
+				return err
+			}
+		}
 		event := auditRow(actor, AuditPrivacyEdited, &u.ID, now, details)
 		return writeAudit(tx, event)
 	})

@@ -153,7 +153,9 @@ type UserStatistics struct {
 	UserID int64
 	Name   string
 	Email  *string
-	Status UserStatus
+	// PictureURL is where the user's profile picture is served; empty shows their initials.
+	PictureURL string
+	Status     UserStatus
 	// SameNameEmail is the user's e-mail address when another listed user shows the same name,
 	// so that the two can be told apart; "" otherwise.
 	SameNameEmail string
@@ -301,11 +303,12 @@ func (s *Store) rankUsers(ctx context.Context, actor *Actor, stats *TeamStatisti
 		UserID      int64
 		Name        string
 		Email       *string
+		PictureURL  string
 		Status      UserStatus
 		Total       int64
 		ActiveUsers int64
 	}
-	if err := s.read(ctx).Raw("SELECT t.user_id, users.name, users.email, users.status, t.total, t.active_users FROM ("+
+	if err := s.read(ctx).Raw("SELECT t.user_id, users.name, users.email, users.picture_url, users.status, t.total, t.active_users FROM ("+
 		"SELECT user_id, count(*) AS total, count(*) OVER () AS active_users FROM activities WHERE "+where+
 		" GROUP BY user_id ORDER BY total DESC, user_id LIMIT ?) t JOIN users ON users.id = t.user_id AND users.account_id = ?"+
 		" ORDER BY t.total DESC, t.user_id", append(slices.Clip(args), StatisticsTopUsers, actor.Account.ID)...).Scan(&top).Error; err != nil {
@@ -317,7 +320,7 @@ func (s *Store) rankUsers(ctx context.Context, actor *Actor, stats *TeamStatisti
 	ids := make([]int64, len(top))
 	for i, row := range top {
 		ids[i] = row.UserID
-		stats.Users = append(stats.Users, UserStatistics{UserID: row.UserID, Name: row.Name, Email: row.Email, Status: row.Status})
+		stats.Users = append(stats.Users, UserStatistics{UserID: row.UserID, Name: row.Name, Email: row.Email, PictureURL: row.PictureURL, Status: row.Status})
 	}
 	stats.ActiveUsers = top[0].ActiveUsers
 

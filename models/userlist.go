@@ -71,9 +71,11 @@ func (q UserListQuery) forActor(actor *Actor) UserListQuery {
 
 // UserRow is one line of the user list.
 type UserRow struct {
-	ID            int64
-	Name          string
-	Email         string
+	ID    int64
+	Name  string
+	Email string
+	// PictureURL is where the user's profile picture is served; empty shows their initials.
+	PictureURL    string
 	Role          Role
 	Status        UserStatus
 	PlanName      string
@@ -244,7 +246,7 @@ func (s *Store) tabRows(ctx context.Context, accountID int64, q UserListQuery, c
 	db := s.filteredUsers(ctx, accountID, q).
 		Where("users.status = ?", q.Status).
 		Joins("LEFT JOIN plans ON plans.id = users.plan_id")
-	selected := `users.id, users.name, users.email, users.role, users.status, users.created_at,
+	selected := `users.id, users.name, users.email, users.picture_url, users.role, users.status, users.created_at,
 		plans.name AS plan_name, ` + s.sortExpression(q.Sort) + ` AS sort_key`
 	if q.Status != StatusInvited || columns == tabColumnsAll {
 		selected += ", users.last_sign_in_at, managers.name AS manager_name"

@@ -13,7 +13,9 @@ type Chrome struct {
 	AccountName string
 	UserName    string
 	UserRole    string
-	CSRFToken   string
+	// UserPictureURL is the signed-in user's profile picture; empty shows their initials.
+	UserPictureURL string
+	CSRFToken      string
 	// Section marks the current navigation entry.
 	Section string
 	// Nav lists the sections this user may open, in order.

@@ -1,0 +1,19 @@
+package views
+
+import "strings"
+
+// servedPicture tells whether a picture address is one Roster serves itself. Any other, such as
+// an address from elsewhere stored before Roster kept pictures, would be blocked by the page's
+// Content-Security-Policy, so the initials show instead.
+func servedPicture(url string) bool {
+	return strings.HasPrefix(url, "/pictures/")
+}
+
+// avatarClass is the style class of an avatar of size ("" for the default).
+func avatarClass(size string) string {
+	if size == "" {
+		return "avatar"
+	}
+	return "avatar avatar-" + size
+}
+
