@@ -16,4 +16,3 @@ func avatarClass(size string) string {
 	}
 	return "avatar avatar-" + size
 }
-
