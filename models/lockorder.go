@@ -65,12 +65,16 @@ func (s *Store) change(ctx context.Context, actor *Actor, fn func(tx *gorm.DB) e
 // changeAccount is change for work that no signed-in actor asks for (accepting an invitation,
 // completing a reset, background jobs) or that must also run under "View as" (stopping it).
 func (s *Store) changeAccount(ctx context.Context, accountID int64, fn func(tx *gorm.DB) error) error {
-	return s.transaction(ctx, func(tx *gorm.DB) error {
+	err := s.transaction(ctx, func(tx *gorm.DB) error {
 		if err := lockAccount(tx, accountID); err != nil {
 			return err
 		}
 		return fn(tx)
 	})
+	if err == nil {
+		s.navCounts.forget(accountID)
+	}
+	return err
 }
 
 // Retrying a transaction that lost a deadlock or serialization conflict.

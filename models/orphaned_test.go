@@ -262,3 +262,31 @@ func TestOrphanedWorkSurvivesHostileInput(t *testing.T) {
 		}
 	})
 }
+
+func TestOrphanedWorkCountIsKeptBrieflyAndForgottenAfterAChange(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, store *models.Store) {
+		ctx := context.Background()
+		tm := newTeam(t, store)
+		count := func() int64 {
+			t.Helper()
+			n, err := store.OrphanedWorkCount(ctx, tm.acc.Actor)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		before := count()
+		// A change made behind the store's back is not seen until the count is taken again...
+		modelstest.Must(t, store.DB().Model(&models.User{}).Where("id = ?", tm.leaver.ID).Update("status", models.StatusInactive))
+		if got := count(); got != before {
+			t.Fatalf("count %d right after, want the kept %d", got, before)
+		}
+		// ...but a change through the store counts afresh at once.
+		if _, err := store.Deactivate(ctx, tm.acc.Actor, []int64{tm.other.ID}, models.HandoverPlan{}); err != nil {
+			t.Fatal(err)
+		}
+		if got := count(); got <= before {
+			t.Fatalf("count %d after a deactivation through the store, want more than %d", got, before)
+		}
+	})
+}

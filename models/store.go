@@ -35,6 +35,8 @@ type Store struct {
 	Metrics Metrics
 	// Webhooks configures outgoing webhooks (webhooks.go).
 	Webhooks WebhookConfig
+	// navCounts keeps the navigation's orphaned-work counts briefly (navcount.go).
+	navCounts *navCounts
 }
 
 // DefaultMaxConns is how many connections to PostgreSQL one process opens at most unless
@@ -74,7 +76,7 @@ func Open(ctx context.Context, databaseURL string, options ...Option) (*Store, e
 		_ = sqlDB.Close()
 		return nil, err
 	}
-	return &Store{db: db, dialect: dialect, Now: func() time.Time { return time.Now().UTC() }}, nil
+	return &Store{db: db, dialect: dialect, Now: func() time.Time { return time.Now().UTC() }, navCounts: newNavCounts()}, nil
 }
 
 // IsPostgresURL tells whether databaseURL selects PostgreSQL rather than a SQLite file.
