@@ -219,6 +219,10 @@ func TestConcurrentChangesNeverFail(t *testing.T) {
 	}
 	admins := []*models.Actor{acc.Actor, {User: secondOwner, Account: acc.Account}}
 	later := at(store, time.Now().Add(2*time.Hour))
+	dormant := at(store, time.Now().AddDate(1, 0, 0))
+	if _, err := store.UpdateDormancyPolicy(ctx, acc.Actor, models.DormancyPolicyInput{Enabled: true, WarnDays: "7", DeactivateDays: "14"}); err != nil {
+		t.Fatal(err)
+	}
 
 	ids := func() []int64 {
 		out := make([]int64, len(people))
@@ -333,6 +337,34 @@ func TestConcurrentChangesNeverFail(t *testing.T) {
 		// A server whose clock is past every leave date the race makes.
 		{"due leave dates", func(r *rand.Rand, a *models.Actor) error {
 			_, err := later.CarryOutDueDeactivations(ctx, 5)
+			return err
+		}},
+		// Records handed over from the records page, people's left work from orphaned work, and
+		// the latest hand-over undone, all while the people move between statuses.
+		{"records hand-over", func(r *rand.Rand, a *models.Actor) error {
+			_, err := store.HandOverRecords(ctx, a, models.RecordHandover{All: true,
+				Query: models.RecordListQuery{OwnerID: pick(r, 1)[0]}, To: pick(r, 1)[0]})
+			return err
+		}},
+		{"orphaned work", func(r *rand.Rand, a *models.Actor) error {
+			_, err := store.HandOverOrphanedWork(ctx, a, pick(r, 1)[0], models.OrphanHandover{To: pick(r, 1)[0], IncludeClosed: r.IntN(2) == 0})
+			return err
+		}},
+		{"undo hand-over", func(r *rand.Rand, a *models.Actor) error {
+			var events []int64
+			if err := store.DB().Model(&models.AuditEvent{}).Where("account_id = ? AND action IN ?", acc.Account.ID,
+				[]string{models.AuditRecordsHandedOver, models.AuditUserDeactivated}).Order("id DESC").Limit(4).Pluck("id", &events).Error; err != nil || len(events) == 0 {
+				return err
+			}
+			_, err := store.UndoHandover(ctx, a, events[r.IntN(len(events))])
+			return err
+		}},
+		{"dormancy exemption", func(r *rand.Rand, a *models.Actor) error {
+			return store.SetDormancyExempt(ctx, a, pick(r, 1)[0], r.IntN(2) == 0)
+		}},
+		// A server far in the future runs the dormancy policy over everyone at once.
+		{"dormancy job", func(r *rand.Rand, a *models.Actor) error {
+			_, err := dormant.CarryOutDormancy(ctx)
 			return err
 		}},
 	}
