@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"sort"
 	"strings"
 
@@ -68,10 +67,7 @@ func (s *Server) bulkAction(c echo.Context) error {
 		var r *models.RemindResult
 		if r, err = s.store.Remind(ctx, actor, ids, s.baseURL(c)); err == nil {
 			s.mailQueued()
-			reminded := slices.DeleteFunc(slices.Clone(ids), func(id int64) bool {
-				return slices.ContainsFunc(r.Skipped, func(u models.SkippedUser) bool { return u.ID == id })
-			})
-			f := bulkMessage(action, s.peopleOf(c, reminded), r.Reminded)
+			f := bulkMessage(action, s.peopleOf(c, r.Reminded), len(r.Reminded))
 			f.Text += skippedText(r.Skipped)
 			s.flashLinks(c, f)
 			return redirect(c, back)

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -80,4 +81,14 @@ func joinIDs(ids []int64) string {
 		parts[i] = strconv.FormatInt(id, 10)
 	}
 	return strings.Join(parts, ",")
+}
+
+// fieldErr puts a FieldErrors err into errs under field and tells whether it did.
+func fieldErr(err error, errs map[string]string, field string) bool {
+	var fields models.FieldErrors
+	if !errors.As(err, &fields) {
+		return false
+	}
+	errs[field] = fields[field]
+	return true
 }

@@ -138,13 +138,3 @@ func (s *Server) renderInvitePreview(c echo.Context, view *views.InviteView, req
 	view.Lines, view.Preview, view.PreviewRows = lines[:pasted], lines[pasted:], models.EncodeInvitePreview(uploaded)
 	return render(c, http.StatusOK, views.InvitePage(*view))
 }
-
-// fieldErr puts a FieldErrors err into errs under field and tells whether it did.
-func fieldErr(err error, errs map[string]string, field string) bool {
-	var fields models.FieldErrors
-	if !errors.As(err, &fields) {
-		return false
-	}
-	errs[field] = fields[field]
-	return true
-}

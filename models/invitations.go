@@ -256,7 +256,8 @@ func invitationMail(actor *Actor, u *User, baseURL, token string, now time.Time,
 
 // RemindResult says whom Remind reached and whom it left out.
 type RemindResult struct {
-	Reminded int
+	// Reminded are the people sent a new link, by ID.
+	Reminded []int64
 	// Skipped are the people whose last link went out within ReminderInterval, by name, each with
 	// why ("invited 20 min ago").
 	Skipped []SkippedUser
@@ -300,7 +301,9 @@ func (s *Store) Remind(ctx context.Context, actor *Actor, ids []int64, baseURL s
 			return refusal
 		}
 		invitations, users = due, dueUsers
-		result.Reminded = len(users)
+		for _, u := range users {
+			result.Reminded = append(result.Reminded, u.ID)
+		}
 		var audit []AuditEvent
 		for i := range invitations {
 			token := newToken()

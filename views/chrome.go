@@ -86,3 +86,14 @@ func csrfHeaders(token string) string {
 // htmxConfig turns off what Roster's Content-Security-Policy forbids anyway: inline indicator
 // styles, eval and script tags in swapped content.
 const htmxConfig = `{"includeIndicatorStyles":false,"allowEval":false,"allowScriptTags":false,"historyCacheSize":20}`
+
+// mayOpen tells whether section is in this user's navigation, so that a hint links only to pages
+// they may open.
+func (c Chrome) mayOpen(section string) bool {
+	for _, item := range c.Nav {
+		if item.Section == section {
+			return true
+		}
+	}
+	return false
+}

@@ -52,17 +52,6 @@ func (v InviteView) everyPlanFull() bool {
 	return len(v.Plans) > 0 && !ok
 }
 
-// mayOpen tells whether section is in this user's navigation, so that a hint links only to pages
-// they may open.
-func (c Chrome) mayOpen(section string) bool {
-	for _, item := range c.Nav {
-		if item.Section == section {
-			return true
-		}
-	}
-	return false
-}
-
 // AcceptView is the page where an invited person chooses their name and password.
 type AcceptView struct {
 	Token      string
