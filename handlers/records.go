@@ -127,29 +127,8 @@ func (s *Server) recordsHandover(c echo.Context) error {
 			return redirect(c, views.RecordsHref(state))
 		}
 	}
-	form := views.RecordHandoverForm{Mode: params.Get("mode"), To: params.Get("records_to"), ByKind: map[string]string{},
-		Reason: formText(params.Get("reason"), 500)}
-	handover := models.RecordHandover{IDs: ids, All: all, Query: query, Reason: params.Get("reason"), ToByKind: map[string]int64{}}
-	fieldErrs := models.FieldErrors{}
-	if form.To != "" {
-		if handover.To, _ = positiveID(form.To); handover.To == 0 {
-			fieldErrs["records_to"] = "Choose an active user who is staying."
-		}
-	}
-	if form.Mode == "kind" {
-		for _, k := range models.RecordKinds {
-			value := params.Get("records_to_" + k)
-			if value == "" {
-				continue
-			}
-			form.ByKind[k] = value
-			if id, ok := positiveID(value); ok {
-				handover.ToByKind[k] = id
-			} else {
-				fieldErrs["records_to_"+k] = "Choose an active user who is staying."
-			}
-		}
-	}
+	form, handover, fieldErrs := parseRecordHandover(params)
+	handover.IDs, handover.All, handover.Query = ids, all, query
 	selected := len(ids)
 	if all {
 		matching, err := s.store.ListRecordIDs(ctx, actor, query)
@@ -190,6 +169,37 @@ func (s *Server) recordsHandover(c echo.Context) error {
 		status = http.StatusUnprocessableEntity
 	}
 	return render(c, status, views.RecordHandoverPage(view))
+}
+
+// parseRecordHandover reads the hand-over form's recipients, one for all or one per kind, as
+// typed (to show again) and as IDs, with a message beside each field that names nobody.
+func parseRecordHandover(params url.Values) (views.RecordHandoverForm, models.RecordHandover, models.FieldErrors) {
+	form := views.RecordHandoverForm{Mode: params.Get("mode"), To: params.Get("records_to"), ByKind: map[string]string{},
+		Reason: formText(params.Get("reason"), 500)}
+	handover := models.RecordHandover{Reason: params.Get("reason"), ToByKind: map[string]int64{}}
+	fieldErrs := models.FieldErrors{}
+	const nobody = "Choose an active user who is staying."
+	if form.To != "" {
+		if handover.To, _ = positiveID(form.To); handover.To == 0 {
+			fieldErrs["records_to"] = nobody
+		}
+	}
+	if form.Mode != "kind" {
+		return form, handover, fieldErrs
+	}
+	for _, k := range models.RecordKinds {
+		value := params.Get("records_to_" + k)
+		if value == "" {
+			continue
+		}
+		form.ByKind[k] = value
+		if id, ok := positiveID(value); ok {
+			handover.ToByKind[k] = id
+		} else {
+			fieldErrs["records_to_"+k] = nobody
+		}
+	}
+	return form, handover, fieldErrs
 }
 
 // handoverUndoForm shows what undoing a hand-over would give back and what stays.
