@@ -38,3 +38,8 @@ func TrackPasswordWork() (peak func() int64) {
 	passwordWorkPeak.Store(passwordWorkRunning.Load())
 	return passwordWorkPeak.Load
 }
+
+// TakePreparedForTest reads sql's rows as the statements of every page view are read.
+func TakePreparedForTest(ctx context.Context, s *Store, dest any, sql string, args ...any) (bool, error) {
+	return s.takePrepared(ctx, dest, sql, args...)
+}

@@ -37,6 +37,9 @@ type Store struct {
 	Webhooks WebhookConfig
 	// navCounts keeps the navigation's orphaned-work counts briefly (navcount.go).
 	navCounts *navCounts
+	// planned is PostgreSQL's second, smaller pool, for the statements that are planned once
+	// per connection (prepared.go); nil on SQLite.
+	planned *sql.DB
 }
 
 // DefaultMaxConns is how many connections to PostgreSQL one process opens at most unless
@@ -76,7 +79,14 @@ func Open(ctx context.Context, databaseURL string, options ...Option) (*Store, e
 		_ = sqlDB.Close()
 		return nil, err
 	}
-	return &Store{db: db, dialect: dialect, Now: func() time.Time { return time.Now().UTC() }, navCounts: newNavCounts()}, nil
+	store := &Store{db: db, dialect: dialect, Now: func() time.Time { return time.Now().UTC() }, navCounts: newNavCounts()}
+	if dialect == migrations.Postgres {
+		if store.planned, err = connectPlanned(databaseURL, opts); err != nil {
+			_ = sqlDB.Close()
+			return nil, err
+		}
+	}
+	return store, nil
 }
 
 // IsPostgresURL tells whether databaseURL selects PostgreSQL rather than a SQLite file.
@@ -113,6 +123,28 @@ func connect(databaseURL string, opts openOptions) (*gorm.DB, migrations.Dialect
 		return nil, "", fmt.Errorf("open SQLite file %s: %w", databaseURL, err)
 	}
 	return db, migrations.SQLite, nil
+}
+
+// plannedConns is the size of the pool for statements planned once per connection: a quarter
+// of the main pool's, at least two. They are short reads that never wait on a lock.
+func plannedConns(maxConns int) int { return max(2, maxConns/4) }
+
+// connectPlanned opens the pool whose connections keep each statement prepared and run it on
+// one generic plan (see takePrepared). PostgreSQL would otherwise keep planning a list statement
+// for its parameters whenever plans for small accounts look cheaper than the generic one, though
+// the generic plan is the same index walk.
+func connectPlanned(databaseURL string, opts openOptions) (*sql.DB, error) {
+	pgConfig, err := pgx.ParseConfig(databaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("read the PostgreSQL URL: %w", err)
+	}
+	pgConfig.DefaultQueryExecMode = pgx.QueryExecModeCacheStatement
+	pgConfig.RuntimeParams["plan_cache_mode"] = "force_generic_plan"
+	planned := sql.OpenDB(busyConnector{stdlib.GetConnector(*pgConfig)})
+	planned.SetMaxOpenConns(plannedConns(opts.maxConns))
+	planned.SetMaxIdleConns(plannedConns(opts.maxConns))
+	planned.SetConnMaxIdleTime(5 * time.Minute)
+	return planned, nil
 }
 
 // withCustomPlans makes PostgreSQL plan each of Roster's statements for its actual parameters:
@@ -153,6 +185,9 @@ func (s *Store) Close() error {
 	sqlDB, err := s.db.DB()
 	if err != nil {
 		return err
+	}
+	if s.planned != nil {
+		_ = s.planned.Close()
 	}
 	return sqlDB.Close()
 }

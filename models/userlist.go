@@ -283,15 +283,22 @@ func (s *Store) readTab(ctx context.Context, accountID int64, q UserListQuery, c
 	if from != nil {
 		db = db.Where("("+sortExpr+", users.id) "+op+" (?, ?)", s.cursorValue(q.Sort, from.Key), from.ID)
 	}
-	var read []struct {
+	rowsRead := make([]struct {
 		UserRow
 		GroupNames *string
-	}
-	if err := db.Order(sortExpr + " " + order + ", users.id " + order).Limit(limit).Scan(&read).Error; err != nil {
+	}, 0, limit)
+	db = db.Order(sortExpr + " " + order + ", users.id " + order).Limit(limit)
+	// An unfiltered tab is the same walk along its sort's index for every account: it is planned
+	// once per connection. Filters and searches are planned for their values.
+	if q.unfiltered() {
+		if err := s.scanPrepared(ctx, &rowsRead, db); err != nil {
+			return nil, err
+		}
+	} else if err := db.Scan(&rowsRead).Error; err != nil {
 		return nil, err
 	}
-	rows := make([]UserRow, len(read))
-	for i, r := range read {
+	rows := make([]UserRow, len(rowsRead))
+	for i, r := range rowsRead {
 		rows[i] = r.UserRow
 		if r.GroupNames != nil && *r.GroupNames != "" {
 			rows[i].Groups = strings.Split(*r.GroupNames, groupNameSeparator)
@@ -308,8 +315,9 @@ const groupNameSeparator = "\x1f"
 // the rows' own statement: PostgreSQL computes it only for the rows the page returns.
 func (s *Store) groupNamesColumn() string {
 	if s.IsPostgres() {
-		return `(SELECT string_agg(g.name, chr(31) ORDER BY g.name) FROM group_members gm JOIN groups g ON g.id = gm.group_id
-			WHERE gm.user_id = users.id) AS group_names`
+		// Each name by primary key: a join would build a hash of the account's groups per row.
+		return `(SELECT string_agg(member_of.name, chr(31) ORDER BY member_of.name) FROM
+			(SELECT (SELECT g.name FROM groups g WHERE g.id = gm.group_id) AS name FROM group_members gm WHERE gm.user_id = users.id) member_of) AS group_names`
 	}
 	return `(SELECT group_concat(name, char(31)) FROM (SELECT g.name FROM group_members gm JOIN groups g ON g.id = gm.group_id
 			WHERE gm.user_id = users.id ORDER BY g.name)) AS group_names`
@@ -378,7 +386,7 @@ func (s *Store) countByStatus(ctx context.Context, actor *Actor, q UserListQuery
 	var parts []string
 	var args []any
 	// The kept counters know nothing of filters: any filter, leave dates included, is counted.
-	unfiltered := q.Search == "" && q.Role == "" && q.PlanID == 0 && q.GroupID == 0 && !q.Leaving && q.scopedTo == nil
+	unfiltered := q.unfiltered()
 	if unfiltered {
 		statuses := "?" + strings.Repeat(", ?", len(ListedStatuses)-1)
 		parts = append(parts, "SELECT 'count' AS part, 0 AS id, status AS name, users AS n, 1 = 0 AS bounded FROM user_status_counts WHERE account_id = ? AND status IN ("+statuses+")")
@@ -477,6 +485,12 @@ func (s *Store) countEachTabBounded(ctx context.Context, accountID int64, q User
 		args = append(args, string(status), capped.Limit(int(FilteredCountLimit)+1))
 	}
 	return strings.Join(parts, " UNION ALL "), args
+}
+
+// unfiltered tells whether q shows a whole tab: no search, no filter, no reach beyond which the
+// actor sees nothing.
+func (q UserListQuery) unfiltered() bool {
+	return q.Search == "" && q.Role == "" && q.PlanID == 0 && q.GroupID == 0 && !q.Leaving && q.scopedTo == nil
 }
 
 // normalized replaces every out-of-range value with its default, so that a hand-edited URL shows
