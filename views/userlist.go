@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"roster/models"
@@ -79,6 +80,31 @@ func (v UserListView) hasRowMenu() bool { return v.CanManage || v.CanImpersonate
 // rowActions are the row menu's choices for one person, space-separated: the tab's bulk actions
 // that fit their status (models.ActionsFor decides), change role, then View as.
 func (v UserListView) rowActions(row models.UserRow) string {
+	tab := v.State.Tab
+	if tab != "inactive" && tab != "invited" {
+		tab = "" // every other value shows the Active tab's actions; keep the keys few
+	}
+	key := rowMenuKey{tab, v.CanManage, v.CanImpersonate, v.CanInvite, v.CanChangeRoles, row.Status, row.DeletionDueAt != nil}
+	if acts, ok := rowMenus.Load(key); ok {
+		return acts.(string)
+	}
+	acts := v.fittingRowActions(row)
+	rowMenus.Store(key, acts)
+	return acts
+}
+
+// rowMenuKey is everything a row menu's choices depend on. A page asks for them three times a
+// row; they are worked out once per kind of row and kept, since there are only a few dozen kinds.
+type rowMenuKey struct {
+	tab                                string
+	manage, impersonate, invite, roles bool
+	status                             models.UserStatus
+	deletionScheduled                  bool
+}
+
+var rowMenus sync.Map // rowMenuKey → string
+
+func (v UserListView) fittingRowActions(row models.UserRow) string {
 	var acts []string
 	if v.CanManage {
 		fits := map[string]bool{"change_role": true}
