@@ -98,7 +98,7 @@ func New(store *models.Store, config Config) (*echo.Echo, error) {
 func newCookieStore(config Config) *sessions.CookieStore {
 	hashKey, _ := hkdf.Key(sha256.New, []byte(config.SessionSecret), nil, "roster session signing", 64)
 	blockKey, _ := hkdf.Key(sha256.New, []byte(config.SessionSecret), nil, "roster session encryption", 32)
-	store := sessions.NewCookieStore(hashKey, blockKey)
+	store := cookieStoreWith(newSessionCodecs(hashKey, blockKey))
 	store.Options = &sessions.Options{
 		Path:     "/",
 		MaxAge:   int(models.DefaultSessionLifetimes.Absolute / time.Second),
