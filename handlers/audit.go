@@ -14,17 +14,11 @@ import (
 	"roster/views"
 )
 
-// Audit log routes.
-const (
-	RouteAudit       = "audit.list"
-	RouteAuditExport = "audit.export"
-)
-
 // auditRoutes are Settings > Audit log.
 func (s *Server) auditRoutes() []route {
 	return []route{
-		{http.MethodGet, "/settings/audit", RouteAudit, models.PermViewAudit, s.auditLog},
-		{http.MethodGet, "/settings/audit/export.csv", RouteAuditExport, models.PermViewAudit, s.exportAuditLog},
+		{http.MethodGet, views.RouteAudit, models.PermViewAudit, s.auditLog},
+		{http.MethodGet, views.RouteAuditExport, models.PermViewAudit, s.exportAuditLog},
 	}
 }
 

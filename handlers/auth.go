@@ -49,8 +49,8 @@ func (s *Server) loginSubmit(c echo.Context) error {
 	if err := s.startSession(c, token); err != nil {
 		return err
 	}
-	if next == "/" && !actor.Allows(models.PermViewUsers) {
-		return c.Redirect(http.StatusSeeOther, "/")
+	if next == views.HomePath && !actor.Allows(models.PermViewUsers) {
+		return c.Redirect(http.StatusSeeOther, views.HomePath)
 	}
 	return c.Redirect(http.StatusSeeOther, next)
 }
@@ -70,15 +70,15 @@ func (s *Server) logout(c echo.Context) error {
 		}
 	}
 	s.clearSession(c)
-	return c.Redirect(http.StatusSeeOther, "/login?signed_out=1")
+	return c.Redirect(http.StatusSeeOther, views.LoginHref(url.Values{"signed_out": {"1"}}))
 }
 
 func (s *Server) home(c echo.Context) error {
 	if actorOf(c).Allows(models.PermViewUsers) {
-		return c.Redirect(http.StatusSeeOther, "/settings/users")
+		return c.Redirect(http.StatusSeeOther, views.UsersPath)
 	}
 	if actorOf(c).Allows(models.PermViewSeats) {
-		return c.Redirect(http.StatusSeeOther, "/settings/seats")
+		return c.Redirect(http.StatusSeeOther, views.Path(views.RouteSeats))
 	}
 	return s.renderHome(c, http.StatusOK, nil, nil)
 }
@@ -91,12 +91,12 @@ func (s *Server) home(c echo.Context) error {
 func safeNext(target string) string {
 	if target == "" || len(target) > 2048 || target[0] != '/' || !utf8.ValidString(target) ||
 		strings.IndexFunc(target, unsafeInURL) >= 0 || strings.HasPrefix(target, "//") {
-		return "/"
+		return views.HomePath
 	}
 	u, err := url.Parse(target)
 	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" ||
 		!strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") || strings.IndexFunc(u.Path, unsafeInURL) >= 0 {
-		return "/"
+		return views.HomePath
 	}
 	return target
 }

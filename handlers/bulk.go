@@ -107,7 +107,7 @@ func (s *Server) refuse(c echo.Context, err error, back string) error {
 			r.Lines = append(r.Lines, short.String())
 		}
 		if actorOf(c).Allows(models.PermManageSeats) {
-			r.FixLabel, r.FixHref = "Buy seats", "/settings/seats"
+			r.FixLabel, r.FixHref = "Buy seats", views.Path(views.RouteSeats)
 			if len(exhausted.Shortfalls) == 1 {
 				r.FixHref = views.SeatQuantityHref(exhausted.Shortfalls[0].PlanID)
 			}

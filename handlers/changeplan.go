@@ -11,12 +11,6 @@ import (
 	"roster/views"
 )
 
-// Change plan routes.
-const (
-	RouteChangePlan       = "users.change_plan"
-	RouteChangePlanSubmit = "users.change_plan.submit"
-)
-
 // changePlanForm shows the change-plan page for the users in ?ids=, as the profile links to it.
 func (s *Server) changePlanForm(c echo.Context) error {
 	ids, ok := parseIDs(c.QueryParams()["ids"])

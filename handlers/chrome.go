@@ -15,17 +15,17 @@ var navigation = []struct {
 	item       views.NavItem
 	permission models.Permission
 }{
-	{views.NavItem{Section: views.SectionUsers, Label: "User management", Href: "/settings/users"}, models.PermViewUsers},
+	{views.NavItem{Section: views.SectionUsers, Label: "User management", Href: views.UsersPath}, models.PermViewUsers},
 	{views.NavItem{Section: views.SectionRecords, Label: "Records", Href: views.RecordsPath}, models.PermViewUsers},
 	{views.NavItem{Section: views.SectionOrphaned, Label: "Orphaned work", Href: views.OrphanedWorkPath}, models.PermManageUsers},
-	{views.NavItem{Section: views.SectionGroups, Label: "Groups", Href: "/settings/groups"}, models.PermViewGroups},
-	{views.NavItem{Section: views.SectionStatistics, Label: "Team statistics", Href: "/settings/statistics"}, models.PermViewStatistics},
-	{views.NavItem{Section: views.SectionSeats, Label: "Seats & billing", Href: "/settings/seats"}, models.PermViewSeats},
-	{views.NavItem{Section: views.SectionAudit, Label: "Audit log", Href: "/settings/audit"}, models.PermViewAudit},
-	{views.NavItem{Section: views.SectionWebhooks, Label: "Webhooks", Href: "/settings/webhooks"}, models.PermManageWebhooks},
-	{views.NavItem{Section: views.SectionAccount, Label: "Account", Href: "/settings/account"}, models.PermManageAccount},
-	{views.NavItem{Section: views.SectionProvisioning, Label: "Provisioning", Href: "/settings/account/provisioning"}, models.PermManageProvisioning},
-	{views.NavItem{Section: views.SectionDormancy, Label: "Dormant seats", Href: "/settings/dormancy"}, models.PermManageDormancy},
+	{views.NavItem{Section: views.SectionGroups, Label: "Groups", Href: views.Path(views.RouteGroups)}, models.PermViewGroups},
+	{views.NavItem{Section: views.SectionStatistics, Label: "Team statistics", Href: views.Path(views.RouteStatistics)}, models.PermViewStatistics},
+	{views.NavItem{Section: views.SectionSeats, Label: "Seats & billing", Href: views.Path(views.RouteSeats)}, models.PermViewSeats},
+	{views.NavItem{Section: views.SectionAudit, Label: "Audit log", Href: views.Path(views.RouteAudit)}, models.PermViewAudit},
+	{views.NavItem{Section: views.SectionWebhooks, Label: "Webhooks", Href: views.Path(views.RouteWebhooks)}, models.PermManageWebhooks},
+	{views.NavItem{Section: views.SectionAccount, Label: "Account", Href: views.Path(views.RouteAccountSettings)}, models.PermManageAccount},
+	{views.NavItem{Section: views.SectionProvisioning, Label: "Provisioning", Href: views.Path(views.RouteProvisioning)}, models.PermManageProvisioning},
+	{views.NavItem{Section: views.SectionDormancy, Label: "Dormant seats", Href: views.Path(views.RouteDormancy)}, models.PermManageDormancy},
 }
 
 // chrome is the frame of a console page for the signed-in actor.

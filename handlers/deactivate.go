@@ -124,7 +124,7 @@ func (s *Server) executeDeactivation(c echo.Context, form views.HandoverForm, id
 		people = append(people, p)
 	}
 	s.flashLinks(c, deactivationMessage(result, people, recordsTo))
-	return redirect(c, "/settings/users?tab=inactive")
+	return redirect(c, views.UsersTabHref(models.StatusInactive))
 }
 
 // scheduleDeactivation gives the users the leave date the confirm step chose, in the account's
@@ -151,7 +151,7 @@ func (s *Server) scheduleDeactivation(c echo.Context, form views.HandoverForm, i
 		return redirect(c, views.UserHref(ids[0]))
 	}
 	s.flash(c, fmt.Sprintf("Scheduled: %s leave on %s.", models.Count(len(ids), "user", "users"), when))
-	return redirect(c, "/settings/users?leaving=1")
+	return redirect(c, views.ListHref(views.UserListState{Leaving: "1"}))
 }
 
 // cancelScheduledDeactivation takes a user's leave date away, from their profile.

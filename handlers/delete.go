@@ -60,9 +60,9 @@ func (s *Server) deleteSubmit(c echo.Context) error {
 		view.Errors["mode"] = "Choose what deleting does."
 		return render(c, http.StatusUnprocessableEntity, views.DeletePage(*view))
 	}
-	back := "/settings/users?tab=inactive"
+	back := views.UsersTabHref(models.StatusInactive)
 	if len(ids) == 1 {
-		back = fmt.Sprintf("/settings/users/%d", ids[0])
+		back = views.UserHref(ids[0])
 	}
 	res, err := s.store.ScheduleDeletion(c.Request().Context(), actorOf(c), ids, mode, view.EraseNow)
 	var fields models.FieldErrors
@@ -75,7 +75,7 @@ func (s *Server) deleteSubmit(c echo.Context) error {
 	}
 	if res.DueAt.IsZero() {
 		s.flash(c, fmt.Sprintf("Deleted %s for good.", models.Count(res.Users, "user", "users")))
-		return redirect(c, "/settings/users?tab=inactive")
+		return redirect(c, views.UsersTabHref(models.StatusInactive))
 	}
 	s.flash(c, fmt.Sprintf("%s scheduled for deletion on %s. Undo delete brings them back until then.",
 		models.Count(res.Users, "user", "users"), res.DueAt.UTC().Format("2 Jan 2006")))

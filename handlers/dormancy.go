@@ -12,18 +12,11 @@ import (
 )
 
 // Settings > Dormant seats and the exemption on a profile.
-const (
-	RouteDormancy           = "dormancy"
-	RouteDormancySave       = "dormancy.submit"
-	RouteDormancyExemptSave = "users.dormancy_exempt.submit"
-	dormancyPath            = "/settings/dormancy"
-)
-
 func (s *Server) dormancyRoutes() []route {
 	return []route{
-		{http.MethodGet, dormancyPath, RouteDormancy, models.PermManageDormancy, s.dormancyPage},
-		{http.MethodPost, dormancyPath, RouteDormancySave, models.PermManageDormancy, s.dormancySubmit},
-		{http.MethodPost, "/settings/users/:id/dormancy-exempt", RouteDormancyExemptSave, models.PermManageUsers, s.dormancyExemptSubmit},
+		{http.MethodGet, views.RouteDormancy, models.PermManageDormancy, s.dormancyPage},
+		{http.MethodPost, views.RouteDormancySave, models.PermManageDormancy, s.dormancySubmit},
+		{http.MethodPost, views.RouteDormancyExemptSave, models.PermManageUsers, s.dormancyExemptSubmit},
 	}
 }
 
@@ -71,7 +64,7 @@ func (s *Server) dormancySubmit(c echo.Context) error {
 	} else {
 		s.flash(c, "Saved: the dormancy policy is off.")
 	}
-	return redirect(c, dormancyPath)
+	return redirect(c, views.Path(views.RouteDormancy))
 }
 
 func (s *Server) dormancyExemptSubmit(c echo.Context) error {
@@ -85,7 +78,7 @@ func (s *Server) dormancyExemptSubmit(c echo.Context) error {
 	}
 	values := c.Request().PostForm["exempt"]
 	exempt := len(values) > 0 && values[len(values)-1] == "on"
-	profile := "/settings/users/" + strconv.FormatInt(id, 10)
+	profile := views.UserHref(id)
 	err := s.store.SetDormancyExempt(c.Request().Context(), actorOf(c), id, exempt)
 	var refused models.BulkRefusal
 	if errors.As(err, &refused) {

@@ -12,18 +12,6 @@ import (
 	"roster/views"
 )
 
-// Settings > Groups routes.
-const (
-	RouteGroups             = "groups.list"
-	RouteGroupCreate        = "groups.create"
-	RouteGroup              = "groups.show"
-	RouteGroupRename        = "groups.rename"
-	RouteGroupAddMembers    = "groups.members.add"
-	RouteGroupRemoveMembers = "groups.members.remove"
-	RouteGroupTransferOwner = "groups.owner"
-	RouteGroupDelete        = "groups.delete"
-)
-
 // maxGroupEmailsFieldBytes bounds the pasted addresses: models.MaxUsersPerAction of the longest
 // still fit.
 const maxGroupEmailsFieldBytes = 1_300_000
@@ -31,14 +19,14 @@ const maxGroupEmailsFieldBytes = 1_300_000
 // groupRoutes are Settings > Groups.
 func (s *Server) groupRoutes() []route {
 	return []route{
-		{http.MethodGet, "/settings/groups", RouteGroups, models.PermViewGroups, s.groupList},
-		{http.MethodPost, "/settings/groups", RouteGroupCreate, models.PermManageGroups, s.groupCreate},
-		{http.MethodGet, "/settings/groups/:id", RouteGroup, models.PermViewGroups, s.groupPage},
-		{http.MethodPost, "/settings/groups/:id/rename", RouteGroupRename, models.PermManageGroups, s.groupRename},
-		{http.MethodPost, "/settings/groups/:id/members", RouteGroupAddMembers, models.PermManageGroups, s.groupAddMembers},
-		{http.MethodPost, "/settings/groups/:id/members/remove", RouteGroupRemoveMembers, models.PermManageGroups, s.groupRemoveMembers},
-		{http.MethodPost, "/settings/groups/:id/owner", RouteGroupTransferOwner, models.PermManageGroups, s.groupTransferOwner},
-		{http.MethodPost, "/settings/groups/:id/delete", RouteGroupDelete, models.PermManageGroups, s.groupDelete},
+		{http.MethodGet, views.RouteGroups, models.PermViewGroups, s.groupList},
+		{http.MethodPost, views.RouteGroupCreate, models.PermManageGroups, s.groupCreate},
+		{http.MethodGet, views.RouteGroup, models.PermViewGroups, s.groupPage},
+		{http.MethodPost, views.RouteGroupRename, models.PermManageGroups, s.groupRename},
+		{http.MethodPost, views.RouteGroupAddMembers, models.PermManageGroups, s.groupAddMembers},
+		{http.MethodPost, views.RouteGroupRemoveMembers, models.PermManageGroups, s.groupRemoveMembers},
+		{http.MethodPost, views.RouteGroupTransferOwner, models.PermManageGroups, s.groupTransferOwner},
+		{http.MethodPost, views.RouteGroupDelete, models.PermManageGroups, s.groupDelete},
 	}
 }
 
@@ -245,7 +233,7 @@ func (s *Server) groupTransferOwner(c echo.Context) error {
 	}
 	if !actor.CanSeeGroup(group) {
 		s.flash(c, fmt.Sprintf("You handed “%s” to its new owner, so it is no longer among your groups.", group.Name))
-		return redirect(c, "/settings/groups")
+		return redirect(c, views.Path(views.RouteGroups))
 	}
 	s.flash(c, fmt.Sprintf("Handed “%s” to its new owner.", group.Name))
 	return redirect(c, views.GroupHref(id))
@@ -261,5 +249,5 @@ func (s *Server) groupDelete(c echo.Context) error {
 		return s.refuseGroupForm(c, id, err, views.GroupView{})
 	}
 	s.flash(c, fmt.Sprintf("Deleted the group “%s”.", group.Name))
-	return redirect(c, "/settings/groups")
+	return redirect(c, views.Path(views.RouteGroups))
 }

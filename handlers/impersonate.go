@@ -2,20 +2,12 @@ package handlers
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
 
 	"roster/models"
 	"roster/views"
-)
-
-// Impersonation routes.
-const (
-	RouteImpersonate       = "users.impersonate"
-	RouteImpersonateSubmit = "users.impersonate.submit"
-	RouteImpersonationStop = "impersonation.stop"
 )
 
 // impersonateForm asks for the mode and reason, or says why this user cannot be impersonated.
@@ -65,7 +57,7 @@ func (s *Server) impersonateSubmit(c echo.Context) error {
 	case err != nil:
 		return err
 	}
-	return redirect(c, "/")
+	return redirect(c, views.HomePath)
 }
 
 // stopImpersonation returns the impersonator to themself, on the profile they started from.
@@ -75,8 +67,8 @@ func (s *Server) stopImpersonation(c echo.Context) error {
 		return err
 	}
 	if target == nil {
-		return redirect(c, "/")
+		return redirect(c, views.HomePath)
 	}
 	s.flash(c, "You stopped impersonating "+target.Name+".")
-	return redirect(c, fmt.Sprintf("/settings/users/%d", target.ID))
+	return redirect(c, views.UserHref(target.ID))
 }

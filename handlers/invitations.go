@@ -61,7 +61,7 @@ func (s *Server) acceptSubmit(c echo.Context) error {
 	if err := s.startSession(c, sessionToken); err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, "/")
+	return c.Redirect(http.StatusSeeOther, views.HomePath)
 }
 
 func (s *Server) outbox(c echo.Context) error {

@@ -97,7 +97,7 @@ func (s *Server) inviteSubmit(c echo.Context) error {
 		f.Text += fmt.Sprintf(" %s with a problem %s left out.", models.Count(left, "row", "rows"), models.Plural(left, "was", "were"))
 	}
 	s.flashLinks(c, f)
-	return redirect(c, "/settings/users?tab=invited")
+	return redirect(c, views.UsersTabHref(models.StatusInvited))
 }
 
 func (s *Server) inviteView(c echo.Context) (*views.InviteView, error) {

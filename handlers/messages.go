@@ -89,7 +89,7 @@ func bulkMessage(action string, people []models.PersonName, n int) views.Flash {
 		} else {
 			f.Text = "Revoked the invitations of " + who + "; their seats are free again."
 		}
-		f.Links = []views.FlashLink{{Label: "Invite someone", Href: "/settings/users/invite"}}
+		f.Links = []views.FlashLink{{Label: "Invite someone", Href: views.Path(views.RouteInvite)}}
 	case "reset_password":
 		f.Text = "Sent a password reset link to " + who + "; their sessions ended."
 		if one != nil {

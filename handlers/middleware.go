@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"roster/models"
+	"roster/views"
 )
 
 const (
@@ -146,7 +147,7 @@ func (s *Server) require(r route) echo.MiddlewareFunc {
 	}
 	permission := r.permission
 	changesState := r.method != http.MethodGet && r.method != http.MethodHead
-	leavesImpersonation := permission == models.PermStopImpersonation || r.name == RouteLogout
+	leavesImpersonation := permission == models.PermStopImpersonation || r.name == views.RouteLogout
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			actor := actorOf(c)
@@ -169,16 +170,13 @@ func (s *Server) require(r route) echo.MiddlewareFunc {
 
 func redirectToLogin(c echo.Context) error {
 	query := url.Values{}
-	if c.Request().Method == http.MethodGet && c.Request().URL.Path != "/" {
+	if c.Request().Method == http.MethodGet && c.Request().URL.Path != views.HomePath {
 		query.Set("next", c.Request().URL.RequestURI())
 	}
 	if ended, _ := c.Get(sessionEndedKey).(bool); ended {
 		query.Set("ended", "1")
 	}
-	target := "/login"
-	if len(query) > 0 {
-		target += "?" + query.Encode()
-	}
+	target := views.LoginHref(query)
 	if c.Request().Header.Get(hxRequest) == "true" {
 		c.Response().Header().Set(hxRedirect, target)
 		return c.NoContent(http.StatusUnauthorized)

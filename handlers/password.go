@@ -96,5 +96,5 @@ func (s *Server) resetPasswordSubmit(c echo.Context) error {
 		return err
 	}
 	s.flash(c, "Your new password is saved. You are signed in here and signed out everywhere else.")
-	return c.Redirect(http.StatusSeeOther, "/")
+	return c.Redirect(http.StatusSeeOther, views.HomePath)
 }

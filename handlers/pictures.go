@@ -10,17 +10,8 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"roster/models"
+	"roster/views"
 )
-
-// Profile picture routes: everyone uploads and removes their own on /me; anyone signed in sees
-// the pictures of their account.
-const (
-	RouteOwnPictureSubmit = "me.picture"
-	RouteOwnPictureRemove = "me.picture.remove"
-	RoutePicture          = "pictures.show"
-)
-
-const ownPicturePath = "/me/picture"
 
 // uploadBodyLimit is the most a picture upload may send. It is well above
 // models.MaxPictureBytes, so that a picture a little too large is refused beside the field with
@@ -29,8 +20,9 @@ const uploadBodyLimit = "12M"
 
 // bodyLimits bounds every request body at 2 MB, except the picture upload's.
 func bodyLimits() []echo.MiddlewareFunc {
+	upload := views.Path(views.RouteOwnPictureSubmit)
 	isUpload := func(c echo.Context) bool {
-		return c.Request().Method == http.MethodPost && c.Request().URL.Path == ownPicturePath
+		return c.Request().Method == http.MethodPost && c.Request().URL.Path == upload
 	}
 	return []echo.MiddlewareFunc{
 		middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "2M", Skipper: isUpload}),
@@ -51,7 +43,7 @@ func (s *Server) ownPictureSubmit(c echo.Context) error {
 		return err
 	}
 	s.flash(c, "Saved your picture.")
-	return redirect(c, "/me")
+	return redirect(c, views.Path(views.RouteOwnProfile))
 }
 
 // readPictureUpload reads the form's picture, at most one byte more than a picture may have so
@@ -78,7 +70,7 @@ func (s *Server) ownPictureRemove(c echo.Context) error {
 		return err
 	}
 	s.flash(c, "Removed your picture.")
-	return redirect(c, "/me")
+	return redirect(c, views.Path(views.RouteOwnProfile))
 }
 
 // picture serves a profile picture. Its address names its content, so it may be cached for

@@ -3,7 +3,6 @@ package handlers
 import (
 	"errors"
 	"net/http"
-	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -50,7 +49,7 @@ func (s *Server) privacySubmit(c echo.Context) error {
 		return err
 	}
 	s.flash(c, "Saved. The change is in the audit log.")
-	return redirect(c, "/settings/users/"+strconv.FormatInt(view.User.ID, 10))
+	return redirect(c, views.UserHref(view.User.ID))
 }
 
 // privacyView loads the user the form is about. Malformed, unknown and foreign IDs are all

@@ -12,22 +12,13 @@ import (
 )
 
 // Settings > Account > Provisioning and the default hand-over.
-const (
-	RouteProvisioning        = "provisioning"
-	RouteProvisioningSave    = "provisioning.submit"
-	RouteProvisioningToken   = "provisioning.token.create"
-	RouteProvisioningRevoke  = "provisioning.token.revoke"
-	RouteDefaultHandoverSave = "account.handover.submit"
-	provisioningPath         = "/settings/account/provisioning"
-)
-
 func (s *Server) provisioningRoutes() []route {
 	return []route{
-		{http.MethodGet, provisioningPath, RouteProvisioning, models.PermManageProvisioning, s.provisioningPage},
-		{http.MethodPost, provisioningPath, RouteProvisioningSave, models.PermManageProvisioning, s.provisioningSettingsSubmit},
-		{http.MethodPost, provisioningPath + "/tokens", RouteProvisioningToken, models.PermManageProvisioning, s.provisioningTokenCreate},
-		{http.MethodPost, provisioningPath + "/tokens/:id/revoke", RouteProvisioningRevoke, models.PermManageProvisioning, s.provisioningTokenRevoke},
-		{http.MethodPost, "/settings/account/handover", RouteDefaultHandoverSave, models.PermManageAccount, s.defaultHandoverSubmit},
+		{http.MethodGet, views.RouteProvisioning, models.PermManageProvisioning, s.provisioningPage},
+		{http.MethodPost, views.RouteProvisioningSave, models.PermManageProvisioning, s.provisioningSettingsSubmit},
+		{http.MethodPost, views.RouteProvisioningToken, models.PermManageProvisioning, s.provisioningTokenCreate},
+		{http.MethodPost, views.RouteProvisioningRevoke, models.PermManageProvisioning, s.provisioningTokenRevoke},
+		{http.MethodPost, views.RouteDefaultHandoverSave, models.PermManageAccount, s.defaultHandoverSubmit},
 	}
 }
 
@@ -35,7 +26,7 @@ func (s *Server) provisioningRoutes() []route {
 func (s *Server) provisioningView(c echo.Context) (views.ProvisioningView, error) {
 	actor := actorOf(c)
 	ctx := c.Request().Context()
-	view := views.ProvisioningView{Chrome: chrome(c, "Provisioning", views.SectionProvisioning), BaseURL: s.baseURL(c) + scimBase,
+	view := views.ProvisioningView{Chrome: chrome(c, "Provisioning", views.SectionProvisioning), BaseURL: s.baseURL(c) + views.ScimBase,
 		Errors: map[string]string{}}
 	var err error
 	if view.Tokens, err = s.store.ProvisioningTokens(ctx, actor); err != nil {
@@ -98,13 +89,13 @@ func (s *Server) provisioningTokenRevoke(c echo.Context) error {
 	var fields models.FieldErrors
 	if errors.As(err, &fields) {
 		s.flash(c, fields["token"])
-		return redirect(c, provisioningPath)
+		return redirect(c, views.Path(views.RouteProvisioning))
 	}
 	if err != nil {
 		return err
 	}
 	s.flash(c, "Revoked the token “"+token.Name+"”: it stops working at its next request.")
-	return redirect(c, provisioningPath)
+	return redirect(c, views.Path(views.RouteProvisioning))
 }
 
 func (s *Server) provisioningSettingsSubmit(c echo.Context) error {
@@ -124,7 +115,7 @@ func (s *Server) provisioningSettingsSubmit(c echo.Context) error {
 		return err
 	}
 	s.flash(c, "Saved the provisioning settings.")
-	return redirect(c, provisioningPath)
+	return redirect(c, views.Path(views.RouteProvisioning))
 }
 
 // defaultHandoverView is the default hand-over form as stored.
@@ -154,5 +145,5 @@ func (s *Server) defaultHandoverSubmit(c echo.Context) error {
 		return err
 	}
 	s.flash(c, "Saved the default hand-over.")
-	return redirect(c, "/settings/account")
+	return redirect(c, views.Path(views.RouteAccountSettings))
 }

@@ -13,22 +13,13 @@ import (
 	"roster/views"
 )
 
-// Records page routes.
-const (
-	RouteRecords         = "records"
-	RouteRecordsExport   = "records.export"
-	RouteRecordsHandover = "records.handover"
-	RouteHandoverUndo    = "records.undo"
-	RouteHandoverUndoDo  = "records.undo.submit"
-)
-
 func (s *Server) recordRoutes() []route {
 	return []route{
-		{http.MethodGet, views.RecordsPath, RouteRecords, models.PermViewUsers, s.recordList},
-		{http.MethodGet, views.RecordsExportPath, RouteRecordsExport, models.PermViewUsers, s.exportRecords},
-		{http.MethodPost, views.RecordsHandoverPath, RouteRecordsHandover, models.PermManageUsers, s.recordsHandover},
-		{http.MethodGet, views.RecordsPath + "/undo/:id", RouteHandoverUndo, models.PermManageUsers, s.handoverUndoForm},
-		{http.MethodPost, views.RecordsPath + "/undo/:id", RouteHandoverUndoDo, models.PermManageUsers, s.handoverUndoSubmit},
+		{http.MethodGet, views.RouteRecords, models.PermViewUsers, s.recordList},
+		{http.MethodGet, views.RouteRecordsExport, models.PermViewUsers, s.exportRecords},
+		{http.MethodPost, views.RouteRecordsHandover, models.PermManageUsers, s.recordsHandover},
+		{http.MethodGet, views.RouteHandoverUndo, models.PermManageUsers, s.handoverUndoForm},
+		{http.MethodPost, views.RouteHandoverUndoDo, models.PermManageUsers, s.handoverUndoSubmit},
 	}
 }
 

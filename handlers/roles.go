@@ -11,12 +11,6 @@ import (
 	"roster/views"
 )
 
-// Change role routes.
-const (
-	RouteChangeRole       = "users.change_role"
-	RouteChangeRoleSubmit = "users.change_role.submit"
-)
-
 // changeRoleForm shows the change-role page for the users in ?ids=, as the profile links to it.
 func (s *Server) changeRoleForm(c echo.Context) error {
 	ids, ok := parseIDs(c.QueryParams()["ids"])

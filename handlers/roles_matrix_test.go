@@ -11,6 +11,7 @@ import (
 
 	"roster/models"
 	"roster/models/modelstest"
+	"roster/views"
 )
 
 // whoMayUse is the table of roles written out by hand, independently of the policy in models: for each route
@@ -127,21 +128,21 @@ func TestRoutesForEveryRole(t *testing.T) {
 				b.mustSignIn(f.byRole[role].EmailAddress(), modelstest.Password)
 				token := b.csrf("/me")
 				for _, r := range routes {
-					if r.name == RouteLogout || r.name == RouteLoginSubmit {
+					if r.name == views.RouteLogout || r.name == views.RouteLoginSubmit {
 						continue
 					}
-					res := matrixRequest(b, r.method, f.pathFor(r.path, f.target), token)
+					res := matrixRequest(b, r.method, f.pathFor(r.path(), f.target), token)
 					expected := r.permission == models.PermPublic || slices.Contains(whoMayUse[r.permission], role)
-					if slices.Contains(refusedByRule[r.method+" "+r.path], role) {
+					if slices.Contains(refusedByRule[r.method+" "+r.path()], role) {
 						expected = false
 					}
 					switch {
 					case !expected && !refusedStatus(res):
-						t.Errorf("UNEXPECTED ALLOW: %s %s %s (%s): status %d", role, r.method, r.path, r.permission, res.status)
+						t.Errorf("UNEXPECTED ALLOW: %s %s %s (%s): status %d", role, r.method, r.path(), r.permission, res.status)
 					case expected && refusedStatus(res):
-						t.Errorf("unexpected refusal: %s %s %s (%s): status %d", role, r.method, r.path, r.permission, res.status)
+						t.Errorf("unexpected refusal: %s %s %s (%s): status %d", role, r.method, r.path(), r.permission, res.status)
 					case res.status >= 500:
-						t.Errorf("%s %s %s: status %d", role, r.method, r.path, res.status)
+						t.Errorf("%s %s %s: status %d", role, r.method, r.path(), res.status)
 					}
 				}
 			})
@@ -152,14 +153,14 @@ func TestRoutesForEveryRole(t *testing.T) {
 			b.mustSignIn(other.Owner.EmailAddress(), modelstest.Password)
 			token := b.csrf("/me")
 			for _, r := range routes {
-				if !strings.Contains(r.path, ":id") || r.permission == models.PermProvisioning {
+				if !strings.Contains(r.path(), ":id") || r.permission == models.PermProvisioning {
 					// A session opens no bearer-token route at all (401 above); another
 					// account's token meets 404 (TestSCIMErrorsAndTokens).
 					continue
 				}
-				res := matrixRequest(b, r.method, f.pathFor(r.path, f.target), token)
+				res := matrixRequest(b, r.method, f.pathFor(r.path(), f.target), token)
 				if res.status != http.StatusNotFound {
-					t.Errorf("another account: %s %s with this account's ID: status %d, want 404", r.method, r.path, res.status)
+					t.Errorf("another account: %s %s with this account's ID: status %d, want 404", r.method, r.path(), res.status)
 				}
 			}
 		})
@@ -167,9 +168,9 @@ func TestRoutesForEveryRole(t *testing.T) {
 			b := app.newBrowser(t)
 			token := b.csrf("/login")
 			for _, r := range routes {
-				res := matrixRequest(b, r.method, f.pathFor(r.path, f.target), token)
+				res := matrixRequest(b, r.method, f.pathFor(r.path(), f.target), token)
 				if r.permission != models.PermPublic && !refusedStatus(res) && res.status != http.StatusUnauthorized {
-					t.Errorf("UNEXPECTED ALLOW: anonymous %s %s: status %d", r.method, r.path, res.status)
+					t.Errorf("UNEXPECTED ALLOW: anonymous %s %s: status %d", r.method, r.path(), res.status)
 				}
 			}
 		})
@@ -181,11 +182,11 @@ func TestRoutesForEveryRole(t *testing.T) {
 				b.mustSignIn(f.byRole[role].EmailAddress(), modelstest.Password)
 				token := b.csrf("/me")
 				for _, r := range routes {
-					if !strings.HasPrefix(r.path, "/settings/users/:id") {
+					if !strings.HasPrefix(r.path(), "/settings/users/:id") {
 						continue
 					}
-					if res := matrixRequest(b, r.method, f.pathFor(r.path, f.outsider), token); res.status != http.StatusNotFound {
-						t.Errorf("%s %s %s for someone outside their reach: status %d, want 404", role, r.method, r.path, res.status)
+					if res := matrixRequest(b, r.method, f.pathFor(r.path(), f.outsider), token); res.status != http.StatusNotFound {
+						t.Errorf("%s %s %s for someone outside their reach: status %d, want 404", role, r.method, r.path(), res.status)
 					}
 				}
 				list := b.get("/settings/users").body

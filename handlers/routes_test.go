@@ -26,7 +26,7 @@ func TestEveryRouteDeclaresAPermission(t *testing.T) {
 		s := &Server{}
 		declared := map[string]models.Permission{}
 		for _, r := range s.routeTable() {
-			declared[r.method+" "+r.path] = r.permission
+			declared[r.method+" "+r.path()] = r.permission
 		}
 		known := map[models.Permission]bool{}
 		for _, p := range models.Permissions {
@@ -55,7 +55,7 @@ func bearerRoutes() map[string]bool {
 	routes := map[string]bool{}
 	for _, r := range (&Server{}).routeTable() {
 		if r.permission == models.PermProvisioning {
-			routes[r.method+" "+r.path] = true
+			routes[r.method+" "+r.path()] = true
 		}
 	}
 	return routes
@@ -130,12 +130,12 @@ func TestVisitorsAreSentToSignIn(t *testing.T) {
 				continue
 			}
 			if r.permission == models.PermProvisioning {
-				assertBearerOnly(t, r.method, r.path, app.newBrowser(t).get(samplePath(r.path)))
+				assertBearerOnly(t, r.method, r.path(), app.newBrowser(t).get(samplePath(r.path())))
 				continue
 			}
-			res := app.newBrowser(t).get(samplePath(r.path))
+			res := app.newBrowser(t).get(samplePath(r.path()))
 			if res.status != http.StatusSeeOther || !strings.HasPrefix(res.header.Get("Location"), "/login") {
-				t.Errorf("visitor GET %s: status %d location %q, want a redirect to /login", r.path, res.status, res.header.Get("Location"))
+				t.Errorf("visitor GET %s: status %d location %q, want a redirect to /login", r.path(), res.status, res.header.Get("Location"))
 			}
 		}
 		res := app.newBrowser(t).get("/settings/users", "HX-Request", "true")
@@ -159,8 +159,8 @@ func TestMembersCannotOpenUserManagement(t *testing.T) {
 			if r.permission != models.PermViewUsers && r.permission != models.PermManageUsers {
 				continue
 			}
-			if res := b.get(samplePath(r.path)); r.method == http.MethodGet && res.status != http.StatusForbidden {
-				t.Errorf("member GET %s: status %d, want 403", r.path, res.status)
+			if res := b.get(samplePath(r.path())); r.method == http.MethodGet && res.status != http.StatusForbidden {
+				t.Errorf("member GET %s: status %d, want 403", r.path(), res.status)
 			}
 		}
 		home := b.get("/")

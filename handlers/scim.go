@@ -15,33 +15,10 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"roster/models"
-)
-
-// SCIM 2.0 service provider routes (P1), for Okta and Microsoft Entra ID. They are authenticated
-// by a provisioning token in the Authorization header, never by the session cookie, and so carry
-// no CSRF token either: requireProvisioning checks the token on every request.
-const (
-	RouteScimServiceProviderConfig = "scim.config"
-	RouteScimResourceTypes         = "scim.resource_types"
-	RouteScimResourceType          = "scim.resource_type"
-	RouteScimSchemas               = "scim.schemas"
-	RouteScimSchema                = "scim.schema"
-	RouteScimUsers                 = "scim.users"
-	RouteScimUserCreate            = "scim.users.create"
-	RouteScimUser                  = "scim.user"
-	RouteScimUserReplace           = "scim.user.replace"
-	RouteScimUserPatch             = "scim.user.patch"
-	RouteScimUserDelete            = "scim.user.delete"
-	RouteScimGroups                = "scim.groups"
-	RouteScimGroupCreate           = "scim.groups.create"
-	RouteScimGroup                 = "scim.group"
-	RouteScimGroupReplace          = "scim.group.replace"
-	RouteScimGroupPatch            = "scim.group.patch"
-	RouteScimGroupDelete           = "scim.group.delete"
+	"roster/views"
 )
 
 const (
-	scimBase        = "/scim/v2"
 	scimContentType = "application/scim+json"
 	// scimMaxBody is the largest request body a SCIM request may have (ServiceProviderConfig says so).
 	scimMaxBody = 1 << 20
@@ -49,29 +26,32 @@ const (
 
 // isSCIMPath tells whether a request belongs to the SCIM API, which answers in SCIM's terms.
 func isSCIMPath(path string) bool {
-	return path == scimBase || strings.HasPrefix(path, scimBase+"/")
+	return path == views.ScimBase || strings.HasPrefix(path, views.ScimBase+"/")
 }
 
+// scimRoutes are the SCIM 2.0 service provider (P1), for Okta and Microsoft Entra ID. They are
+// authenticated by a provisioning token in the Authorization header, never by the session cookie,
+// and so carry no CSRF token either: requireProvisioning checks the token on every request.
 func (s *Server) scimRoutes() []route {
 	p := models.PermProvisioning
 	return []route{
-		{http.MethodGet, scimBase + "/ServiceProviderConfig", RouteScimServiceProviderConfig, p, s.scimServiceProviderConfig},
-		{http.MethodGet, scimBase + "/ResourceTypes", RouteScimResourceTypes, p, s.scimResourceTypes},
-		{http.MethodGet, scimBase + "/ResourceTypes/:id", RouteScimResourceType, p, s.scimResourceType},
-		{http.MethodGet, scimBase + "/Schemas", RouteScimSchemas, p, s.scimSchemas},
-		{http.MethodGet, scimBase + "/Schemas/:id", RouteScimSchema, p, s.scimSchema},
-		{http.MethodGet, scimBase + "/Users", RouteScimUsers, p, s.scimListUsers},
-		{http.MethodPost, scimBase + "/Users", RouteScimUserCreate, p, s.scimCreateUser},
-		{http.MethodGet, scimBase + "/Users/:id", RouteScimUser, p, s.scimGetUser},
-		{http.MethodPut, scimBase + "/Users/:id", RouteScimUserReplace, p, s.scimReplaceUser},
-		{http.MethodPatch, scimBase + "/Users/:id", RouteScimUserPatch, p, s.scimPatchUser},
-		{http.MethodDelete, scimBase + "/Users/:id", RouteScimUserDelete, p, s.scimDeleteUser},
-		{http.MethodGet, scimBase + "/Groups", RouteScimGroups, p, s.scimListGroups},
-		{http.MethodPost, scimBase + "/Groups", RouteScimGroupCreate, p, s.scimCreateGroup},
-		{http.MethodGet, scimBase + "/Groups/:id", RouteScimGroup, p, s.scimGetGroup},
-		{http.MethodPut, scimBase + "/Groups/:id", RouteScimGroupReplace, p, s.scimReplaceGroup},
-		{http.MethodPatch, scimBase + "/Groups/:id", RouteScimGroupPatch, p, s.scimPatchGroup},
-		{http.MethodDelete, scimBase + "/Groups/:id", RouteScimGroupDelete, p, s.scimDeleteGroup},
+		{http.MethodGet, views.RouteScimServiceProviderConfig, p, s.scimServiceProviderConfig},
+		{http.MethodGet, views.RouteScimResourceTypes, p, s.scimResourceTypes},
+		{http.MethodGet, views.RouteScimResourceType, p, s.scimResourceType},
+		{http.MethodGet, views.RouteScimSchemas, p, s.scimSchemas},
+		{http.MethodGet, views.RouteScimSchema, p, s.scimSchema},
+		{http.MethodGet, views.RouteScimUsers, p, s.scimListUsers},
+		{http.MethodPost, views.RouteScimUserCreate, p, s.scimCreateUser},
+		{http.MethodGet, views.RouteScimUser, p, s.scimGetUser},
+		{http.MethodPut, views.RouteScimUserReplace, p, s.scimReplaceUser},
+		{http.MethodPatch, views.RouteScimUserPatch, p, s.scimPatchUser},
+		{http.MethodDelete, views.RouteScimUserDelete, p, s.scimDeleteUser},
+		{http.MethodGet, views.RouteScimGroups, p, s.scimListGroups},
+		{http.MethodPost, views.RouteScimGroupCreate, p, s.scimCreateGroup},
+		{http.MethodGet, views.RouteScimGroup, p, s.scimGetGroup},
+		{http.MethodPut, views.RouteScimGroupReplace, p, s.scimReplaceGroup},
+		{http.MethodPatch, views.RouteScimGroupPatch, p, s.scimPatchGroup},
+		{http.MethodDelete, views.RouteScimGroupDelete, p, s.scimDeleteGroup},
 	}
 }
 
@@ -134,8 +114,9 @@ func scimJSON(c echo.Context, status int, body any) error {
 	return c.Blob(status, scimContentType+"; charset=utf-8", encoded)
 }
 
-func (s *Server) scimURL(c echo.Context, parts ...string) string {
-	return s.baseURL(c) + scimBase + "/" + strings.Join(parts, "/")
+// scimURL is the absolute address of a SCIM route, for a resource's meta.location.
+func (s *Server) scimURL(c echo.Context, name string, params ...any) string {
+	return s.baseURL(c) + views.Path(name, params...)
 }
 
 func scimListResponse(total int64, startIndex int, resources []any) map[string]any {
@@ -174,7 +155,7 @@ func (s *Server) scimListUsers(c echo.Context) error {
 	}
 	resources := make([]any, len(list.Users))
 	for i, u := range list.Users {
-		resources[i] = scimProject(c, u.Resource(s.scimURL(c, "Users", strconv.FormatInt(u.ID, 10))))
+		resources[i] = scimProject(c, u.Resource(s.scimURL(c, views.RouteScimUser, u.ID)))
 	}
 	return scimJSON(c, http.StatusOK, scimListResponse(list.Total, list.StartIndex, resources))
 }
@@ -192,7 +173,7 @@ func (s *Server) scimGetUser(c echo.Context) error {
 }
 
 func (s *Server) scimUserResponse(c echo.Context, status int, u *models.ScimUser) error {
-	location := s.scimURL(c, "Users", strconv.FormatInt(u.ID, 10))
+	location := s.scimURL(c, views.RouteScimUser, u.ID)
 	if status == http.StatusCreated {
 		c.Response().Header().Set(echo.HeaderLocation, location)
 	}
@@ -266,13 +247,13 @@ func (s *Server) scimListGroups(c echo.Context) error {
 	}
 	resources := make([]any, len(list.Groups))
 	for i, g := range list.Groups {
-		resources[i] = scimProject(c, g.Resource(s.scimURL(c, "Groups", strconv.FormatInt(g.ID, 10)), members))
+		resources[i] = scimProject(c, g.Resource(s.scimURL(c, views.RouteScimGroup, g.ID), members))
 	}
 	return scimJSON(c, http.StatusOK, scimListResponse(list.Total, list.StartIndex, resources))
 }
 
 func (s *Server) scimGroupResponse(c echo.Context, status int, g *models.ScimGroup, members bool) error {
-	location := s.scimURL(c, "Groups", strconv.FormatInt(g.ID, 10))
+	location := s.scimURL(c, views.RouteScimGroup, g.ID)
 	if status == http.StatusCreated {
 		c.Response().Header().Set(echo.HeaderLocation, location)
 	}

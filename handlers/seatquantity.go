@@ -13,12 +13,6 @@ import (
 	"roster/views"
 )
 
-// Seat quantity routes.
-const (
-	RouteSeatQuantity       = "seats.quantity"
-	RouteSeatQuantitySubmit = "seats.quantity.submit"
-)
-
 // seatQuantityForm shows one plan's purchased quantity with its usage.
 func (s *Server) seatQuantityForm(c echo.Context) error {
 	usage, err := s.planUsageParam(c)
@@ -62,7 +56,7 @@ func (s *Server) seatQuantitySubmit(c echo.Context) error {
 		return err
 	}
 	s.flash(c, fmt.Sprintf("Plan %s now has %s.", usage.Plan.Name, models.Count(quantity, "seat", "seats")))
-	return redirect(c, "/settings/seats")
+	return redirect(c, views.Path(views.RouteSeats))
 }
 
 func (s *Server) planUsageParam(c echo.Context) (*models.PlanUsage, error) {

@@ -13,13 +13,6 @@ import (
 	"roster/views"
 )
 
-// Seats & billing routes.
-const (
-	RouteSeats       = "seats"
-	RouteSeatsExport = "seats.export"
-	RouteSeatsLedger = "seats.ledger"
-)
-
 func (s *Server) seatsPage(c echo.Context) error {
 	ctx := c.Request().Context()
 	actor := actorOf(c)
@@ -34,7 +27,7 @@ func (s *Server) seatsPage(c echo.Context) error {
 		CanManageSeats: actor.Allows(models.PermManageSeats), CanManageUsers: actor.Allows(models.PermManageUsers), Notices: notices,
 		Dormancy: views.DormancyForecastView{Forecast: page.Dormancy, CanManagePolicy: actor.Allows(models.PermManageDormancy)}}
 	if idle.Next != nil {
-		v.NextIdleHref = "/settings/seats?" + url.Values{"idle": {strconv.Itoa(days)}, "after": {encodeIdleCursor(*idle.Next)}}.Encode() + "#idle"
+		v.NextIdleHref = views.Path(views.RouteSeats) + "?" + url.Values{"idle": {strconv.Itoa(days)}, "after": {encodeIdleCursor(*idle.Next)}}.Encode() + "#idle"
 	}
 	v.LedgerFrom, v.LedgerTo = page.LedgerFrom.Format(time.DateOnly), page.LedgerTo.Format(time.DateOnly)
 	v.Notices = append(v.Notices, s.takeFlashes(c)...)

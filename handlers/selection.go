@@ -1,12 +1,12 @@
 package handlers
 
 import (
-	"fmt"
 	"net/url"
 
 	"github.com/labstack/echo/v4"
 
 	"roster/models"
+	"roster/views"
 )
 
 // parseSelectionForm reads a POSTed form about a selection of users: its values and the IDs in
@@ -31,7 +31,7 @@ func selectionBack(back string, ids []int64) string {
 	case back != "":
 		return safeNext(back)
 	case len(ids) == 1:
-		return fmt.Sprintf("/settings/users/%d", ids[0])
+		return views.UserHref(ids[0])
 	}
-	return "/settings/users"
+	return views.UsersPath
 }

@@ -11,16 +11,6 @@ import (
 	"roster/views"
 )
 
-// Self-service routes: everyone's own details, password and sessions.
-const (
-	RouteOwnProfile          = "me"
-	RouteOwnDetailsSubmit    = "me.details"
-	RouteOwnPasswordSubmit   = "me.password"
-	RouteSignOutElsewhere    = "me.sessions.end"
-	RouteAccountSettings     = "account.settings"
-	RouteAccountSettingsSave = "account.settings.submit"
-)
-
 func (s *Server) ownProfile(c echo.Context) error {
 	return s.renderHome(c, http.StatusOK, nil, nil)
 }
@@ -55,7 +45,7 @@ func (s *Server) ownDetailsSubmit(c echo.Context) error {
 		return err
 	}
 	s.flash(c, "Saved your details.")
-	return redirect(c, "/me")
+	return redirect(c, views.Path(views.RouteOwnProfile))
 }
 
 func (s *Server) ownPasswordSubmit(c echo.Context) error {
@@ -68,7 +58,7 @@ func (s *Server) ownPasswordSubmit(c echo.Context) error {
 		return err
 	}
 	s.flash(c, "Changed your password; your other sessions ended.")
-	return redirect(c, "/me")
+	return redirect(c, views.Path(views.RouteOwnProfile))
 }
 
 func (s *Server) signOutElsewhere(c echo.Context) error {
@@ -81,7 +71,7 @@ func (s *Server) signOutElsewhere(c echo.Context) error {
 	} else {
 		s.flash(c, fmt.Sprintf("Ended %s elsewhere.", models.Count(n, "session", "sessions")))
 	}
-	return redirect(c, "/me")
+	return redirect(c, views.Path(views.RouteOwnProfile))
 }
 
 func (s *Server) accountSettings(c echo.Context) error {
@@ -119,7 +109,7 @@ func (s *Server) timeZoneSubmit(c echo.Context) error {
 		return err
 	}
 	s.flash(c, "Saved the time zone.")
-	return redirect(c, "/settings/account")
+	return redirect(c, views.Path(views.RouteAccountSettings))
 }
 
 func (s *Server) accountSettingsSubmit(c echo.Context) error {
@@ -153,7 +143,7 @@ func (s *Server) accountSettingsSubmit(c echo.Context) error {
 		return err
 	}
 	s.flash(c, "Saved the account settings.")
-	return redirect(c, "/settings/account")
+	return redirect(c, views.Path(views.RouteAccountSettings))
 }
 
 // smallInt parses a form's whole number of at most six digits.

@@ -88,7 +88,7 @@ func New(store *models.Store, config Config) (*echo.Echo, error) {
 	e.Use(sameOrigin)
 	e.Use(s.csrf())
 	for _, r := range s.routes {
-		e.Add(r.method, r.path, r.handler, s.require(r)).Name = r.name
+		e.Add(r.method, r.path(), r.handler, s.require(r)).Name = r.name
 	}
 	return e, nil
 }
@@ -135,7 +135,7 @@ func requestLogger(routeNames map[string]string, metrics RequestObserver) echo.M
 func (s *Server) routeNames() map[string]string {
 	names := make(map[string]string, len(s.routes))
 	for _, r := range s.routes {
-		names[r.method+" "+r.path] = r.name
+		names[r.method+" "+r.path()] = r.name
 	}
 	return names
 }

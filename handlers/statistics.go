@@ -11,9 +11,6 @@ import (
 	"roster/views"
 )
 
-// RouteStatistics is Settings > Team statistics.
-const RouteStatistics = "statistics"
-
 func (s *Server) teamStatistics(c echo.Context) error {
 	query, notices := parseStatisticsParams(c.QueryParams(), s.store.Now())
 	stats, err := s.store.TeamStatistics(c.Request().Context(), actorOf(c), query)

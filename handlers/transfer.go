@@ -71,9 +71,9 @@ func (s *Server) transferSubmit(c echo.Context) error {
 	s.flash(c, transferSummary(result))
 	if result.From.ID == actor.User.ID {
 		// They handed over their own rights and may no longer open profiles.
-		return redirect(c, "/")
+		return redirect(c, views.HomePath)
 	}
-	return redirect(c, fmt.Sprintf("/settings/users/%d", result.To.ID))
+	return redirect(c, views.UserHref(result.To.ID))
 }
 
 // transferView loads the user the page is about and what they own. Malformed, unknown and

@@ -14,28 +14,20 @@ import (
 
 // Settings > Webhooks routes (P2).
 const (
-	RouteWebhooks       = "webhooks.list"
-	RouteWebhookCreate  = "webhooks.create"
-	RouteWebhook        = "webhooks.show"
-	RouteWebhookUpdate  = "webhooks.update"
-	RouteWebhookDelete  = "webhooks.delete"
-	RouteWebhookRotate  = "webhooks.rotate"
-	RouteWebhookTest    = "webhooks.test"
-	RouteWebhookResend  = "webhooks.resend"
 	maxWebhookEventKeys = 64
 )
 
 // webhookRoutes are Settings > Webhooks, for owners and admins.
 func (s *Server) webhookRoutes() []route {
 	return []route{
-		{http.MethodGet, "/settings/webhooks", RouteWebhooks, models.PermManageWebhooks, s.webhookList},
-		{http.MethodPost, "/settings/webhooks", RouteWebhookCreate, models.PermManageWebhooks, s.webhookCreate},
-		{http.MethodGet, "/settings/webhooks/:id", RouteWebhook, models.PermManageWebhooks, s.webhookPage},
-		{http.MethodPost, "/settings/webhooks/:id", RouteWebhookUpdate, models.PermManageWebhooks, s.webhookUpdate},
-		{http.MethodPost, "/settings/webhooks/:id/delete", RouteWebhookDelete, models.PermManageWebhooks, s.webhookDelete},
-		{http.MethodPost, "/settings/webhooks/:id/rotate", RouteWebhookRotate, models.PermManageWebhooks, s.webhookRotate},
-		{http.MethodPost, "/settings/webhooks/:id/test", RouteWebhookTest, models.PermManageWebhooks, s.webhookTest},
-		{http.MethodPost, "/settings/webhooks/:id/resend", RouteWebhookResend, models.PermManageWebhooks, s.webhookResend},
+		{http.MethodGet, views.RouteWebhooks, models.PermManageWebhooks, s.webhookList},
+		{http.MethodPost, views.RouteWebhookCreate, models.PermManageWebhooks, s.webhookCreate},
+		{http.MethodGet, views.RouteWebhook, models.PermManageWebhooks, s.webhookPage},
+		{http.MethodPost, views.RouteWebhookUpdate, models.PermManageWebhooks, s.webhookUpdate},
+		{http.MethodPost, views.RouteWebhookDelete, models.PermManageWebhooks, s.webhookDelete},
+		{http.MethodPost, views.RouteWebhookRotate, models.PermManageWebhooks, s.webhookRotate},
+		{http.MethodPost, views.RouteWebhookTest, models.PermManageWebhooks, s.webhookTest},
+		{http.MethodPost, views.RouteWebhookResend, models.PermManageWebhooks, s.webhookResend},
 	}
 }
 
@@ -171,7 +163,7 @@ func (s *Server) webhookDelete(c echo.Context) error {
 		return err
 	}
 	s.flash(c, "Deleted the endpoint "+endpoint.URL+".")
-	return redirect(c, "/settings/webhooks")
+	return redirect(c, views.Path(views.RouteWebhooks))
 }
 
 func (s *Server) webhookRotate(c echo.Context) error {

@@ -48,8 +48,6 @@ func (v AuditLogView) location() *time.Location {
 // zone names the page's time zone.
 func (v AuditLogView) zone() string { return v.location().String() }
 
-const auditPath = "/settings/audit"
-
 // query is the state as URL parameters; empty values are left out to keep links short.
 func (s AuditLogState) query() url.Values {
 	v := url.Values{}
@@ -79,7 +77,7 @@ func detailHref(d models.AuditDetail) string {
 	return UserHref(d.Person.ID)
 }
 
-func (s AuditLogState) href() string { return withQuery(auditPath, s.query()) }
+func (s AuditLogState) href() string { return withQuery(Path(RouteAudit), s.query()) }
 
 func (s AuditLogState) withCursor(after, before string) string {
 	s.After, s.Before = after, before
@@ -89,7 +87,7 @@ func (s AuditLogState) withCursor(after, before string) string {
 // exportHref downloads every event under the same filters; pages do not apply to a download.
 func (s AuditLogState) exportHref() string {
 	s.After, s.Before = "", ""
-	return withQuery(auditPath+"/export.csv", s.query())
+	return withQuery(Path(RouteAuditExport), s.query())
 }
 
 func (s AuditLogState) filtered() bool {

@@ -66,9 +66,9 @@ func (v DeleteView) anyAllowed() bool {
 
 func (v DeleteView) backHref() string {
 	if len(v.Users) == 1 {
-		return userHref(v.Users[0].ID)
+		return UserHref(v.Users[0].ID)
 	}
-	return "/settings/users?tab=inactive"
+	return UsersTabHref(models.StatusInactive)
 }
 
 // deletionModeLabel names a scheduled deletion's outcome.

@@ -2,7 +2,6 @@ package views
 
 import (
 	"net/url"
-	"strconv"
 
 	"roster/models"
 )
@@ -59,11 +58,8 @@ func groupsHref(search, after, before string) string {
 	if before != "" {
 		v.Set("before", before)
 	}
-	return withQuery("/settings/groups", v)
+	return withQuery(Path(RouteGroups), v)
 }
-
-// GroupHref is a group's page.
-func GroupHref(id int64) string { return "/settings/groups/" + strconv.FormatInt(id, 10) }
 
 func groupPageHref(id int64, after, before string) string {
 	v := url.Values{}
@@ -75,8 +71,6 @@ func groupPageHref(id int64, after, before string) string {
 	}
 	return withQuery(GroupHref(id), v)
 }
-
-func groupAction(id int64, action string) string { return GroupHref(id) + "/" + action }
 
 func (v GroupView) isOwner(id int64) bool { return v.Detail.Group.OwnerID == id }
 

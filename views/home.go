@@ -30,7 +30,7 @@ type ImpersonateView struct {
 }
 
 func (v ImpersonateView) action() string {
-	return userHref(v.Target.ID) + "/impersonate"
+	return Path(RouteImpersonateSubmit, v.Target.ID)
 }
 
 // AccountSettingsView is Settings > Account.

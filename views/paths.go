@@ -1,25 +1,45 @@
 package views
 
 import (
+	"net/url"
 	"strconv"
 
 	"roster/models"
 )
 
-// The console's addresses that pages link to, built in one place. The routes that answer them
-// are declared in handlers/routes.go.
-const (
-	UsersPath = "/settings/users"
+// The console's addresses that pages link to, built from the route table in routes.go: a link
+// names its route and fills the route's parameters, so it cannot point where no route answers.
+
+// Addresses without parameters that many pages link to.
+var (
+	HomePath            = Path(RouteHome)
+	UsersPath           = Path(RouteUsers)
+	BulkActionPath      = Path(RouteBulkAction) // the Actions menu's choices, for a selection or one row
+	RecordsPath         = Path(RouteRecords)
+	RecordsExportPath   = Path(RouteRecordsExport)
+	RecordsHandoverPath = Path(RouteRecordsHandover)
+	OrphanedWorkPath    = Path(RouteOrphanedWork) // work still held by people who have left
 )
 
 // UserHref is a user's profile.
-func UserHref(id int64) string { return UsersPath + "/" + strconv.FormatInt(id, 10) }
+func UserHref(id int64) string { return Path(RouteUserProfile, id) }
 
 // UserTransferHref is the page that transfers a user's account to someone else.
-func UserTransferHref(id int64) string { return UserHref(id) + "/transfer" }
+func UserTransferHref(id int64) string { return Path(RouteTransfer, id) }
+
+// SelectionHref is a page about a selection of users, given as the "ids" parameter ("1,2,3").
+func SelectionHref(name, ids string) string { return Path(name) + "?ids=" + ids }
+
+// UserSelectionHref is a page about a selection of one user.
+func UserSelectionHref(name string, id int64) string { return SelectionHref(name, itoa(id)) }
 
 // DeleteUsersHref is the delete page for a selection of users.
-func DeleteUsersHref(id int64) string { return UsersPath + "/delete?ids=" + strconv.FormatInt(id, 10) }
+func DeleteUsersHref(id int64) string { return UserSelectionHref(RouteDelete, id) }
+
+// UsersTabHref is the first page of a tab of the user list.
+func UsersTabHref(status models.UserStatus) string {
+	return ListHref(UserListState{Tab: string(status)})
+}
 
 // deletionFixHref is where the fix for a refused deletion is made, or "" when nothing fixes it.
 func deletionFixHref(r models.DeletionReason) string {
@@ -35,16 +55,7 @@ func deletionFixHref(r models.DeletionReason) string {
 }
 
 // SeatQuantityHref is where a plan's purchased seats are changed.
-func SeatQuantityHref(planID int64) string {
-	return "/settings/seats/plans/" + strconv.FormatInt(planID, 10) + "/quantity"
-}
-
-// The records page and what hangs off it.
-const (
-	RecordsPath         = "/settings/records"
-	RecordsExportPath   = RecordsPath + "/export.csv"
-	RecordsHandoverPath = RecordsPath + "/hand-over"
-)
+func SeatQuantityHref(planID int64) string { return Path(RouteSeatQuantity, planID) }
 
 // OwnerRecordsHref is the records page filtered by one owner.
 func OwnerRecordsHref(ownerID int64) string {
@@ -52,12 +63,7 @@ func OwnerRecordsHref(ownerID int64) string {
 }
 
 // HandoverUndoHref is the page that undoes the hand-over an audit event recorded.
-func HandoverUndoHref(eventID int64) string {
-	return RecordsPath + "/undo/" + strconv.FormatInt(eventID, 10)
-}
-
-// OrphanedWorkPath is the report of work still held by people who have left.
-const OrphanedWorkPath = "/settings/orphaned-work"
+func HandoverUndoHref(eventID int64) string { return Path(RouteHandoverUndo, eventID) }
 
 // OrphanedWorkHref is a page of the orphaned work report.
 func OrphanedWorkHref(page int) string {
@@ -68,9 +74,14 @@ func OrphanedWorkHref(page int) string {
 }
 
 // OrphanedHandoverHref is the form that hands one former user's work to someone chosen.
-func OrphanedHandoverHref(id int64) string {
-	return OrphanedWorkPath + "/" + strconv.FormatInt(id, 10) + "/hand-over"
-}
+func OrphanedHandoverHref(id int64) string { return Path(RouteOrphanedHandover, id) }
 
-// BulkActionPath takes the Actions menu's choices, for a selection or one row.
-const BulkActionPath = UsersPath + "/actions"
+// GroupHref is a group's page.
+func GroupHref(id int64) string { return Path(RouteGroup, id) }
+
+// WebhookHref is an endpoint's page.
+func WebhookHref(id int64) string { return Path(RouteWebhook, id) }
+
+// LoginHref is the sign-in page with its parameters: where to go after signing in, and why the
+// session ended.
+func LoginHref(query url.Values) string { return withQuery(Path(RouteLogin), query) }

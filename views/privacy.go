@@ -16,4 +16,4 @@ type PrivacyView struct {
 	Errors  map[string]string
 }
 
-func (v PrivacyView) action() string { return userHref(v.User.ID) + "/privacy" }
+func (v PrivacyView) action() string { return Path(RoutePrivacySubmit, v.User.ID) }

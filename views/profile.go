@@ -25,10 +25,10 @@ type ProfileView struct {
 }
 
 func (v ProfileView) dormancyExemptHref() string {
-	return userHref(v.Profile.User.ID) + "/dormancy-exempt"
+	return Path(RouteDormancyExemptSave, v.Profile.User.ID)
 }
 
-func (v ProfileView) selfHref() string { return userHref(v.Profile.User.ID) }
+func (v ProfileView) selfHref() string { return UserHref(v.Profile.User.ID) }
 
 var statusLabels = map[models.UserStatus]string{
 	models.StatusActive: "Active", models.StatusInactive: "Inactive", models.StatusInvited: "Invited", models.StatusDeleted: "Deleted",
@@ -60,13 +60,6 @@ func systemActorLabel(system string) string { return models.SystemActorLabel(sys
 
 // auditActionLabel names an action the way the audit log does: one registry for both.
 func auditActionLabel(action string) string { return models.AuditActionLabel(action) }
-
-func profileTabHref(status models.UserStatus) string {
-	if status == models.StatusActive {
-		return "/settings/users"
-	}
-	return "/settings/users?tab=" + string(status)
-}
 
 var recordKindSingulars = map[string]string{
 	"deal": "Deal", "contact": "Contact", "lead": "Lead", "activity": "Activity", "pin": "PIN", "request": "Request",

@@ -39,15 +39,11 @@ const (
 	seatPurchasedColour = "#e69f00"
 )
 
-func planQuantityAction(id int64) string {
-	return "/settings/seats/plans/" + strconv.FormatInt(id, 10) + "/quantity"
-}
-
 func planQuantityID(id int64, field string) string {
 	return "plan-" + strconv.FormatInt(id, 10) + "-" + field
 }
 
-func idleHref(days int) string { return "/settings/seats?idle=" + strconv.Itoa(days) + "#idle" }
+func idleHref(days int) string { return Path(RouteSeats) + "?idle=" + strconv.Itoa(days) + "#idle" }
 
 func idleCost(s models.IdleSeat) string { return money(s.PriceCents, s.Currency) }
 

@@ -72,7 +72,7 @@ func userStatisticsHref(u models.UserStatistics) string {
 	if u.Status == models.StatusDeleted {
 		return ""
 	}
-	return userHref(u.UserID)
+	return UserHref(u.UserID)
 }
 
 // Chart geometry, in viewBox units. The SVG scales to its container's width.
@@ -215,7 +215,7 @@ func (v StatisticsView) sortBy(column string) statisticsSort {
 	if q.Kind != "" {
 		params.Set("kind", q.Kind)
 	}
-	s.Href = "/settings/statistics?" + params.Encode()
+	s.Href = Path(RouteStatistics) + "?" + params.Encode()
 	return s
 }
 

@@ -36,7 +36,7 @@ type TransferView struct {
 
 func (v TransferView) user() *models.User { return &v.Impact.User }
 
-func (v TransferView) action() string { return userHref(v.Impact.User.ID) + "/transfer" }
+func (v TransferView) action() string { return Path(RouteTransferSubmit, v.Impact.User.ID) }
 
 func (v TransferView) records() (open, closed int64) {
 	for _, r := range v.Impact.Records {

@@ -167,13 +167,13 @@ func expiryText(t *time.Time) string {
 }
 
 // href is the list's URL for this state.
-func (s UserListState) href() string { return withQuery("/settings/users", s.query()) }
+func (s UserListState) href() string { return withQuery(UsersPath, s.query()) }
 
 // exportHref downloads the whole tab as CSV, with the same filters and order; pages do not
 // apply to a download, so the cursors are left out.
 func (s UserListState) exportHref() string {
 	s.After, s.Before = "", ""
-	return withQuery("/settings/users/export.csv", s.query())
+	return withQuery(Path(RouteUsersExport), s.query())
 }
 
 func withQuery(path string, v url.Values) string {
@@ -264,8 +264,6 @@ func PlanValue(p models.Plan) string { return planValue(p) }
 func ListHref(s UserListState) string { return s.href() }
 
 func groupValue(g models.Group) string { return strconv.FormatInt(g.ID, 10) }
-
-func userHref(id int64) string { return "/settings/users/" + strconv.FormatInt(id, 10) }
 
 func (v UserListView) count(tab string) models.TabCount {
 	return v.Page.Counts[models.UserStatus(tab)]

@@ -42,11 +42,6 @@ type WebhookView struct {
 	Errors  map[string]string
 }
 
-// WebhookHref is an endpoint's page.
-func WebhookHref(id int64) string { return "/settings/webhooks/" + strconv.FormatInt(id, 10) }
-
-func webhookAction(id int64, action string) string { return WebhookHref(id) + "/" + action }
-
 func webhookOlderHref(id, older int64) string {
 	return WebhookHref(id) + "?older=" + strconv.FormatInt(older, 10)
 }

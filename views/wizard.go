@@ -78,7 +78,7 @@ func (v WizardView) unblockedHref() string {
 	if v.Ready == "" {
 		return ""
 	}
-	return "/settings/users/deactivate?ids=" + v.Ready
+	return SelectionHref(RouteDeactivate, v.Ready)
 }
 
 func (v WizardView) openRecords() (open, closed int64) {
