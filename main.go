@@ -211,6 +211,7 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	handlers.TuneGarbageCollector()
 	server := &http.Server{Addr: *addr, Handler: app, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
 	listener, err := net.Listen("tcp", *addr)

@@ -42,6 +42,8 @@ func TestPageThroughput(t *testing.T) {
 	}
 	srv := httptest.NewServer(e)
 	t.Cleanup(srv.Close)
+	// Collect garbage as the served process does.
+	t.Cleanup(TuneGarbageCollector())
 	_, token, err := store.SignIn(context.Background(), seeded.OwnerEmail, seeded.OwnerPassword, "127.0.0.1", "throughput")
 	if err != nil {
 		t.Fatal(err)
