@@ -222,13 +222,7 @@ func (s *Store) ListRecords(ctx context.Context, actor *Actor, q RecordListQuery
 		}
 		page.Owner = owner
 	}
-	var from *listCursor
-	backwards := false
-	if c, ok := decodeCursor(q.After); ok {
-		from = &c
-	} else if c, ok := decodeCursor(q.Before); ok {
-		from, backwards = &c, true
-	}
+	start := keysetStartOf(q.After, q.Before)
 	var n int64
 	capped := s.filteredRecords(s.read(ctx), actor.Account.ID, q).Select("1").Limit(int(FilteredCountLimit) + 1)
 	if err := s.read(ctx).Raw("SELECT count(*) FROM (?) capped", capped).Scan(&n).Error; err != nil {
@@ -242,34 +236,14 @@ func (s *Store) ListRecords(ctx context.Context, actor *Actor, q RecordListQuery
 	// index or the owners' records and sorts them: walking the order's index could pass most of
 	// the account before it finds a page.
 	q.fewMatches = (q.Search != "" || q.OwnerStatus != "") && !page.Count.AtLeast
-	rows, err := s.readRecords(ctx, actor.Account.ID, q, from, backwards, q.PageSize+1)
+	rows, err := s.readRecords(ctx, actor.Account.ID, q, start.from, start.backwards, q.PageSize+1)
 	if err != nil {
 		return nil, err
 	}
-	hasMore := len(rows) > q.PageSize
-	if hasMore {
-		rows = rows[:q.PageSize]
-	}
-	if backwards {
-		slices.Reverse(rows)
-	}
+	rows, hasMore := keysetPage(rows, q.PageSize, start.backwards)
 	page.Rows = rows
-	if len(rows) > 0 {
-		first, last := rows[0], rows[len(rows)-1]
-		if backwards {
-			page.NextCursor = recordCursor(q.Sort, last)
-			if hasMore {
-				page.PrevCursor = recordCursor(q.Sort, first)
-			}
-		} else {
-			if hasMore {
-				page.NextCursor = recordCursor(q.Sort, last)
-			}
-			if q.After != "" {
-				page.PrevCursor = recordCursor(q.Sort, first)
-			}
-		}
-	}
+	page.NextCursor, page.PrevCursor = keysetCursors(rows, hasMore, start.backwards, q.After != "",
+		func(r RecordRow) string { return recordCursor(q.Sort, r) })
 	return page, nil
 }
 
