@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"time"
 
 	"gorm.io/gorm"
 )
@@ -62,10 +63,9 @@ func (s *Store) ChangePlan(ctx context.Context, actor *Actor, ids []int64, planI
 			return err
 		}
 		seatHolders := 0
-		for _, u := range users {
-			if u.Status == StatusActive || u.Status == StatusInvited {
-				seatHolders++
-			}
+		for i := range users {
+			inUse, reserved := seatsHeld(&users[i])
+			seatHolders += inUse + reserved
 		}
 		// Always lock the target plan, even when only inactive users move, so the check and the
 		// move see the same seats as concurrent claims.
@@ -77,28 +77,13 @@ func (s *Store) ChangePlan(ctx context.Context, actor *Actor, ids []int64, planI
 			Updates(map[string]any{"plan_id": planID, "updated_at": now}).Error; err != nil {
 			return err
 		}
-		var ledger []SeatLedgerEntry
+		ledger := planMoveEntries(users, planID, &actor.User.ID, now)
 		audit := make([]AuditEvent, len(users))
 		for i := range users {
 			u := &users[i]
 			var from any
 			if u.PlanID != nil {
 				from = *u.PlanID
-			}
-			inUse, reserved := 0, 0
-			switch u.Status {
-			case StatusActive:
-				inUse = 1
-			case StatusInvited:
-				reserved = 1
-			}
-			if inUse+reserved > 0 {
-				if u.PlanID != nil {
-					ledger = append(ledger, seatEntry(u, -inUse, -reserved, SeatReasonPlanChanged, &actor.User.ID, now))
-				}
-				moved := *u
-				moved.PlanID = &planID
-				ledger = append(ledger, seatEntry(&moved, inUse, reserved, SeatReasonPlanChanged, &actor.User.ID, now))
 			}
 			audit[i] = auditRow(actor, AuditUserPlanChanged, &u.ID, now, map[string]any{"from_plan_id": from, "to_plan_id": planID, "to_plan": target.Name})
 		}
@@ -111,6 +96,38 @@ func (s *Store) ChangePlan(ctx context.Context, actor *Actor, ids []int64, planI
 		return PlanChange{}, err
 	}
 	return PlanChange{Users: len(ids), Plan: planName}, nil
+}
+
+// seatsHeld is the seat a user holds on their plan: one in use when active, one reserved when
+// invited, none when inactive.
+func seatsHeld(u *User) (inUse, reserved int) {
+	switch u.Status {
+	case StatusActive:
+		return 1, 0
+	case StatusInvited:
+		return 0, 1
+	}
+	return 0, 0
+}
+
+// planMoveEntries are the seat ledger lines of moving users to planID: each seat held leaves the
+// user's plan, if they had one, and arrives on planID.
+func planMoveEntries(users []User, planID int64, by *int64, now time.Time) []SeatLedgerEntry {
+	var ledger []SeatLedgerEntry
+	for i := range users {
+		u := &users[i]
+		inUse, reserved := seatsHeld(u)
+		if inUse+reserved == 0 {
+			continue
+		}
+		if u.PlanID != nil {
+			ledger = append(ledger, seatEntry(u, -inUse, -reserved, SeatReasonPlanChanged, by, now))
+		}
+		moved := *u
+		moved.PlanID = &planID
+		ledger = append(ledger, seatEntry(&moved, inUse, reserved, SeatReasonPlanChanged, by, now))
+	}
+	return ledger
 }
 
 // ChangePlanSelection counts the users a plan change was asked for, for the change-plan page:

@@ -620,42 +620,13 @@ func (s *Store) finishDeactivation(tx *gorm.DB, actor *Actor, impact *Deactivati
 	for i, ui := range impact.Users {
 		u := ui.User
 		ids[i] = u.ID
-		details := map[string]any{"records_moved": moved[u.ID], "sessions_ended": ui.OpenSessions}
 		if rolesDemotedBeforeDeactivation[u.Role] {
 			demote = append(demote, u.ID)
-			details["demoted_from"] = string(u.Role)
 		}
 		if u.PlanID != nil {
 			ledger = append(ledger, seatEntry(&u, -1, 0, SeatReasonDeactivated, &actor.User.ID, now))
-			if ui.Plan != nil {
-				details["seat_released"] = ui.Plan.Name
-			}
 		}
-		if plan.RecordsTo != 0 || len(plan.RecordsByKind) > 0 {
-			details["records_to"] = plan.RecordsTo
-			if len(plan.RecordsByKind) > 0 {
-				details["records_to_by_kind"] = plan.RecordsByKind
-			}
-		}
-		if plan.GroupsTo != 0 && len(ui.OwnedGroups) > 0 {
-			groupIDs := make([]int64, len(ui.OwnedGroups))
-			for i, g := range ui.OwnedGroups {
-				groupIDs[i] = g.ID
-			}
-			details["groups_to"], details["groups_moved"], details["group_ids"] = plan.GroupsTo, len(ui.OwnedGroups), groupIDs
-		}
-		if plan.ManagerTo != 0 && ui.ManagedUsers > 0 {
-			details["manager_to"], details["managed_moved"] = plan.ManagerTo, ui.ManagedUsers
-		}
-		if len(managedIDs[u.ID]) > 0 {
-			details["managed_ids"] = managedIDs[u.ID]
-		}
-		if plan.Reason != "" {
-			details["reason"] = plan.Reason
-		}
-		if way != "" {
-			details["way"] = way
-		}
+		details := deactivationDetails(ui, plan, moved[u.ID], managedIDs[u.ID], way)
 		target := u.ID
 		audit = append(audit, auditRow(actor, AuditUserDeactivated, &target, now, details))
 	}
@@ -677,6 +648,51 @@ func (s *Store) finishDeactivation(tx *gorm.DB, actor *Actor, impact *Deactivati
 		return err
 	}
 	return writeAudit(tx, audit...)
+}
+
+// deactivationDetails are a deactivated user's audit details: the role and seat they lost, and
+// what the hand-over moved where, which undoing it reads back (handoverDetails).
+func deactivationDetails(ui UserImpact, plan HandoverPlan, moved map[string]int64, managedIDs []int64, way string) map[string]any {
+	u := ui.User
+	details := map[string]any{"records_moved": moved, "sessions_ended": ui.OpenSessions}
+	if rolesDemotedBeforeDeactivation[u.Role] {
+		details["demoted_from"] = string(u.Role)
+	}
+	if u.PlanID != nil && ui.Plan != nil {
+		details["seat_released"] = ui.Plan.Name
+	}
+	addMovedDetails(details, ui, plan, managedIDs)
+	if plan.Reason != "" {
+		details["reason"] = plan.Reason
+	}
+	if way != "" {
+		details["way"] = way
+	}
+	return details
+}
+
+// addMovedDetails adds to a deactivation's details who received the user's records, groups and
+// reports, and which groups and reports went.
+func addMovedDetails(details map[string]any, ui UserImpact, plan HandoverPlan, managedIDs []int64) {
+	if plan.RecordsTo != 0 || len(plan.RecordsByKind) > 0 {
+		details["records_to"] = plan.RecordsTo
+		if len(plan.RecordsByKind) > 0 {
+			details["records_to_by_kind"] = plan.RecordsByKind
+		}
+	}
+	if plan.GroupsTo != 0 && len(ui.OwnedGroups) > 0 {
+		groupIDs := make([]int64, len(ui.OwnedGroups))
+		for i, g := range ui.OwnedGroups {
+			groupIDs[i] = g.ID
+		}
+		details["groups_to"], details["groups_moved"], details["group_ids"] = plan.GroupsTo, len(ui.OwnedGroups), groupIDs
+	}
+	if plan.ManagerTo != 0 && ui.ManagedUsers > 0 {
+		details["manager_to"], details["managed_moved"] = plan.ManagerTo, ui.ManagedUsers
+	}
+	if len(managedIDs) > 0 {
+		details["managed_ids"] = managedIDs
+	}
 }
 
 // Reactivate makes inactive users active again, each taking a seat of their plan. If any plan

@@ -96,66 +96,9 @@ func (s *Store) deletionRefusals(db *gorm.DB, accountID int64, users []User) (ma
 	for i, u := range users {
 		ids[i] = u.ID
 	}
-	counts := func(model any, column string, extra string, args ...any) (map[int64]int64, error) {
-		var rows []struct {
-			ID int64
-			N  int64
-		}
-		q := db.Model(model).Select(column + " AS id, count(*) AS n").Where(s.idIn(column, ids))
-		if extra != "" {
-			q = q.Where(extra, args...)
-		}
-		if err := q.Group(column).Scan(&rows).Error; err != nil {
-			return nil, err
-		}
-		m := map[int64]int64{}
-		for _, r := range rows {
-			m[r.ID] = r.N
-		}
-		return m, nil
-	}
-	groups, err := counts(&Group{}, "owner_id", "")
+	ties, err := s.deletionTiesOf(db, ids)
 	if err != nil {
 		return nil, err
-	}
-	managed, err := counts(&User{}, "manager_id", "status <> ?", StatusDeleted)
-	if err != nil {
-		return nil, err
-	}
-	owned, err := counts(&Record{}, "owner_id", "")
-	if err != nil {
-		return nil, err
-	}
-	created, err := counts(&Record{}, "created_by_id", "")
-	if err != nil {
-		return nil, err
-	}
-	activity, err := counts(&Activity{}, "user_id", "")
-	if err != nil {
-		return nil, err
-	}
-	history := map[int64]int64{}
-	for _, column := range []string{"from_user_id", "to_user_id", "changed_by_id"} {
-		n, err := counts(&RecordOwnershipChange{}, column, "")
-		if err != nil {
-			return nil, err
-		}
-		for id, c := range n {
-			history[id] += c
-		}
-	}
-	// Acting on other people is history too, and so is anything done while acting as someone
-	// else; what happened to the user themselves is not.
-	acted, err := counts(&AuditEvent{}, "actor_id", "target_user_id IS NULL OR target_user_id <> actor_id")
-	if err != nil {
-		return nil, err
-	}
-	actedAs, err := counts(&AuditEvent{}, "real_actor_id", "")
-	if err != nil {
-		return nil, err
-	}
-	for id, n := range actedAs {
-		acted[id] += n
 	}
 	otherOwners, err := s.otherActiveOwners(db, accountID, ids)
 	if err != nil {
@@ -163,33 +106,8 @@ func (s *Store) deletionRefusals(db *gorm.DB, accountID int64, users []User) (ma
 	}
 	out := map[int64]map[DeletionMode][]DeletionReason{}
 	for _, u := range users {
-		var every, remove []DeletionReason
-		if u.Role == RoleOwner && otherOwners == 0 {
-			every = append(every, DeletionReason{Message: "Is the last owner of the account: make someone else an owner first.",
-				Fix: FixPromoteOwner, FixLabel: "See the active users", UserID: u.ID})
-		}
-		if n := groups[u.ID]; n > 0 {
-			every = append(every, DeletionReason{Message: fmt.Sprintf("Owns %s: give them a new administrator first.", Count(n, "group", "groups")),
-				Fix: FixTransfer, FixLabel: "Transfer their groups", UserID: u.ID})
-		}
-		if n := managed[u.ID]; n > 0 {
-			every = append(every, DeletionReason{Message: fmt.Sprintf("Manages %s: give them another manager first.", Count(n, "user", "users")),
-				Fix: FixTransfer, FixLabel: "Transfer the people they manage", UserID: u.ID})
-		}
-		if n := owned[u.ID]; n > 0 {
-			remove = append(remove, DeletionReason{Message: fmt.Sprintf("Owns %s: transfer them, or anonymise instead.", Count(n, "record", "records")),
-				Fix: FixTransfer, FixLabel: "Transfer their records", UserID: u.ID})
-		}
-		if created[u.ID]+activity[u.ID]+history[u.ID]+acted[u.ID] > 0 {
-			// Nothing undoes history; the way out is anonymising, offered as a link only when
-			// anonymising is allowed, so that it never leads to a page where it is refused.
-			reason := DeletionReason{Message: "Has history (records created, ownership changes, activity or actions on others): anonymise instead.",
-				Fix: FixAnonymise, FixLabel: "Anonymise instead", UserID: u.ID}
-			if len(every) > 0 {
-				reason = DeletionReason{Message: "Has history (records created, ownership changes, activity or actions on others): anonymise instead, once the reasons above are resolved."}
-			}
-			remove = append(remove, reason)
-		}
+		every := ties.everyModeRefusals(u, otherOwners == 0)
+		remove := ties.removeRefusals(u, len(every) > 0)
 		out[u.ID] = map[DeletionMode][]DeletionReason{
 			DeleteAnonymise:   every,
 			DeleteWithHistory: every,
@@ -197,6 +115,118 @@ func (s *Store) deletionRefusals(db *gorm.DB, accountID int64, users []User) (ma
 		}
 	}
 	return out, nil
+}
+
+// userCountQuery counts, per user, the rows of model whose column names them, among those where
+// where holds (when given).
+type userCountQuery struct {
+	model  any
+	column string
+	where  string
+	args   []any
+}
+
+// userHistory are the rows that give a user history. Acting on other people is history too, and
+// so is anything done while acting as someone else; what happened to the user themselves is not.
+var userHistory = []userCountQuery{
+	{model: &Record{}, column: "created_by_id"},
+	{model: &Activity{}, column: "user_id"},
+	{model: &RecordOwnershipChange{}, column: "from_user_id"},
+	{model: &RecordOwnershipChange{}, column: "to_user_id"},
+	{model: &RecordOwnershipChange{}, column: "changed_by_id"},
+	{model: &AuditEvent{}, column: "actor_id", where: "target_user_id IS NULL OR target_user_id <> actor_id"},
+	{model: &AuditEvent{}, column: "real_actor_id"},
+}
+
+// deletionTies are, per user, what ties them to the account's other rows.
+type deletionTies struct {
+	groups, managed, owned, history map[int64]int64
+}
+
+func (s *Store) deletionTiesOf(db *gorm.DB, ids []int64) (*deletionTies, error) {
+	ties := &deletionTies{history: map[int64]int64{}}
+	for _, c := range []struct {
+		into  *map[int64]int64
+		query userCountQuery
+	}{
+		{&ties.groups, userCountQuery{model: &Group{}, column: "owner_id"}},
+		{&ties.managed, userCountQuery{model: &User{}, column: "manager_id", where: "status <> ?", args: []any{StatusDeleted}}},
+		{&ties.owned, userCountQuery{model: &Record{}, column: "owner_id"}},
+	} {
+		n, err := s.countPerUser(db, ids, c.query)
+		if err != nil {
+			return nil, err
+		}
+		*c.into = n
+	}
+	for _, q := range userHistory {
+		n, err := s.countPerUser(db, ids, q)
+		if err != nil {
+			return nil, err
+		}
+		for id, c := range n {
+			ties.history[id] += c
+		}
+	}
+	return ties, nil
+}
+
+// countPerUser runs q for the users ids; users without rows are left out.
+func (s *Store) countPerUser(db *gorm.DB, ids []int64, q userCountQuery) (map[int64]int64, error) {
+	var rows []struct {
+		ID int64
+		N  int64
+	}
+	query := db.Model(q.model).Select(q.column + " AS id, count(*) AS n").Where(s.idIn(q.column, ids))
+	if q.where != "" {
+		query = query.Where(q.where, q.args...)
+	}
+	if err := query.Group(q.column).Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	m := map[int64]int64{}
+	for _, r := range rows {
+		m[r.ID] = r.N
+	}
+	return m, nil
+}
+
+// everyModeRefusals are why u can be deleted in no way at all: what must have another holder first.
+func (t *deletionTies) everyModeRefusals(u User, lastOwner bool) []DeletionReason {
+	var every []DeletionReason
+	if u.Role == RoleOwner && lastOwner {
+		every = append(every, DeletionReason{Message: "Is the last owner of the account: make someone else an owner first.",
+			Fix: FixPromoteOwner, FixLabel: "See the active users", UserID: u.ID})
+	}
+	if n := t.groups[u.ID]; n > 0 {
+		every = append(every, DeletionReason{Message: fmt.Sprintf("Owns %s: give them a new administrator first.", Count(n, "group", "groups")),
+			Fix: FixTransfer, FixLabel: "Transfer their groups", UserID: u.ID})
+	}
+	if n := t.managed[u.ID]; n > 0 {
+		every = append(every, DeletionReason{Message: fmt.Sprintf("Manages %s: give them another manager first.", Count(n, "user", "users")),
+			Fix: FixTransfer, FixLabel: "Transfer the people they manage", UserID: u.ID})
+	}
+	return every
+}
+
+// removeRefusals are why u cannot be removed with everything they did: records they own, and history.
+func (t *deletionTies) removeRefusals(u User, refusedEveryWay bool) []DeletionReason {
+	var remove []DeletionReason
+	if n := t.owned[u.ID]; n > 0 {
+		remove = append(remove, DeletionReason{Message: fmt.Sprintf("Owns %s: transfer them, or anonymise instead.", Count(n, "record", "records")),
+			Fix: FixTransfer, FixLabel: "Transfer their records", UserID: u.ID})
+	}
+	if t.history[u.ID] > 0 {
+		// Nothing undoes history; the way out is anonymising, offered as a link only when
+		// anonymising is allowed, so that it never leads to a page where it is refused.
+		reason := DeletionReason{Message: "Has history (records created, ownership changes, activity or actions on others): anonymise instead.",
+			Fix: FixAnonymise, FixLabel: "Anonymise instead", UserID: u.ID}
+		if refusedEveryWay {
+			reason = DeletionReason{Message: "Has history (records created, ownership changes, activity or actions on others): anonymise instead, once the reasons above are resolved."}
+		}
+		remove = append(remove, reason)
+	}
+	return remove
 }
 
 // deletionStatusRefusal is why a user's status or the actor rules out scheduling a deletion, or "".

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -290,15 +289,8 @@ func (s *Store) AddGroupMembers(ctx context.Context, actor *Actor, id int64, lin
 	err := s.change(ctx, actor, func(tx *gorm.DB) error {
 		// Seen first, without a lock, so that nothing is said about the addresses of a group the
 		// actor may not see; the users are then locked before the group, as deactivation does.
-		var groups []Group
-		if err := tx.Where("id = ? AND account_id = ?", id, actor.Account.ID).Find(&groups).Error; err != nil {
+		if err := canAddMembers(tx, actor, id); err != nil {
 			return err
-		}
-		if len(groups) != 1 || !actor.CanSeeGroup(&groups[0]) {
-			return ErrNotFound
-		}
-		if !actor.ManagesAllGroups() {
-			return ErrForbidden
 		}
 		byEmail, err := s.lockUsersByEmail(tx, actor.Account.ID, lines)
 		if err != nil {
@@ -308,41 +300,11 @@ func (s *Store) AddGroupMembers(ctx context.Context, actor *Actor, id int64, lin
 		if err != nil {
 			return err
 		}
-		ids := make([]int64, 0, len(byEmail))
-		for _, u := range byEmail {
-			ids = append(ids, u.ID)
+		members, err := s.membersAmong(tx, group.ID, byEmail)
+		if err != nil {
+			return err
 		}
-		members := map[int64]bool{}
-		if len(ids) > 0 {
-			var found []int64
-			if err := tx.Model(&GroupMember{}).Where("group_id = ?", group.ID).Where(s.idIn("user_id", ids)).
-				Pluck("user_id", &found).Error; err != nil {
-				return err
-			}
-			for _, m := range found {
-				members[m] = true
-			}
-		}
-		seen := map[string]bool{}
-		var joining []int64
-		for i := range lines {
-			l := &lines[i]
-			if l.Problem != "" {
-				continue
-			}
-			u, ok := byEmail[l.Email]
-			switch {
-			case seen[l.Email]:
-				l.Problem = "Listed twice."
-			case !ok:
-				l.Problem = "Nobody in this account has this address."
-			case members[u.ID]:
-				l.Problem = "Already a member."
-			default:
-				joining = append(joining, u.ID)
-			}
-			seen[l.Email] = true
-		}
+		joining := joiningMembers(lines, byEmail, members)
 		rejected := AddMembersRejectedError{Lines: lines}
 		if rejected.Problems() > 0 {
 			return rejected
@@ -367,6 +329,69 @@ func (s *Store) AddGroupMembers(ctx context.Context, actor *Actor, id int64, lin
 		return 0, err
 	}
 	return added, nil
+}
+
+// canAddMembers refuses a group the actor does not see (ErrNotFound), and adding to any group
+// when the actor does not manage every group (ErrForbidden).
+func canAddMembers(tx *gorm.DB, actor *Actor, id int64) error {
+	var groups []Group
+	if err := tx.Where("id = ? AND account_id = ?", id, actor.Account.ID).Find(&groups).Error; err != nil {
+		return err
+	}
+	if len(groups) != 1 || !actor.CanSeeGroup(&groups[0]) {
+		return ErrNotFound
+	}
+	if !actor.ManagesAllGroups() {
+		return ErrForbidden
+	}
+	return nil
+}
+
+// membersAmong are those of the users who are already members of the group.
+func (s *Store) membersAmong(tx *gorm.DB, groupID int64, byEmail map[string]User) (map[int64]bool, error) {
+	members := map[int64]bool{}
+	if len(byEmail) == 0 {
+		return members, nil
+	}
+	ids := make([]int64, 0, len(byEmail))
+	for _, u := range byEmail {
+		ids = append(ids, u.ID)
+	}
+	var found []int64
+	if err := tx.Model(&GroupMember{}).Where("group_id = ?", groupID).Where(s.idIn("user_id", ids)).
+		Pluck("user_id", &found).Error; err != nil {
+		return nil, err
+	}
+	for _, m := range found {
+		members[m] = true
+	}
+	return members, nil
+}
+
+// joiningMembers are the users the lines add, in their order; each line that adds nobody gets
+// its problem: listed twice, nobody's address or a member already.
+func joiningMembers(lines []InviteLine, byEmail map[string]User, members map[int64]bool) []int64 {
+	seen := map[string]bool{}
+	var joining []int64
+	for i := range lines {
+		l := &lines[i]
+		if l.Problem != "" {
+			continue
+		}
+		u, ok := byEmail[l.Email]
+		switch {
+		case seen[l.Email]:
+			l.Problem = "Listed twice."
+		case !ok:
+			l.Problem = "Nobody in this account has this address."
+		case members[u.ID]:
+			l.Problem = "Already a member."
+		default:
+			joining = append(joining, u.ID)
+		}
+		seen[l.Email] = true
+	}
+	return joining
 }
 
 // lockUsersByEmail finds the users of the account, deleted ones aside, with the lines' valid
@@ -618,21 +643,12 @@ func (s *Store) ListGroupPage(ctx context.Context, actor *Actor, q GroupListQuer
 		}
 		return db
 	}
-	var from *listCursor
-	backwards := false
-	if c, ok := decodeCursor(q.After); ok {
-		from = &c
-	} else if c, ok := decodeCursor(q.Before); ok {
-		from, backwards = &c, true
-	}
-	op, order := ">", "ASC"
-	if backwards {
-		op, order = "<", "DESC"
-	}
+	start := keysetStartOf(q.After, q.Before)
+	op, order := start.direction()
 	// The page is chosen from the groups alone and only its rows are joined to their owners.
 	inner := filtered().Select("groups.id, groups.name, groups.owner_id, groups.created_at, lower(groups.name) AS sort_key")
-	if from != nil {
-		inner = inner.Where("(lower(groups.name), groups.id) "+op+" (?, ?)", from.Key, from.ID)
+	if start.from != nil {
+		inner = inner.Where("(lower(groups.name), groups.id) "+op+" (?, ?)", start.from.Key, start.from.ID)
 	}
 	inner = inner.Order("lower(groups.name) " + order + ", groups.id " + order).Limit(GroupListPageSize + 1)
 	var rows []GroupRow
@@ -642,13 +658,7 @@ func (s *Store) ListGroupPage(ctx context.Context, actor *Actor, q GroupListQuer
 		return nil, err
 	}
 	page := &GroupListPage{}
-	hasMore := len(rows) > GroupListPageSize
-	if hasMore {
-		rows = rows[:GroupListPageSize]
-	}
-	if backwards {
-		slices.Reverse(rows)
-	}
+	rows, hasMore := keysetPage(rows, GroupListPageSize, start.backwards)
 	page.Rows = rows
 	ids := make([]int64, len(rows))
 	for i, r := range rows {
@@ -661,15 +671,8 @@ func (s *Store) ListGroupPage(ctx context.Context, actor *Actor, q GroupListQuer
 	for i := range page.Rows {
 		page.Rows[i].MemberCount = counts[page.Rows[i].ID]
 	}
-	if len(rows) > 0 {
-		first, last := rows[0], rows[len(rows)-1]
-		if hasMore || backwards {
-			page.NextCursor = encodeCursor(last.SortKey, last.ID)
-		}
-		if (backwards && hasMore) || (!backwards && from != nil) {
-			page.PrevCursor = encodeCursor(first.SortKey, first.ID)
-		}
-	}
+	page.NextCursor, page.PrevCursor = keysetCursors(rows, hasMore, start.backwards, start.from != nil,
+		func(r GroupRow) string { return encodeCursor(r.SortKey, r.ID) })
 	if err := filtered().Count(&page.Total).Error; err != nil {
 		return nil, err
 	}
@@ -707,42 +710,20 @@ func (s *Store) GetGroup(ctx context.Context, actor *Actor, id int64, after, bef
 	if detail.MemberCount, err = countMembers(db, actor.Account.ID, id); err != nil {
 		return nil, err
 	}
-	var from *listCursor
-	backwards := false
-	if c, ok := decodeCursor(after); ok {
-		from = &c
-	} else if c, ok := decodeCursor(before); ok {
-		from, backwards = &c, true
-	}
+	start := keysetStartOf(after, before)
+	op, order := start.direction()
 	q := db.Table(liveMembers).Where("gm.group_id = ?", id).
 		Select("mu.id, mu.name, coalesce(mu.email, '') AS email, mu.role, mu.status, lower(mu.name) AS sort_key")
-	op, order := ">", "ASC"
-	if backwards {
-		op, order = "<", "DESC"
-	}
-	if from != nil {
-		q = q.Where("(lower(mu.name), mu.id) "+op+" (?, ?)", from.Key, from.ID)
+	if start.from != nil {
+		q = q.Where("(lower(mu.name), mu.id) "+op+" (?, ?)", start.from.Key, start.from.ID)
 	}
 	var members []GroupMemberRow
 	if err := q.Order("lower(mu.name) " + order + ", mu.id " + order).Limit(GroupMembersPageSize + 1).Scan(&members).Error; err != nil {
 		return nil, err
 	}
-	hasMore := len(members) > GroupMembersPageSize
-	if hasMore {
-		members = members[:GroupMembersPageSize]
-	}
-	if backwards {
-		slices.Reverse(members)
-	}
+	members, hasMore := keysetPage(members, GroupMembersPageSize, start.backwards)
 	detail.Members = members
-	if n := len(detail.Members); n > 0 {
-		first, last := detail.Members[0], detail.Members[n-1]
-		if hasMore || backwards {
-			detail.NextCursor = encodeCursor(last.SortKey, last.ID)
-		}
-		if (backwards && hasMore) || (!backwards && from != nil) {
-			detail.PrevCursor = encodeCursor(first.SortKey, first.ID)
-		}
-	}
+	detail.NextCursor, detail.PrevCursor = keysetCursors(members, hasMore, start.backwards, start.from != nil,
+		func(m GroupMemberRow) string { return encodeCursor(m.SortKey, m.ID) })
 	return detail, nil
 }

@@ -161,18 +161,61 @@ func (s *Store) handoverUndo(db *gorm.DB, actor *Actor, eventID int64) (*Handove
 	}
 	var details handoverDetails
 	_ = json.Unmarshal([]byte(event.Details), &details)
-
-	// The history lines the hand-over wrote: one operation writes them all at one time, by one
-	// actor; a deactivation or transfer event stands for the records of its target.
-	var lines []struct {
-		RecordID     int64
-		FromUserID   int64
-		ToUserID     int64
-		Title        string
-		Kind         string
-		OwnerID      int64
-		HandedOverAt *time.Time
+	lines, err := handoverLines(db, actor, event)
+	if err != nil {
+		return nil, err
 	}
+	groups, err := handedOver[Group](db, actor, event, details.GroupIDs)
+	if err != nil {
+		return nil, err
+	}
+	reports, err := handedOver[User](db, actor, event, details.ManagedIDs)
+	if err != nil {
+		return nil, err
+	}
+	people, err := s.undoPeople(db, actor, undoPeopleIDs(event, details, lines, groups, reports))
+	if err != nil {
+		return nil, err
+	}
+	undo.sortRecords(lines, people, event.CreatedAt)
+	if event.TargetUserID != nil {
+		undo.sortGroups(groups, people, *event.TargetUserID, details.groupsTo())
+		undo.sortReports(reports, people, *event.TargetUserID, details.managerTo())
+	}
+	return undo, nil
+}
+
+// groupsTo is who the hand-over gave the groups to.
+func (d handoverDetails) groupsTo() int64 {
+	if d.GroupsTo == 0 {
+		return d.To
+	}
+	return d.GroupsTo
+}
+
+// managerTo is who the hand-over made the reports' manager.
+func (d handoverDetails) managerTo() int64 {
+	if d.ManagerTo == 0 {
+		return d.To
+	}
+	return d.ManagerTo
+}
+
+// handoverLine is a history line a hand-over wrote, with the record as it is now.
+type handoverLine struct {
+	RecordID     int64
+	FromUserID   int64
+	ToUserID     int64
+	Title        string
+	Kind         string
+	OwnerID      int64
+	HandedOverAt *time.Time
+}
+
+// handoverLines are the history lines the hand-over of event wrote: one operation writes them all
+// at one time, by one actor; a deactivation or transfer event stands for the records of its target.
+func handoverLines(db *gorm.DB, actor *Actor, event AuditEvent) ([]handoverLine, error) {
+	var lines []handoverLine
 	q := db.Table("record_ownership_changes h").Joins("JOIN records r ON r.id = h.record_id").
 		Select("h.record_id, h.from_user_id, h.to_user_id, r.title, r.kind, r.owner_id, r.handed_over_at").
 		Where("h.account_id = ? AND h.changed_at = ? AND h.from_user_id IS NOT NULL AND h.reason <> ?", actor.Account.ID, event.CreatedAt, handoverUndoLabel)
@@ -182,40 +225,49 @@ func (s *Store) handoverUndo(db *gorm.DB, actor *Actor, eventID int64) (*Handove
 	if event.TargetUserID != nil {
 		q = q.Where("h.from_user_id = ?", *event.TargetUserID)
 	}
-	if err := q.Order("h.record_id").Limit(MaxRecordsPerHandover * 4).Scan(&lines).Error; err != nil {
-		return nil, err
+	err := q.Order("h.record_id").Limit(MaxRecordsPerHandover * 4).Scan(&lines).Error
+	return lines, err
+}
+
+// handedOver loads the groups or reports, by ID, that the hand-over of event's target moved.
+func handedOver[T Group | User](db *gorm.DB, actor *Actor, event AuditEvent, ids []int64) ([]T, error) {
+	var rows []T
+	if len(ids) == 0 || event.TargetUserID == nil {
+		return rows, nil
 	}
+	err := db.Where("account_id = ? AND id IN ?", actor.Account.ID, ids).Order("id").Find(&rows).Error
+	return rows, err
+}
+
+// undoPeopleIDs are the people an undo names: the records' holders then and now, the groups'
+// owners and the hand-over's target when it moved groups, and the reports and their managers.
+func undoPeopleIDs(event AuditEvent, details handoverDetails, lines []handoverLine, groups []Group, reports []User) []int64 {
 	var people []int64
 	for _, l := range lines {
 		people = append(people, l.FromUserID, l.ToUserID, l.OwnerID)
 	}
-	var groups []Group
 	if len(details.GroupIDs) > 0 && event.TargetUserID != nil {
-		if err := db.Where("account_id = ? AND id IN ?", actor.Account.ID, details.GroupIDs).Order("id").Find(&groups).Error; err != nil {
-			return nil, err
-		}
 		people = append(people, *event.TargetUserID)
-		for _, g := range groups {
-			people = append(people, g.OwnerID)
+	}
+	for _, g := range groups {
+		people = append(people, g.OwnerID)
+	}
+	for _, r := range reports {
+		people = append(people, r.ID)
+		if r.ManagerID != nil {
+			people = append(people, *r.ManagerID)
 		}
 	}
-	var reports []User
-	if len(details.ManagedIDs) > 0 && event.TargetUserID != nil {
-		if err := db.Where("account_id = ? AND id IN ?", actor.Account.ID, details.ManagedIDs).Order("id").Find(&reports).Error; err != nil {
-			return nil, err
-		}
-		for _, r := range reports {
-			people = append(people, r.ID)
-			if r.ManagerID != nil {
-				people = append(people, *r.ManagerID)
-			}
-		}
-	}
+	return unique64(people)
+}
+
+// undoPeople loads the people an undo names, by ID. Scoped actors undo only hand-overs among the
+// people they reach.
+func (s *Store) undoPeople(db *gorm.DB, actor *Actor, ids []int64) (undoNames, error) {
 	var users []User
-	if err := db.Where(s.idIn("id", unique64(people))).Where("account_id = ?", actor.Account.ID).Find(&users).Error; err != nil {
+	if err := db.Where(s.idIn("id", ids)).Where("account_id = ?", actor.Account.ID).Find(&users).Error; err != nil {
 		return nil, err
 	}
-	// Scoped actors undo only hand-overs among the people they reach.
 	var live []User
 	for _, u := range users {
 		if u.Status != StatusDeleted {
@@ -225,56 +277,65 @@ func (s *Store) handoverUndo(db *gorm.DB, actor *Actor, eventID int64) (*Handove
 	if err := s.requireReach(db, actor, live); err != nil {
 		return nil, err
 	}
-	byID := make(map[int64]User, len(users))
+	byID := make(undoNames, len(users))
 	for _, u := range users {
 		byID[u.ID] = u
 	}
-	name := func(id int64) string {
-		u, ok := byID[id]
-		if !ok {
-			return DeletedUserLabel
-		}
-		return personLabel(u.ID, u.Name, u.Status)
+	return byID, nil
+}
+
+// undoNames are the people an undo names, by ID.
+type undoNames map[int64]User
+
+func (people undoNames) name(id int64) string {
+	u, ok := people[id]
+	if !ok {
+		return DeletedUserLabel
 	}
+	return personLabel(u.ID, u.Name, u.Status)
+}
+
+// sortRecords puts each record the hand-over at handedOverAt moved back with its previous owner
+// while it is still where it went and that owner exists, and among what moved on otherwise.
+func (u *HandoverUndo) sortRecords(lines []handoverLine, people undoNames, handedOverAt time.Time) {
 	for _, l := range lines {
 		item := UndoItem{ID: l.RecordID, Label: l.Title, Kind: l.Kind, CurrentID: l.OwnerID, PreviousID: l.FromUserID,
-			CurrentName: name(l.OwnerID), PreviousName: name(l.FromUserID)}
-		_, previousExists := byID[l.FromUserID]
-		if l.OwnerID == l.ToUserID && l.HandedOverAt != nil && l.HandedOverAt.Equal(event.CreatedAt) && previousExists {
-			undo.Records = append(undo.Records, item)
+			CurrentName: people.name(l.OwnerID), PreviousName: people.name(l.FromUserID)}
+		_, previousExists := people[l.FromUserID]
+		if l.OwnerID == l.ToUserID && l.HandedOverAt != nil && l.HandedOverAt.Equal(handedOverAt) && previousExists {
+			u.Records = append(u.Records, item)
 		} else {
-			undo.MovedOn = append(undo.MovedOn, item)
+			u.MovedOn = append(u.MovedOn, item)
 		}
 	}
-	groupsTo := details.GroupsTo
-	if groupsTo == 0 {
-		groupsTo = details.To
-	}
+}
+
+// sortGroups gives back to from the groups still owned by the one they went to.
+func (u *HandoverUndo) sortGroups(groups []Group, people undoNames, from, to int64) {
 	for _, g := range groups {
-		item := UndoItem{ID: g.ID, Label: g.Name, Kind: "group", CurrentID: g.OwnerID, PreviousID: *event.TargetUserID,
-			CurrentName: name(g.OwnerID), PreviousName: name(*event.TargetUserID)}
-		if g.OwnerID == groupsTo {
-			undo.Groups = append(undo.Groups, item)
+		item := UndoItem{ID: g.ID, Label: g.Name, Kind: "group", CurrentID: g.OwnerID, PreviousID: from,
+			CurrentName: people.name(g.OwnerID), PreviousName: people.name(from)}
+		if g.OwnerID == to {
+			u.Groups = append(u.Groups, item)
 		} else {
-			undo.GroupsOn = append(undo.GroupsOn, item)
+			u.GroupsOn = append(u.GroupsOn, item)
 		}
 	}
-	managerTo := details.ManagerTo
-	if managerTo == 0 {
-		managerTo = details.To
-	}
+}
+
+// sortReports gives back to from the reports not deleted and still managed by the one they went to.
+func (u *HandoverUndo) sortReports(reports []User, people undoNames, from, to int64) {
 	for _, r := range reports {
 		current := int64(0)
 		if r.ManagerID != nil {
 			current = *r.ManagerID
 		}
 		item := UndoItem{ID: r.ID, Label: personLabel(r.ID, r.Name, r.Status), Kind: "report", CurrentID: current,
-			PreviousID: *event.TargetUserID, CurrentName: name(current), PreviousName: name(*event.TargetUserID)}
-		if current == managerTo && r.Status != StatusDeleted {
-			undo.Reports = append(undo.Reports, item)
+			PreviousID: from, CurrentName: people.name(current), PreviousName: people.name(from)}
+		if current == to && r.Status != StatusDeleted {
+			u.Reports = append(u.Reports, item)
 		} else {
-			undo.ReportsOn = append(undo.ReportsOn, item)
+			u.ReportsOn = append(u.ReportsOn, item)
 		}
 	}
-	return undo, nil
 }

@@ -49,67 +49,102 @@ func ParseInviteList(text string) []InviteLine {
 // optionally a "name" column, or no header and the address in the first column, the name in the
 // second.
 func ParseInviteCSV(r io.Reader) ([]InviteLine, error) {
+	records, positions, err := readInviteCSV(r)
+	if err != nil {
+		return nil, err
+	}
+	columns, headed, err := inviteCSVColumns(records)
+	if err != nil {
+		return nil, err
+	}
+	if headed {
+		records, positions = records[1:], positions[1:]
+	}
+	var lines []InviteLine
+	for i, rec := range records {
+		if len(rec) <= columns.email || strings.TrimSpace(strings.Join(rec, "")) == "" {
+			continue
+		}
+		lines = append(lines, columns.line(rec, positions[i]))
+	}
+	return lines, nil
+}
+
+// readInviteCSV reads the records of an uploaded CSV, with each record's line in the file for
+// messages that point at it: quoted fields may span lines.
+func readInviteCSV(r io.Reader) ([][]string, []int, error) {
 	reader := csv.NewReader(io.LimitReader(r, 1<<20))
 	reader.FieldsPerRecord = -1
 	reader.TrimLeadingSpace = true
-	// Each record's line in the file, for messages that point at it: quoted fields may span lines.
 	var records [][]string
 	var positions []int
 	for {
 		rec, err := reader.Read()
 		if err == io.EOF {
-			break
+			return records, positions, nil
 		}
 		if err != nil {
 			var parseErr *csv.ParseError
 			if errors.As(err, &parseErr) {
-				return nil, FieldErrors{"csv": "The file is not valid CSV (line " + itoa(parseErr.Line) + ", column " + itoa(parseErr.Column) + ")."}
+				return nil, nil, FieldErrors{"csv": "The file is not valid CSV (line " + itoa(parseErr.Line) + ", column " + itoa(parseErr.Column) + ")."}
 			}
-			return nil, err
+			return nil, nil, err
 		}
 		line, _ := reader.FieldPos(0)
 		records, positions = append(records, rec), append(positions, line)
 	}
-	emailColumn, nameColumn := 0, 1
-	columnName, nameColumnName := "1", "2"
-	var header []string
-	if len(records) > 0 {
-		header = records[0]
-		headed := false
-		for i, h := range header {
-			switch strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))) {
-			case "email", "e-mail", "email address", "e-mail address":
-				emailColumn, headed = i, true
-			case "name", "full name":
-				nameColumn = i
-			}
-		}
-		if headed {
-			records, positions = records[1:], positions[1:]
-			columnName = "“" + truncate(strings.TrimSpace(cleanText(strings.TrimPrefix(header[emailColumn], "\ufeff"))), 40) + "”"
-			if nameColumn < len(header) {
-				nameColumnName = "“" + truncate(strings.TrimSpace(cleanText(header[nameColumn])), 40) + "”"
-			}
-		} else if ValidateEmail(strings.TrimPrefix(header[0], "\ufeff")) != "" && len(records) > 1 {
-			return nil, FieldErrors{"csv": "Name the address column \"email\" in the first row, or put addresses in the first column."}
+}
+
+// inviteColumns are where an uploaded CSV keeps the address and the name, and how messages name
+// those columns: by their header, or by number.
+type inviteColumns struct {
+	email, name           int
+	emailLabel, nameLabel string
+	firstRowLength        int
+}
+
+// inviteCSVColumns finds the columns from the first record; headed says it is a header row.
+func inviteCSVColumns(records [][]string) (inviteColumns, bool, error) {
+	c := inviteColumns{email: 0, name: 1, emailLabel: "1", nameLabel: "2"}
+	if len(records) == 0 {
+		return c, false, nil
+	}
+	header := records[0]
+	c.firstRowLength = len(header)
+	headed := false
+	for i, h := range header {
+		switch strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))) {
+		case "email", "e-mail", "email address", "e-mail address":
+			c.email, headed = i, true
+		case "name", "full name":
+			c.name = i
 		}
 	}
-	var lines []InviteLine
-	for i, rec := range records {
-		if len(rec) <= emailColumn || strings.TrimSpace(strings.Join(rec, "")) == "" {
-			continue
+	if !headed {
+		if ValidateEmail(strings.TrimPrefix(header[0], "\ufeff")) != "" && len(records) > 1 {
+			return c, false, FieldErrors{"csv": "Name the address column \"email\" in the first row, or put addresses in the first column."}
 		}
-		line := parseAddress(cleanText(rec[emailColumn]))
-		if nameColumn != emailColumn && nameColumn < len(rec) && line.Name == "" {
-			line.Name = strings.TrimSpace(cleanText(rec[nameColumn]))
-		}
-		line.Where = "Line " + itoa(positions[i]) + ", column " + columnName
-		if strings.HasPrefix(line.Problem, "Name:") && nameColumn < len(header) {
-			line.Where = "Line " + itoa(positions[i]) + ", column " + nameColumnName
-		}
-		lines = append(lines, line)
+		return c, false, nil
 	}
-	return lines, nil
+	c.emailLabel = "“" + truncate(strings.TrimSpace(cleanText(strings.TrimPrefix(header[c.email], "\ufeff"))), 40) + "”"
+	if c.name < len(header) {
+		c.nameLabel = "“" + truncate(strings.TrimSpace(cleanText(header[c.name])), 40) + "”"
+	}
+	return c, true, nil
+}
+
+// line reads one record, at line position of the file, into an invitation line that points at
+// the column its problem is in.
+func (c inviteColumns) line(rec []string, position int) InviteLine {
+	line := parseAddress(cleanText(rec[c.email]))
+	if c.name != c.email && c.name < len(rec) && line.Name == "" {
+		line.Name = strings.TrimSpace(cleanText(rec[c.name]))
+	}
+	line.Where = "Line " + itoa(position) + ", column " + c.emailLabel
+	if strings.HasPrefix(line.Problem, "Name:") && c.name < c.firstRowLength {
+		line.Where = "Line " + itoa(position) + ", column " + c.nameLabel
+	}
+	return line
 }
 
 func parseAddress(input string) InviteLine {

@@ -222,13 +222,7 @@ func (s *Store) ListRecords(ctx context.Context, actor *Actor, q RecordListQuery
 		}
 		page.Owner = owner
 	}
-	var from *listCursor
-	backwards := false
-	if c, ok := decodeCursor(q.After); ok {
-		from = &c
-	} else if c, ok := decodeCursor(q.Before); ok {
-		from, backwards = &c, true
-	}
+	start := keysetStartOf(q.After, q.Before)
 	var n int64
 	capped := s.filteredRecords(s.read(ctx), actor.Account.ID, q).Select("1").Limit(int(FilteredCountLimit) + 1)
 	if err := s.read(ctx).Raw("SELECT count(*) FROM (?) capped", capped).Scan(&n).Error; err != nil {
@@ -242,34 +236,14 @@ func (s *Store) ListRecords(ctx context.Context, actor *Actor, q RecordListQuery
 	// index or the owners' records and sorts them: walking the order's index could pass most of
 	// the account before it finds a page.
 	q.fewMatches = (q.Search != "" || q.OwnerStatus != "") && !page.Count.AtLeast
-	rows, err := s.readRecords(ctx, actor.Account.ID, q, from, backwards, q.PageSize+1)
+	rows, err := s.readRecords(ctx, actor.Account.ID, q, start.from, start.backwards, q.PageSize+1)
 	if err != nil {
 		return nil, err
 	}
-	hasMore := len(rows) > q.PageSize
-	if hasMore {
-		rows = rows[:q.PageSize]
-	}
-	if backwards {
-		slices.Reverse(rows)
-	}
+	rows, hasMore := keysetPage(rows, q.PageSize, start.backwards)
 	page.Rows = rows
-	if len(rows) > 0 {
-		first, last := rows[0], rows[len(rows)-1]
-		if backwards {
-			page.NextCursor = recordCursor(q.Sort, last)
-			if hasMore {
-				page.PrevCursor = recordCursor(q.Sort, first)
-			}
-		} else {
-			if hasMore {
-				page.NextCursor = recordCursor(q.Sort, last)
-			}
-			if q.After != "" {
-				page.PrevCursor = recordCursor(q.Sort, first)
-			}
-		}
-	}
+	page.NextCursor, page.PrevCursor = keysetCursors(rows, hasMore, start.backwards, q.After != "",
+		func(r RecordRow) string { return recordCursor(q.Sort, r) })
 	return page, nil
 }
 
@@ -469,50 +443,19 @@ func (s *Store) HandOverRecords(ctx context.Context, actor *Actor, h RecordHando
 		return nil, FieldErrors{"records_to": "Choose who receives the records."}
 	}
 	if !h.All {
-		if h.IDs = unique64(h.IDs); len(h.IDs) == 0 {
-			return nil, FieldErrors{"ids": "Select at least one record."}
-		} else if len(h.IDs) > MaxRecordsPerHandover {
-			return nil, FieldErrors{"ids": fmt.Sprintf("Select at most %d records at a time.", MaxRecordsPerHandover)}
+		if h.IDs, err = checkRecordSelection(h.IDs); err != nil {
+			return nil, err
 		}
 	}
 	result := &RecordHandoverResult{}
 	err = s.change(ctx, actor, func(tx *gorm.DB) error {
 		*result = RecordHandoverResult{}
-		// Users by id (the recipients, so that they stay active until commit), then records.
-		var recipients []User
-		if err := lockNoKeyUpdate(tx.Where(s.idIn("id", plan.recipients())).Where("account_id = ?", actor.Account.ID)).
-			Order("id").Find(&recipients).Error; err != nil {
+		if err := s.lockRecordRecipients(tx, actor, plan); err != nil {
 			return err
 		}
-		if err := checkRecipients(tx, actor, nil, plan); err != nil {
+		ids, err := s.recordsToHandOver(tx, actor, h)
+		if err != nil {
 			return err
-		}
-		if err := s.loadReach(tx, actor, recipients); err != nil {
-			return err
-		}
-		for i := range recipients {
-			if !actor.Reaches(&recipients[i]) {
-				return FieldErrors{"records_to": "Choose someone you manage."}
-			}
-		}
-		ids := h.IDs
-		if h.All {
-			var err error
-			if ids, err = s.matchingRecordIDs(tx, actor, h.Query); err != nil {
-				return err
-			}
-			if len(ids) == 0 {
-				return FieldErrors{"ids": "No record matches any more."}
-			}
-		} else {
-			var found int64
-			scope := RecordListQuery{}.forActor(actor)
-			if err := s.filteredRecords(tx, actor.Account.ID, scope).Where(s.idIn("records.id", ids)).Count(&found).Error; err != nil {
-				return err
-			}
-			if found != int64(len(ids)) {
-				return ErrNotFound
-			}
 		}
 		result.Selected = len(ids)
 		now := s.now()
@@ -526,23 +469,83 @@ func (s *Store) HandOverRecords(ctx context.Context, actor *Actor, h RecordHando
 				result.Moved += n
 			}
 		}
-		details := map[string]any{"records": result.Moved, "selected": result.Selected, "records_moved": moved}
-		if plan.RecordsTo != 0 {
-			details["records_to"] = plan.RecordsTo
-		}
-		if len(plan.RecordsByKind) > 0 {
-			details["records_to_by_kind"] = plan.RecordsByKind
-		}
-		if plan.Reason != "" {
-			details["reason"] = plan.Reason
-		}
-		event := auditRow(actor, AuditRecordsHandedOver, nil, now, details)
+		event := auditRow(actor, AuditRecordsHandedOver, nil, now, recordHandoverDetails(plan, moved, result))
 		return writeAudit(tx, event)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return result, nil
+}
+
+// checkRecordSelection drops repeated IDs from a selection of records and holds it to the size
+// of one hand-over.
+func checkRecordSelection(ids []int64) ([]int64, error) {
+	if ids = unique64(ids); len(ids) == 0 {
+		return nil, FieldErrors{"ids": "Select at least one record."}
+	} else if len(ids) > MaxRecordsPerHandover {
+		return nil, FieldErrors{"ids": fmt.Sprintf("Select at most %d records at a time.", MaxRecordsPerHandover)}
+	}
+	return ids, nil
+}
+
+// lockRecordRecipients holds the plan's recipients, so that they stay active until commit, and
+// checks that each is an active user of the account whom the actor reaches. Users are locked by
+// id before any record.
+func (s *Store) lockRecordRecipients(tx *gorm.DB, actor *Actor, plan HandoverPlan) error {
+	var recipients []User
+	if err := lockNoKeyUpdate(tx.Where(s.idIn("id", plan.recipients())).Where("account_id = ?", actor.Account.ID)).
+		Order("id").Find(&recipients).Error; err != nil {
+		return err
+	}
+	if err := checkRecipients(tx, actor, nil, plan); err != nil {
+		return err
+	}
+	if err := s.loadReach(tx, actor, recipients); err != nil {
+		return err
+	}
+	for i := range recipients {
+		if !actor.Reaches(&recipients[i]) {
+			return FieldErrors{"records_to": "Choose someone you manage."}
+		}
+	}
+	return nil
+}
+
+// recordsToHandOver are the IDs of the records h selects: those its query matches now, or its
+// own, each of which must be a record the actor may see.
+func (s *Store) recordsToHandOver(tx *gorm.DB, actor *Actor, h RecordHandover) ([]int64, error) {
+	if h.All {
+		ids, err := s.matchingRecordIDs(tx, actor, h.Query)
+		if err == nil && len(ids) == 0 {
+			return nil, FieldErrors{"ids": "No record matches any more."}
+		}
+		return ids, err
+	}
+	var found int64
+	scope := RecordListQuery{}.forActor(actor)
+	if err := s.filteredRecords(tx, actor.Account.ID, scope).Where(s.idIn("records.id", h.IDs)).Count(&found).Error; err != nil {
+		return nil, err
+	}
+	if found != int64(len(h.IDs)) {
+		return nil, ErrNotFound
+	}
+	return h.IDs, nil
+}
+
+// recordHandoverDetails are the audit details of a hand-over from the records page.
+func recordHandoverDetails(plan HandoverPlan, moved map[int64]map[string]int64, result *RecordHandoverResult) map[string]any {
+	details := map[string]any{"records": result.Moved, "selected": result.Selected, "records_moved": moved}
+	if plan.RecordsTo != 0 {
+		details["records_to"] = plan.RecordsTo
+	}
+	if len(plan.RecordsByKind) > 0 {
+		details["records_to_by_kind"] = plan.RecordsByKind
+	}
+	if plan.Reason != "" {
+		details["reason"] = plan.Reason
+	}
+	return details
 }
 
 // ExportRecords calls each for every record the query matches, in its order, reading a batch

@@ -409,20 +409,13 @@ func (s *Store) carryOutScheduledTogether(tx *gorm.DB, account *Account, due []S
 	if err := tx.Where(s.idIn("id", ids)).Where("account_id = ?", account.ID).Order("id").Find(&leavers).Error; err != nil {
 		return err
 	}
-	var schedulers []User
-	if err := tx.Where("id = ? AND account_id = ?", due[0].ScheduledByID, account.ID).Find(&schedulers).Error; err != nil {
+	actor, err := scheduledBy(tx, account, due[0])
+	if err != nil {
 		return err
 	}
-	if len(schedulers) != 1 || schedulers[0].Status != StatusActive {
-		for i := range leavers {
-			if err := s.cancelScheduled(tx, account, byUser[leavers[i].ID], &leavers[i],
-				[]string{"The admin who scheduled it is no longer an active user."}); err != nil {
-				return err
-			}
-		}
-		return nil
+	if actor == nil {
+		return s.cancelEachScheduled(tx, account, byUser, leavers, "The admin who scheduled it is no longer an active user.")
 	}
-	actor := &Actor{User: &schedulers[0], Account: account}
 	impact, err := s.deactivationImpact(tx, actor, ids, true)
 	if errors.Is(err, ErrNotFound) && len(due) > 1 {
 		// Someone the admin no longer reaches: each on their own, so that only they are refused.
@@ -434,21 +427,48 @@ func (s *Store) carryOutScheduledTogether(tx *gorm.DB, account *Account, due []S
 		return nil
 	}
 	if errors.Is(err, ErrNotFound) {
-		for i := range leavers {
-			if err := s.cancelScheduled(tx, account, due[0], &leavers[i], []string{"The admin who scheduled it no longer manages them."}); err != nil {
-				return err
-			}
-		}
-		return nil
+		return s.cancelEachScheduled(tx, account, byUser, leavers, "The admin who scheduled it no longer manages them.")
 	}
 	if err != nil {
 		return err
 	}
-	var ready []int64
-	var readyUsers []User
+	ready, err := s.cancelBlockedScheduled(tx, account, byUser, impact)
+	if err != nil || len(ready) == 0 {
+		return err
+	}
+	return s.deactivateScheduled(tx, actor, due[0].Handover(), byUser, ready)
+}
+
+// scheduledBy is the admin who scheduled d, as the actor of the deactivation; nil once they are
+// no longer an active user of the account.
+func scheduledBy(tx *gorm.DB, account *Account, d ScheduledDeactivation) (*Actor, error) {
+	var schedulers []User
+	if err := tx.Where("id = ? AND account_id = ?", d.ScheduledByID, account.ID).Find(&schedulers).Error; err != nil {
+		return nil, err
+	}
+	if len(schedulers) != 1 || schedulers[0].Status != StatusActive {
+		return nil, nil
+	}
+	return &Actor{User: &schedulers[0], Account: account}, nil
+}
+
+// cancelEachScheduled cancels the leave date of each of leavers for the same reason.
+func (s *Store) cancelEachScheduled(tx *gorm.DB, account *Account, byUser map[int64]ScheduledDeactivation, leavers []User, reason string) error {
+	for i := range leavers {
+		if err := s.cancelScheduled(tx, account, byUser[leavers[i].ID], &leavers[i], []string{reason}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// cancelBlockedScheduled cancels the leave dates of the users the impact shows blocked in a way
+// demoting does not clear, naming their blockers, and returns the others.
+func (s *Store) cancelBlockedScheduled(tx *gorm.DB, account *Account, byUser map[int64]ScheduledDeactivation, impact *DeactivationImpact) ([]User, error) {
+	var ready []User
 	for _, ui := range impact.Users {
 		if !ui.BlockedOutright() {
-			ready, readyUsers = append(ready, ui.User.ID), append(readyUsers, ui.User)
+			ready = append(ready, ui.User)
 			continue
 		}
 		reasons := make([]string, len(ui.Blockers))
@@ -457,39 +477,37 @@ func (s *Store) carryOutScheduledTogether(tx *gorm.DB, account *Account, due []S
 		}
 		u := ui.User
 		if err := s.cancelScheduled(tx, account, byUser[u.ID], &u, reasons); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	if len(ready) == 0 {
-		return nil
+	return ready, nil
+}
+
+// deactivateScheduled deactivates the leavers ready to go with the scheduled hand-over, demoting
+// them first, less the recipients who are no longer active; their admin hears what stayed with
+// them because of it. A refusal cancels each leave date rather than retry it on every pass.
+func (s *Store) deactivateScheduled(tx *gorm.DB, actor *Actor, plan HandoverPlan, byUser map[int64]ScheduledDeactivation, ready []User) error {
+	ids := make([]int64, len(ready))
+	for i, u := range ready {
+		ids[i] = u.ID
 	}
-	plan := due[0].Handover()
 	plan.Demote = true
-	plan, kept, err := s.usableHandover(tx, actor, ready, plan)
+	plan, kept, err := s.usableHandover(tx, actor, ids, plan)
 	if err != nil {
 		return err
 	}
-	_, err = s.deactivateIn(tx, actor, ready, plan, DeactivationWayScheduled)
+	_, err = s.deactivateIn(tx, actor, ids, plan, DeactivationWayScheduled)
 	var blocked DeactivationBlockedError
 	var fields FieldErrors
 	if errors.As(err, &blocked) || errors.As(err, &fields) {
-		// Refused before anything was written: what was checked above no longer holds. Refuse
-		// each rather than retry the same refusal on every pass.
-		for i := range readyUsers {
-			if err := s.cancelScheduled(tx, account, byUser[readyUsers[i].ID], &readyUsers[i], []string{refusalText(err)}); err != nil {
-				return err
-			}
-		}
-		return nil
+		// Refused before anything was written: what was checked above no longer holds.
+		return s.cancelEachScheduled(tx, actor.Account, byUser, ready, refusalText(err))
 	}
-	if err != nil {
+	if err != nil || len(kept) == 0 {
 		return err
 	}
-	if len(kept) == 0 {
-		return nil
-	}
-	for i := range readyUsers {
-		leaver, d := &readyUsers[i], byUser[readyUsers[i].ID]
+	for i := range ready {
+		leaver, d := &ready[i], byUser[ready[i].ID]
 		loc := d.Location()
 		if err := s.mailScheduler(tx, actor.User, leaver, "Left on schedule; some work stayed with them",
 			fmt.Sprintf("%s was deactivated as scheduled on %s (%s). Some of their work could not go where you chose, because the recipient is no longer an active user, so it stays with them:\n\n- %s\n\nHand it over from their profile.\n",

@@ -291,75 +291,113 @@ func (t *scimSQL) attributeName(path filter.AttributePath, prefix string) (strin
 	return full, nil
 }
 
+// compare is the SQL condition of one comparison in a filter: the attribute's kind chooses how
+// the value is read and compared.
 func (t *scimSQL) compare(name, op string, value any) (string, []any, error) {
 	attr, ok := t.attributes[name]
 	if !ok {
 		return "", nil, scimInvalid(ScimInvalidFilter, "Filtering by %q is not supported.", name)
 	}
 	if op == "pr" {
-		switch attr.kind {
-		case scimActive, scimID, scimTime, scimWorkType:
-			return "1 = 1", nil, nil
-		case scimRef:
-			if strings.Contains(attr.column, "(") {
-				return attr.column + " IS NOT NULL)", nil, nil
-			}
-		}
-		return "(" + attr.column + " IS NOT NULL AND " + attr.column + " <> '')", nil, nil
+		return comparePresent(attr), nil, nil
 	}
-	text, isText := value.(string)
+	return scimComparers[attr.kind](attr, name, op, value)
+}
+
+// scimComparers turn a comparison with each kind of attribute into SQL.
+var scimComparers = map[scimKind]func(attr scimAttribute, name, op string, value any) (string, []any, error){
+	scimString:   compareText,
+	scimExact:    compareText,
+	scimEmail:    compareText,
+	scimTime:     compareTime,
+	scimActive:   compareActive,
+	scimID:       compareID,
+	scimWorkType: compareWorkType,
+	scimRef:      compareID,
+}
+
+// comparePresent is the condition of "pr": attributes every resource has are always present.
+func comparePresent(attr scimAttribute) string {
 	switch attr.kind {
-	case scimWorkType:
-		if !isText {
-			return "", nil, scimInvalid(ScimInvalidFilter, "%s compares with a string.", name)
-		}
-		if match := strings.EqualFold(text, "work"); (op == "eq") == match {
-			return "1 = 1", nil, nil
-		}
-		return "1 = 0", nil, nil
-	case scimActive:
-		b, ok := value.(bool)
-		if !ok || (op != "eq" && op != "ne") {
-			return "", nil, scimInvalid(ScimInvalidFilter, "active compares with eq or ne and true or false.")
-		}
-		if op == "ne" {
-			b = !b
-		}
-		status := StatusInactive
-		if b {
-			status = StatusActive
-		}
-		return attr.column + " = ?", []any{status}, nil
-	case scimID, scimRef:
-		id, ok := scimIDValue(value)
-		if !ok || (op != "eq" && op != "ne") {
-			if op == "eq" && isText {
-				return "1 = 0", nil, nil // not an ID Roster issued: nothing matches
-			}
-			return "", nil, scimInvalid(ScimInvalidFilter, "%s compares with eq or ne and an ID.", name)
-		}
-		cond := attr.column + " = ?"
+	case scimActive, scimID, scimTime, scimWorkType:
+		return "1 = 1"
+	case scimRef:
 		if strings.Contains(attr.column, "(") {
-			cond += ")"
+			return attr.column + " IS NOT NULL)"
 		}
-		if op == "ne" {
-			cond = "NOT (" + cond + ")"
-		}
-		return cond, []any{id}, nil
-	case scimTime:
-		if !isText {
-			return "", nil, scimInvalid(ScimInvalidFilter, "%s compares with a date-time string.", name)
-		}
-		at, err := time.Parse(time.RFC3339Nano, text)
-		if err != nil {
-			return "", nil, scimInvalid(ScimInvalidFilter, "%s compares with a date-time like 2026-01-02T15:04:05Z.", name)
-		}
-		sqlOp, ok := map[string]string{"eq": "=", "ne": "<>", "gt": ">", "ge": ">=", "lt": "<", "le": "<="}[op]
-		if !ok {
-			return "", nil, scimInvalid(ScimInvalidFilter, "%s does not support %s.", name, op)
-		}
-		return attr.column + " " + sqlOp + " ?", []any{at.UTC()}, nil
 	}
+	return "(" + attr.column + " IS NOT NULL AND " + attr.column + " <> '')"
+}
+
+// compareWorkType compares a type Roster always answers "work" for, so it matches all or nothing.
+func compareWorkType(_ scimAttribute, name, op string, value any) (string, []any, error) {
+	text, isText := value.(string)
+	if !isText {
+		return "", nil, scimInvalid(ScimInvalidFilter, "%s compares with a string.", name)
+	}
+	if match := strings.EqualFold(text, "work"); (op == "eq") == match {
+		return "1 = 1", nil, nil
+	}
+	return "1 = 0", nil, nil
+}
+
+// compareActive compares active with true or false, as the status it stands for.
+func compareActive(attr scimAttribute, _, op string, value any) (string, []any, error) {
+	b, ok := value.(bool)
+	if !ok || (op != "eq" && op != "ne") {
+		return "", nil, scimInvalid(ScimInvalidFilter, "active compares with eq or ne and true or false.")
+	}
+	if op == "ne" {
+		b = !b
+	}
+	status := StatusInactive
+	if b {
+		status = StatusActive
+	}
+	return attr.column + " = ?", []any{status}, nil
+}
+
+// compareID compares an ID, of the resource or of one it refers to (a subquery's column is left
+// open for the ID and closed here).
+func compareID(attr scimAttribute, name, op string, value any) (string, []any, error) {
+	id, ok := scimIDValue(value)
+	if !ok || (op != "eq" && op != "ne") {
+		if _, isText := value.(string); op == "eq" && isText {
+			return "1 = 0", nil, nil // not an ID Roster issued: nothing matches
+		}
+		return "", nil, scimInvalid(ScimInvalidFilter, "%s compares with eq or ne and an ID.", name)
+	}
+	cond := attr.column + " = ?"
+	if strings.Contains(attr.column, "(") {
+		cond += ")"
+	}
+	if op == "ne" {
+		cond = "NOT (" + cond + ")"
+	}
+	return cond, []any{id}, nil
+}
+
+// compareTime compares a timestamp with an RFC 3339 date-time.
+func compareTime(attr scimAttribute, name, op string, value any) (string, []any, error) {
+	text, isText := value.(string)
+	if !isText {
+		return "", nil, scimInvalid(ScimInvalidFilter, "%s compares with a date-time string.", name)
+	}
+	at, err := time.Parse(time.RFC3339Nano, text)
+	if err != nil {
+		return "", nil, scimInvalid(ScimInvalidFilter, "%s compares with a date-time like 2026-01-02T15:04:05Z.", name)
+	}
+	sqlOp, ok := map[string]string{"eq": "=", "ne": "<>", "gt": ">", "ge": ">=", "lt": "<", "le": "<="}[op]
+	if !ok {
+		return "", nil, scimInvalid(ScimInvalidFilter, "%s does not support %s.", name, op)
+	}
+	return attr.column + " " + sqlOp + " ?", []any{at.UTC()}, nil
+}
+
+// compareText compares text: addresses as stored (lower-case), other strings ignoring case and
+// externalId exactly.
+func compareText(attr scimAttribute, name, op string, value any) (string, []any, error) {
+	text, isText := value.(string)
 	if !isText {
 		return "", nil, scimInvalid(ScimInvalidFilter, "%s compares with a string.", name)
 	}

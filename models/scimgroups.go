@@ -408,43 +408,19 @@ func (s *Store) ScimPatchGroup(ctx context.Context, actor *Actor, id int64, body
 		if err != nil {
 			return err
 		}
-		current, err := scimGroupMembers(tx, id)
+		patched, err := patchedGroup(tx, group, req.Operations)
 		if err != nil {
 			return err
 		}
-		members := map[int64]bool{}
-		for _, m := range current {
-			members[m] = true
-		}
-		name, externalID := group.Name, group.ExternalID
-		for _, o := range req.Operations {
-			op, err := o.normalisedOp()
-			if err != nil {
-				return err
-			}
-			value, err := o.value()
-			if err != nil {
-				return err
-			}
-			if err := patchGroup(op, strings.TrimSpace(o.Path), value, &name, &externalID, members); err != nil {
-				return err
-			}
-		}
-		if err := ts.scimRenameGroup(ctx, actor, group, name); err != nil {
+		if err := ts.scimRenameGroup(ctx, actor, group, patched.name); err != nil {
 			return err
 		}
-		if externalID != group.ExternalID {
-			if err := scimSetGroupExternalID(tx, id, externalID); err != nil {
+		if patched.externalID != group.ExternalID {
+			if err := scimSetGroupExternalID(tx, id, patched.externalID); err != nil {
 				return err
 			}
 		}
-		want := make([]int64, 0, len(members))
-		for m, in := range members {
-			if in {
-				want = append(want, m)
-			}
-		}
-		return ts.scimSetMembers(ctx, tx, actor, id, want)
+		return ts.scimSetMembers(ctx, tx, actor, id, patched.memberIDs())
 	})
 	if err != nil {
 		return nil, err
@@ -452,17 +428,68 @@ func (s *Store) ScimPatchGroup(ctx context.Context, actor *Actor, id int64, body
 	return s.ScimGroup(ctx, actor, id, true)
 }
 
-func patchGroup(op, path string, value any, name, externalID *string, members map[int64]bool) error {
+// scimGroupPatch is a group as a PATCH request's operations change it.
+type scimGroupPatch struct {
+	name, externalID string
+	members          map[int64]bool
+}
+
+// patchedGroup is group, with its members as they are now, after ops.
+func patchedGroup(tx *gorm.DB, group *ScimGroup, ops []ScimPatchOp) (*scimGroupPatch, error) {
+	current, err := scimGroupMembers(tx, group.ID)
+	if err != nil {
+		return nil, err
+	}
+	g := &scimGroupPatch{name: group.Name, externalID: group.ExternalID, members: map[int64]bool{}}
+	for _, m := range current {
+		g.members[m] = true
+	}
+	for _, o := range ops {
+		op, err := o.normalisedOp()
+		if err != nil {
+			return nil, err
+		}
+		value, err := o.value()
+		if err != nil {
+			return nil, err
+		}
+		if err := g.apply(op, strings.TrimSpace(o.Path), value); err != nil {
+			return nil, err
+		}
+	}
+	return g, nil
+}
+
+func (g *scimGroupPatch) memberIDs() []int64 {
+	ids := make([]int64, 0, len(g.members))
+	for m, in := range g.members {
+		if in {
+			ids = append(ids, m)
+		}
+	}
+	return ids
+}
+
+// scimGroupPatchers apply an operation to each attribute a group PATCH may name, by its
+// lower-case name; the read-only ones are ignored.
+var scimGroupPatchers = map[string]func(g *scimGroupPatch, op string, where filter.Expression, value any) error{
+	"displayname": (*scimGroupPatch).patchName,
+	"externalid":  (*scimGroupPatch).patchExternalID,
+	"members":     (*scimGroupPatch).patchMembers,
+	"id":          ignoreGroupPatch,
+	"meta":        ignoreGroupPatch,
+	"schemas":     ignoreGroupPatch,
+}
+
+// apply applies one operation at path, or, without a path, one per attribute of value.
+func (g *scimGroupPatch) apply(op, path string, value any) error {
 	if path == "" {
 		object, ok := value.(map[string]any)
 		if !ok || op == "remove" {
 			return scimInvalid(ScimInvalidValue, "An %s operation without a path needs an object value.", op)
 		}
 		for key, v := range object {
-			if strings.EqualFold(key, "id") || strings.EqualFold(key, "schemas") || strings.EqualFold(key, "meta") {
-				continue
-			}
-			if err := patchGroup(op, key, v, name, externalID, members); err != nil {
+			if err := g.apply(op, key, v); err != nil {
 				return err
 			}
 		}
@@ -475,59 +502,75 @@ func patchGroup(op, path string, value any, name, externalID *string, members ma
 	if uri := parsed.AttributePath.URI(); uri != "" && !strings.EqualFold(uri, ScimSchemaGroup) {
 		return scimInvalid(ScimInvalidPath, "The path %q names an unknown schema.", path)
 	}
-	attr := strings.ToLower(parsed.AttributePath.AttributeName)
-	switch attr {
-	case "displayname":
-		text, ok := value.(string)
-		if op == "remove" || !ok {
-			return scimInvalid(ScimInvalidValue, "displayName is required and must be a string.")
-		}
-		*name = text
-	case "externalid":
-		text, _ := value.(string)
-		if op == "remove" {
-			text = ""
-		}
-		*externalID = strings.TrimSpace(text)
-	case "members":
-		if parsed.ValueExpression != nil {
-			if op != "remove" {
-				return scimInvalid(ScimInvalidPath, "Only remove takes a members[value eq \"id\"] path.")
-			}
-			ids := map[int64]bool{}
-			if !collectMemberIDs(parsed.ValueExpression, ids) {
-				return scimInvalid(ScimInvalidFilter, "Filter members by value eq \"id\".")
-			}
-			for id := range ids {
-				delete(members, id)
-			}
-			return nil
-		}
-		var ids []int64
-		if value != nil {
-			if ids, err = scimMemberIDs(value); err != nil {
-				return err
-			}
-		}
-		switch op {
-		case "remove":
-			if value == nil {
-				clear(members)
-			}
-			for _, id := range ids {
-				delete(members, id)
-			}
-		case "replace":
-			clear(members)
-			fallthrough
-		default:
-			for _, id := range ids {
-				members[id] = true
-			}
-		}
-	case "id", "meta", "schemas":
-	default:
+	patch, ok := scimGroupPatchers[strings.ToLower(parsed.AttributePath.AttributeName)]
+	if !ok {
 		return scimInvalid(ScimInvalidPath, "Unknown attribute %q.", path)
+	}
+	return patch(g, op, parsed.ValueExpression, value)
+}
+
+func ignoreGroupPatch(*scimGroupPatch, string, filter.Expression, any) error { return nil }
+
+func (g *scimGroupPatch) patchName(op string, _ filter.Expression, value any) error {
+	text, ok := value.(string)
+	if op == "remove" || !ok {
+		return scimInvalid(ScimInvalidValue, "displayName is required and must be a string.")
+	}
+	g.name = text
+	return nil
+}
+
+func (g *scimGroupPatch) patchExternalID(op string, _ filter.Expression, value any) error {
+	text, _ := value.(string)
+	if op == "remove" {
+		text = ""
+	}
+	g.externalID = strings.TrimSpace(text)
+	return nil
+}
+
+// patchMembers adds the members value lists, removes them (all of them without a value), or
+// replaces the members with them; a members[value eq "id"] path removes those it names.
+func (g *scimGroupPatch) patchMembers(op string, where filter.Expression, value any) error {
+	if where != nil {
+		return g.removeMatchingMembers(op, where)
+	}
+	var ids []int64
+	if value != nil {
+		var err error
+		if ids, err = scimMemberIDs(value); err != nil {
+			return err
+		}
+	}
+	switch op {
+	case "remove":
+		if value == nil {
+			clear(g.members)
+		}
+		for _, id := range ids {
+			delete(g.members, id)
+		}
+		return nil
+	case "replace":
+		clear(g.members)
+	}
+	for _, id := range ids {
+		g.members[id] = true
+	}
+	return nil
+}
+
+// removeMatchingMembers removes the members a members[value eq "id" or …] path names.
+func (g *scimGroupPatch) removeMatchingMembers(op string, where filter.Expression) error {
+	if op != "remove" {
+		return scimInvalid(ScimInvalidPath, "Only remove takes a members[value eq \"id\"] path.")
+	}
+	ids := map[int64]bool{}
+	if !collectMemberIDs(where, ids) {
+		return scimInvalid(ScimInvalidFilter, "Filter members by value eq \"id\".")
+	}
+	for id := range ids {
+		delete(g.members, id)
 	}
 	return nil
 }

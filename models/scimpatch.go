@@ -153,68 +153,86 @@ func applyAt(doc scimDoc, op, uri, name, sub string, where filter.Expression, pa
 		}
 		return scimInvalid(ScimInvalidPath, "Unknown attribute %q.", path)
 	}
-	target := map[string]any(doc)
-	if uri != "" {
-		ext, _ := doc[uri].(map[string]any)
-		if ext == nil {
-			ext = map[string]any{}
-			doc[uri] = ext
-		}
-		target = ext
-	}
-	if where != nil {
+	target := patchTarget(doc, uri)
+	switch {
+	case where != nil:
 		return applyFiltered(target, op, canonical, sub, where, value)
-	}
-	if sub != "" {
-		object, _ := target[canonical].(map[string]any)
-		if list, isList := target[canonical].([]any); isList {
-			// A sub-attribute of every element: emails.value and the like.
-			for _, item := range list {
-				if m, ok := item.(map[string]any); ok {
-					setOrDelete(m, op, sub, value)
-				}
-			}
-			return nil
-		}
-		if object == nil {
-			if op == "remove" {
-				return nil
-			}
-			object = map[string]any{}
-			target[canonical] = object
-		}
-		setOrDelete(object, op, fold(object, sub), value)
-		return nil
-	}
-	switch op {
-	case "remove":
-		if list, ok := target[canonical].([]any); ok && value != nil {
-			// Entra removes members by value: {"op":"Remove","path":"members","value":[{"value":"7"}]}.
-			target[canonical] = removeByValue(list, value)
-			return nil
-		}
-		delete(target, canonical)
-	case "add":
-		existing, isList := target[canonical].([]any)
-		switch v := value.(type) {
-		case []any:
-			if isList {
-				target[canonical] = appendUnique(existing, v)
-				return nil
-			}
-		case map[string]any:
-			if object, ok := target[canonical].(map[string]any); ok {
-				for k, item := range v {
-					object[fold(object, k)] = item
-				}
-				return nil
-			}
-		}
-		target[canonical] = value
+	case sub != "":
+		applySubAttribute(target, op, canonical, sub, value)
+	case op == "remove":
+		removeAttribute(target, canonical, value)
+	case op == "add":
+		addAttribute(target, canonical, value)
 	default:
 		target[canonical] = value
 	}
 	return nil
+}
+
+// patchTarget is the object an attribute of extension uri sits in, made when the resource has
+// none yet; the resource itself for the core schema ("").
+func patchTarget(doc scimDoc, uri string) map[string]any {
+	if uri == "" {
+		return doc
+	}
+	ext, _ := doc[uri].(map[string]any)
+	if ext == nil {
+		ext = map[string]any{}
+		doc[uri] = ext
+	}
+	return ext
+}
+
+// applySubAttribute sets or removes sub of the attribute: of every element of a multi-valued one
+// (emails.value and the like), else of the complex attribute, made when setting.
+func applySubAttribute(target map[string]any, op, canonical, sub string, value any) {
+	if list, isList := target[canonical].([]any); isList {
+		for _, item := range list {
+			if m, ok := item.(map[string]any); ok {
+				setOrDelete(m, op, sub, value)
+			}
+		}
+		return
+	}
+	object, _ := target[canonical].(map[string]any)
+	if object == nil {
+		if op == "remove" {
+			return
+		}
+		object = map[string]any{}
+		target[canonical] = object
+	}
+	setOrDelete(object, op, fold(object, sub), value)
+}
+
+// removeAttribute removes the attribute, or, given a value, those elements of a multi-valued one.
+func removeAttribute(target map[string]any, canonical string, value any) {
+	if list, ok := target[canonical].([]any); ok && value != nil {
+		// Entra removes members by value: {"op":"Remove","path":"members","value":[{"value":"7"}]}.
+		target[canonical] = removeByValue(list, value)
+		return
+	}
+	delete(target, canonical)
+}
+
+// addAttribute adds a list's new elements to a multi-valued attribute and an object's
+// sub-attributes to a complex one; any other value replaces the attribute.
+func addAttribute(target map[string]any, canonical string, value any) {
+	switch v := value.(type) {
+	case []any:
+		if existing, isList := target[canonical].([]any); isList {
+			target[canonical] = appendUnique(existing, v)
+			return
+		}
+	case map[string]any:
+		if object, ok := target[canonical].(map[string]any); ok {
+			for k, item := range v {
+				object[fold(object, k)] = item
+			}
+			return
+		}
+	}
+	target[canonical] = value
 }
 
 func setOrDelete(m map[string]any, op, key string, value any) {

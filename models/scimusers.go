@@ -300,61 +300,135 @@ type scimUserInput struct {
 // ignored. Returns ScimError invalidValue naming what is wrong.
 func parseScimUser(doc scimDoc) (scimUserInput, error) {
 	in := scimUserInput{active: true}
-	get := func(m map[string]any, key string) (any, bool) {
-		k, ok := lookupFold(m, key)
-		if !ok {
-			return nil, false
+	return in, readScimAttributes(doc, &in, scimUserReaders)
+}
+
+// scimUserReader reads one attribute, or settles what several said, into a scimUserInput.
+type scimUserReader func(doc scimDoc, in *scimUserInput) error
+
+// scimUserReaders read a user resource, in the order their errors are reported. The name falls
+// back on userName, so userName comes first, and is settled once name and displayName are read.
+var scimUserReaders = []scimUserReader{
+	readScimUserName,
+	whenPresent("name", readScimNameObject),
+	whenPresent("displayName", readScimDisplayName),
+	settleScimName,
+	whenPresent("phoneNumbers", readScimPhone),
+	whenPresent("active", readScimActive),
+	whenPresent("externalId", readScimExternalID),
+	whenPresent(ScimSchemaEnterprise, readScimEnterpriseExtension),
+	whenPresent(ScimSchemaRoster, readScimRosterExtension),
+}
+
+// scimRosterReaders read Roster's extension: the plan, by name, and the role.
+var scimRosterReaders = []scimUserReader{
+	whenPresent("plan", readScimPlan),
+	whenPresent("role", readScimRole),
+}
+
+func readScimAttributes(doc scimDoc, in *scimUserInput, readers []scimUserReader) error {
+	for _, read := range readers {
+		if err := read(doc, in); err != nil {
+			return err
 		}
-		return m[k], m[k] != nil
 	}
-	text := func(v any, what string) (string, error) {
-		switch v := v.(type) {
-		case nil:
-			return "", nil
-		case string:
-			return v, nil
+	return nil
+}
+
+// whenPresent reads attribute with read when the resource has it and it is not null.
+func whenPresent(attribute string, read func(v any, in *scimUserInput) error) scimUserReader {
+	return func(doc scimDoc, in *scimUserInput) error {
+		if v, ok := scimGet(doc, attribute); ok {
+			return read(v, in)
 		}
-		return "", scimInvalid(ScimInvalidValue, "%s must be a string.", what)
+		return nil
 	}
-	raw, _ := get(doc, "userName")
-	userName, err := text(raw, "userName")
+}
+
+// scimGet is the value of m's attribute key, its name matched ignoring case; false when the
+// attribute is missing or null.
+func scimGet(m map[string]any, key string) (any, bool) {
+	k, ok := lookupFold(m, key)
+	if !ok {
+		return nil, false
+	}
+	return m[k], m[k] != nil
+}
+
+// scimText reads a string attribute; null reads as "".
+func scimText(v any, what string) (string, error) {
+	switch v := v.(type) {
+	case nil:
+		return "", nil
+	case string:
+		return v, nil
+	}
+	return "", scimInvalid(ScimInvalidValue, "%s must be a string.", what)
+}
+
+// scimObject reads an attribute that holds others: a complex attribute or an extension.
+func scimObject(v any, what string) (map[string]any, error) {
+	object, ok := v.(map[string]any)
+	if !ok {
+		return nil, scimInvalid(ScimInvalidValue, "%s must be an object.", what)
+	}
+	return object, nil
+}
+
+// readScimUserName reads userName, the user's e-mail address, which every user has.
+func readScimUserName(doc scimDoc, in *scimUserInput) error {
+	raw, _ := scimGet(doc, "userName")
+	userName, err := scimText(raw, "userName")
 	if err != nil {
-		return in, err
+		return err
 	}
 	in.email = NormalizeEmail(userName)
 	if in.email == "" {
-		return in, scimInvalid(ScimInvalidValue, "userName is required: the user's e-mail address.")
+		return scimInvalid(ScimInvalidValue, "userName is required: the user's e-mail address.")
 	}
 	if ValidateEmail(in.email) != "" {
-		return in, scimInvalid(ScimInvalidValue, "userName must be the user's e-mail address, like name@example.com.")
+		return scimInvalid(ScimInvalidValue, "userName must be the user's e-mail address, like name@example.com.")
 	}
-	if v, ok := get(doc, "name"); ok {
-		object, ok := v.(map[string]any)
-		if !ok {
-			return in, scimInvalid(ScimInvalidValue, "name must be an object.")
-		}
-		g, _ := get(object, "givenName")
-		f, _ := get(object, "familyName")
-		formatted, _ := get(object, "formatted")
-		if in.given, err = text(g, "name.givenName"); err != nil {
-			return in, err
-		}
-		if in.family, err = text(f, "name.familyName"); err != nil {
-			return in, err
-		}
-		if in.name, err = text(formatted, "name.formatted"); err != nil {
-			return in, err
-		}
+	return nil
+}
+
+// readScimNameObject reads the name attribute's parts as sent.
+func readScimNameObject(v any, in *scimUserInput) error {
+	object, err := scimObject(v, "name")
+	if err != nil {
+		return err
 	}
-	if v, ok := get(doc, "displayName"); ok {
-		display, err := text(v, "displayName")
+	parts := []struct {
+		key  string
+		into *string
+	}{{"givenName", &in.given}, {"familyName", &in.family}, {"formatted", &in.name}}
+	for _, part := range parts {
+		raw, _ := scimGet(object, part.key)
+		text, err := scimText(raw, "name."+part.key)
 		if err != nil {
-			return in, err
+			return err
 		}
-		if strings.TrimSpace(display) != "" {
-			in.name = display
-		}
+		*part.into = text
 	}
+	return nil
+}
+
+// readScimDisplayName reads displayName, which a blank one does not override the formatted name with.
+func readScimDisplayName(v any, in *scimUserInput) error {
+	display, err := scimText(v, "displayName")
+	if err != nil {
+		return err
+	}
+	if strings.TrimSpace(display) != "" {
+		in.name = display
+	}
+	return nil
+}
+
+// settleScimName settles the name Roster shows: displayName, else the formatted name, else the
+// given and family names, else the address's local part; and holds it and its parts to the
+// limits of the profile form.
+func settleScimName(_ scimDoc, in *scimUserInput) error {
 	in.given, in.family = strings.TrimSpace(cleanText(in.given)), strings.TrimSpace(cleanText(in.family))
 	if strings.TrimSpace(in.name) == "" {
 		in.name = strings.TrimSpace(in.given + " " + in.family)
@@ -364,86 +438,110 @@ func parseScimUser(doc scimDoc) (scimUserInput, error) {
 	}
 	in.name = strings.TrimSpace(cleanText(in.name))
 	if msg := validateName(in.name); msg != "" {
-		return in, scimInvalid(ScimInvalidValue, "displayName: %s", msg)
+		return scimInvalid(ScimInvalidValue, "displayName: %s", msg)
 	}
 	for _, part := range []string{in.given, in.family} {
 		if utf8.RuneCountInString(part) > MaxNameLength || strings.IndexFunc(part, invisibleControl) >= 0 {
-			return in, scimInvalid(ScimInvalidValue, "name.givenName and name.familyName: use a single line of at most %d characters.", MaxNameLength)
+			return scimInvalid(ScimInvalidValue, "name.givenName and name.familyName: use a single line of at most %d characters.", MaxNameLength)
 		}
 	}
-	if v, ok := get(doc, "phoneNumbers"); ok {
-		phone, err := primaryValue(v, "phoneNumbers")
-		if err != nil {
-			return in, err
-		}
-		in.phone = strings.TrimSpace(cleanText(phone))
-		if utf8.RuneCountInString(in.phone) > MaxPhoneLength {
-			return in, scimInvalid(ScimInvalidValue, "phoneNumbers: use at most %d characters.", MaxPhoneLength)
-		}
+	return nil
+}
+
+// readScimPhone reads the primary phone number.
+func readScimPhone(v any, in *scimUserInput) error {
+	phone, err := primaryValue(v, "phoneNumbers")
+	if err != nil {
+		return err
 	}
-	if v, ok := get(doc, "active"); ok {
-		if in.active, err = scimBool(v); err != nil {
-			return in, err
-		}
-		in.hasActive = true
+	in.phone = strings.TrimSpace(cleanText(phone))
+	if utf8.RuneCountInString(in.phone) > MaxPhoneLength {
+		return scimInvalid(ScimInvalidValue, "phoneNumbers: use at most %d characters.", MaxPhoneLength)
 	}
-	if v, ok := get(doc, "externalId"); ok {
-		if in.externalID, err = text(v, "externalId"); err != nil {
-			return in, err
-		}
-		in.externalID = strings.TrimSpace(in.externalID)
-		if len(in.externalID) > 255 {
-			return in, scimInvalid(ScimInvalidValue, "externalId: use at most 255 characters.")
-		}
+	return nil
+}
+
+// readScimActive reads active; hasActive says the resource said it at all.
+func readScimActive(v any, in *scimUserInput) error {
+	active, err := scimBool(v)
+	in.active, in.hasActive = active, err == nil
+	return err
+}
+
+// readScimExternalID reads the provider's own ID for the user.
+func readScimExternalID(v any, in *scimUserInput) error {
+	externalID, err := scimText(v, "externalId")
+	in.externalID = strings.TrimSpace(externalID)
+	if err == nil && len(in.externalID) > 255 {
+		return scimInvalid(ScimInvalidValue, "externalId: use at most 255 characters.")
 	}
-	if v, ok := get(doc, ScimSchemaEnterprise); ok {
-		ext, ok := v.(map[string]any)
-		if !ok {
-			return in, scimInvalid(ScimInvalidValue, "%s must be an object.", ScimSchemaEnterprise)
-		}
-		in.hasManager = true
-		if m, ok := get(ext, "manager"); ok {
-			if object, isObject := m.(map[string]any); isObject {
-				m, _ = get(object, "value")
-			}
-			if s, isText := m.(string); isText && strings.TrimSpace(s) == "" {
-				m = nil
-			}
-			if m != nil {
-				id, ok := scimIDValue(jsonNumberToFloat(m))
-				if !ok {
-					return in, scimInvalid(ScimInvalidValue, "manager.value must be the id of a user of this account.")
-				}
-				in.managerID = id
-			}
-		}
+	return err
+}
+
+// readScimEnterpriseExtension reads the enterprise extension's manager. A resource with the
+// extension manages managers, so one without a manager clears the user's.
+func readScimEnterpriseExtension(v any, in *scimUserInput) error {
+	ext, err := scimObject(v, ScimSchemaEnterprise)
+	if err != nil {
+		return err
 	}
-	if v, ok := get(doc, ScimSchemaRoster); ok {
-		ext, ok := v.(map[string]any)
-		if !ok {
-			return in, scimInvalid(ScimInvalidValue, "%s must be an object.", ScimSchemaRoster)
-		}
-		if p, ok := get(ext, "plan"); ok {
-			if in.plan, err = text(p, "plan"); err != nil {
-				return in, err
-			}
-			in.plan, in.hasPlan = strings.TrimSpace(in.plan), strings.TrimSpace(in.plan) != ""
-		}
-		if r, ok := get(ext, "role"); ok {
-			roleText, err := text(r, "role")
-			if err != nil {
-				return in, err
-			}
-			if roleText = strings.TrimSpace(roleText); roleText != "" {
-				role, ok := ParseRole(strings.ToLower(roleText))
-				if !ok {
-					return in, scimInvalid(ScimInvalidValue, "role must be one of admin, group_admin, manager, support, finance, member.")
-				}
-				in.role, in.hasRole = role, true
-			}
-		}
+	in.hasManager = true
+	if m, ok := scimGet(ext, "manager"); ok {
+		in.managerID, err = scimManagerID(m)
 	}
-	return in, nil
+	return err
+}
+
+// scimManagerID reads a manager as sent: {"value": "id"} or the ID alone; 0 for none.
+func scimManagerID(m any) (int64, error) {
+	if object, isObject := m.(map[string]any); isObject {
+		m, _ = scimGet(object, "value")
+	}
+	if s, isText := m.(string); isText && strings.TrimSpace(s) == "" {
+		m = nil
+	}
+	if m == nil {
+		return 0, nil
+	}
+	id, ok := scimIDValue(jsonNumberToFloat(m))
+	if !ok {
+		return 0, scimInvalid(ScimInvalidValue, "manager.value must be the id of a user of this account.")
+	}
+	return id, nil
+}
+
+// readScimRosterExtension reads Roster's extension with scimRosterReaders.
+func readScimRosterExtension(v any, in *scimUserInput) error {
+	ext, err := scimObject(v, ScimSchemaRoster)
+	if err != nil {
+		return err
+	}
+	return readScimAttributes(ext, in, scimRosterReaders)
+}
+
+// readScimPlan reads the name of the plan the user's seat is to come from; blank names none.
+func readScimPlan(v any, in *scimUserInput) error {
+	plan, err := scimText(v, "plan")
+	in.plan = strings.TrimSpace(plan)
+	in.hasPlan = in.plan != ""
+	return err
+}
+
+// readScimRole reads a role by name; a blank one leaves the role as it is.
+func readScimRole(v any, in *scimUserInput) error {
+	roleText, err := scimText(v, "role")
+	if err != nil {
+		return err
+	}
+	if roleText = strings.TrimSpace(roleText); roleText == "" {
+		return nil
+	}
+	role, ok := ParseRole(strings.ToLower(roleText))
+	if !ok {
+		return scimInvalid(ScimInvalidValue, "role must be one of admin, group_admin, manager, support, finance, member.")
+	}
+	in.role, in.hasRole = role, true
+	return nil
 }
 
 func jsonNumberToFloat(v any) any {
@@ -869,64 +967,14 @@ func scimUniqueEmail(err error, email string) error {
 	return err
 }
 
-// scimUpdateUser makes u what in says, inside the request's transaction, with the Store's own
-// operations for the lifecycle, plan and role, and one audit event naming the attributes that
-// changed.
+// scimUpdateUser makes u what in says, inside the request's transaction: first the attributes
+// (one audit event naming those that changed), then, with the Store's own operations, the
+// lifecycle, plan and role.
 func (s *Store) scimUpdateUser(ctx context.Context, tx *gorm.DB, actor *Actor, u *User, in scimUserInput) error {
 	now := s.now()
-	var attrs scimUserRow
-	if err := tx.Table("users").Select(scimUserColumns).Joins(scimUserJoins).Where("users.id = ?", u.ID).Take(&attrs).Error; err != nil {
+	changed, err := s.scimUpdateAttributes(tx, actor, u, in, now)
+	if err != nil {
 		return err
-	}
-	changed := []string{}
-	updates := map[string]any{}
-	if in.email != u.EmailAddress() {
-		var n int64
-		if err := tx.Model(&User{}).Where("account_id = ? AND email = ? AND status <> ? AND id <> ?", actor.Account.ID, in.email, StatusDeleted, u.ID).
-			Count(&n).Error; err != nil {
-			return err
-		}
-		if n > 0 {
-			return scimConflict(ScimUniqueness, "A user with userName %s already exists in this account.", in.email)
-		}
-		updates["email"] = in.email
-		changed = append(changed, "userName")
-	}
-	if in.name != u.Name {
-		updates["name"], changed = in.name, append(changed, "displayName")
-	}
-	if in.phone != u.Phone {
-		updates["phone"], changed = in.phone, append(changed, "phoneNumbers")
-	}
-	if len(updates) > 0 {
-		updates["updated_at"] = now
-		if err := tx.Model(&User{}).Where("id = ?", u.ID).Updates(updates).Error; err != nil {
-			return err
-		}
-	}
-	if in.externalID != attrs.ExternalID || in.given != attrs.GivenName || in.family != attrs.FamilyName {
-		if in.externalID != attrs.ExternalID {
-			changed = append(changed, "externalId")
-		}
-		if in.given != attrs.GivenName || in.family != attrs.FamilyName {
-			changed = append(changed, "name")
-		}
-		if err := s.scimSaveAttributes(tx, actor, u.ID, in); err != nil {
-			return err
-		}
-		if err := tx.Model(&User{}).Where("id = ?", u.ID).Update("updated_at", now).Error; err != nil {
-			return err
-		}
-	}
-	current := int64(0)
-	if u.ManagerID != nil {
-		current = *u.ManagerID
-	}
-	if in.hasManager && in.managerID != current {
-		if err := s.scimSetManager(tx, actor, u.ID, in, now); err != nil {
-			return err
-		}
-		changed = append(changed, "manager")
 	}
 	if len(changed) > 0 {
 		event := auditRow(actor, AuditUserProvisioningUpdated, &u.ID, now, map[string]any{"changed": changed})
@@ -934,19 +982,117 @@ func (s *Store) scimUpdateUser(ctx context.Context, tx *gorm.DB, actor *Actor, u
 			return err
 		}
 	}
+	return s.scimUpdateLifecycle(ctx, tx, actor, u, in)
+}
+
+// scimUpdateAttributes sets the user's columns, the attributes Roster keeps for the provider and
+// the manager as in says, and names the SCIM attributes that changed.
+func (s *Store) scimUpdateAttributes(tx *gorm.DB, actor *Actor, u *User, in scimUserInput, now time.Time) ([]string, error) {
+	changed, err := scimUpdateColumns(tx, actor, u, in, now)
+	if err != nil {
+		return nil, err
+	}
+	kept, err := s.scimUpdateKeptAttributes(tx, actor, u.ID, in, now)
+	if err != nil {
+		return nil, err
+	}
+	changed = append(changed, kept...)
+	managerChanged, err := s.scimUpdateManager(tx, actor, u, in, now)
+	if managerChanged {
+		changed = append(changed, "manager")
+	}
+	return changed, err
+}
+
+// scimUpdateColumns sets the users columns SCIM attributes map onto, each row of the table naming
+// the column, the attribute and both values; a new address must be free in the account.
+func scimUpdateColumns(tx *gorm.DB, actor *Actor, u *User, in scimUserInput, now time.Time) ([]string, error) {
+	columns := []struct{ column, attribute, was, is string }{
+		{"email", "userName", u.EmailAddress(), in.email},
+		{"name", "displayName", u.Name, in.name},
+		{"phone", "phoneNumbers", u.Phone, in.phone},
+	}
+	if in.email != u.EmailAddress() {
+		if err := scimCheckEmailFree(tx, actor, u.ID, in.email); err != nil {
+			return nil, err
+		}
+	}
+	changed, updates := []string{}, map[string]any{}
+	for _, c := range columns {
+		if c.is != c.was {
+			updates[c.column], changed = c.is, append(changed, c.attribute)
+		}
+	}
+	if len(updates) == 0 {
+		return changed, nil
+	}
+	updates["updated_at"] = now
+	return changed, tx.Model(&User{}).Where("id = ?", u.ID).Updates(updates).Error
+}
+
+// scimCheckEmailFree refuses an address another user of the account has, as ScimError uniqueness.
+func scimCheckEmailFree(tx *gorm.DB, actor *Actor, id int64, email string) error {
+	var n int64
+	if err := tx.Model(&User{}).Where("account_id = ? AND email = ? AND status <> ? AND id <> ?", actor.Account.ID, email, StatusDeleted, id).
+		Count(&n).Error; err != nil {
+		return err
+	}
+	if n > 0 {
+		return scimConflict(ScimUniqueness, "A user with userName %s already exists in this account.", email)
+	}
+	return nil
+}
+
+// scimUpdateKeptAttributes saves the provider's ID and the name in parts when they changed.
+func (s *Store) scimUpdateKeptAttributes(tx *gorm.DB, actor *Actor, id int64, in scimUserInput, now time.Time) ([]string, error) {
+	var kept scimUserRow
+	if err := tx.Table("users").Select(scimUserColumns).Joins(scimUserJoins).Where("users.id = ?", id).Take(&kept).Error; err != nil {
+		return nil, err
+	}
+	var changed []string
+	if in.externalID != kept.ExternalID {
+		changed = append(changed, "externalId")
+	}
+	if in.given != kept.GivenName || in.family != kept.FamilyName {
+		changed = append(changed, "name")
+	}
+	if len(changed) == 0 {
+		return nil, nil
+	}
+	if err := s.scimSaveAttributes(tx, actor, id, in); err != nil {
+		return nil, err
+	}
+	return changed, tx.Model(&User{}).Where("id = ?", id).Update("updated_at", now).Error
+}
+
+// scimUpdateManager gives the user the manager in names, when the request manages managers and
+// names another; true when it did.
+func (s *Store) scimUpdateManager(tx *gorm.DB, actor *Actor, u *User, in scimUserInput, now time.Time) (bool, error) {
+	current := int64(0)
+	if u.ManagerID != nil {
+		current = *u.ManagerID
+	}
+	if !in.hasManager || in.managerID == current {
+		return false, nil
+	}
+	if err := s.scimSetManager(tx, actor, u.ID, in, now); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// scimUpdateLifecycle deactivates or reactivates u and changes their plan and role as in says, in
+// the order the seat rules need: a user leaving frees their seat before moving to another plan; a
+// user coming back moves first, so that their seat comes from the new plan. Only users active
+// afterwards get a new role, as some roles are demoted before deactivation.
+func (s *Store) scimUpdateLifecycle(ctx context.Context, tx *gorm.DB, actor *Actor, u *User, in scimUserInput) error {
 	wasActive := u.Status == StatusActive
 	if !in.hasActive {
 		in.active = wasActive
 	}
-	var planID int64
-	if in.hasPlan {
-		var err error
-		if planID, err = s.scimPlan(tx, actor, in); err != nil {
-			return err
-		}
-		if u.PlanID != nil && *u.PlanID == planID {
-			planID = 0
-		}
+	planID, err := s.scimNewPlan(tx, actor, u, in)
+	if err != nil {
+		return err
 	}
 	if in.hasRole && in.role != u.Role && (in.role == RoleOwner || u.Role == RoleOwner) {
 		return scimInvalid(ScimInvalidValue, "Owners are chosen in Roster, not by the identity provider.")
@@ -956,38 +1102,56 @@ func (s *Store) scimUpdateUser(ctx context.Context, tx *gorm.DB, actor *Actor, u
 		if err := s.scimDeactivate(ctx, actor, u.ID); err != nil {
 			return err
 		}
-		if planID != 0 {
-			if _, err := s.ChangePlan(ctx, actor, []int64{u.ID}, planID); err != nil {
-				return err
-			}
-		}
+		return s.scimChangePlan(ctx, actor, u.ID, planID)
 	case !wasActive && in.active:
-		if planID != 0 {
-			if _, err := s.ChangePlan(ctx, actor, []int64{u.ID}, planID); err != nil {
-				return err
-			}
+		if err := s.scimChangePlan(ctx, actor, u.ID, planID); err != nil {
+			return err
 		}
 		if _, err := s.Reactivate(ctx, actor, []int64{u.ID}); err != nil {
 			return err
 		}
-		if in.hasRole && in.role != u.Role {
-			if _, err := s.ChangeRoles(ctx, actor, []int64{u.ID}, in.role); err != nil {
-				return err
-			}
-		}
-	default:
-		if planID != 0 {
-			if _, err := s.ChangePlan(ctx, actor, []int64{u.ID}, planID); err != nil {
-				return err
-			}
-		}
-		if in.active && in.hasRole && in.role != u.Role {
-			if _, err := s.ChangeRoles(ctx, actor, []int64{u.ID}, in.role); err != nil {
-				return err
-			}
-		}
+		return s.scimChangeRole(ctx, actor, u, in)
 	}
-	return nil
+	if err := s.scimChangePlan(ctx, actor, u.ID, planID); err != nil {
+		return err
+	}
+	if !in.active {
+		return nil
+	}
+	return s.scimChangeRole(ctx, actor, u, in)
+}
+
+// scimNewPlan is the plan the Roster extension moves u to, or 0 when it names none or u's own.
+func (s *Store) scimNewPlan(tx *gorm.DB, actor *Actor, u *User, in scimUserInput) (int64, error) {
+	if !in.hasPlan {
+		return 0, nil
+	}
+	planID, err := s.scimPlan(tx, actor, in)
+	if err != nil {
+		return 0, err
+	}
+	if u.PlanID != nil && *u.PlanID == planID {
+		return 0, nil
+	}
+	return planID, nil
+}
+
+// scimChangePlan moves the user to planID, unless it is 0.
+func (s *Store) scimChangePlan(ctx context.Context, actor *Actor, id, planID int64) error {
+	if planID == 0 {
+		return nil
+	}
+	_, err := s.ChangePlan(ctx, actor, []int64{id}, planID)
+	return err
+}
+
+// scimChangeRole gives u the role in names, when it names another.
+func (s *Store) scimChangeRole(ctx context.Context, actor *Actor, u *User, in scimUserInput) error {
+	if !in.hasRole || in.role == u.Role {
+		return nil
+	}
+	_, err := s.ChangeRoles(ctx, actor, []int64{u.ID}, in.role)
+	return err
 }
 
 // scimDeactivate deactivates one user as an identity provider asks: administrators and managers

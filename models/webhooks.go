@@ -237,6 +237,28 @@ func (s *Store) validateWebhookEndpoint(in WebhookEndpointInput) (WebhookEndpoin
 // address is checked again, after DNS, each time Roster connects (webhookclient.go): a name that
 // resolves to a public address today may not tomorrow.
 func (s *Store) webhookURLProblem(raw string) string {
+	if problem := webhookURLTextProblem(raw); problem != "" {
+		return problem
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || u.Opaque != "" {
+		return "Enter a whole address, such as https://example.com/hooks/roster."
+	}
+	if problem := s.webhookSchemeProblem(u.Scheme); problem != "" {
+		return problem
+	}
+	if problem := webhookURLPartsProblem(u); problem != "" {
+		return problem
+	}
+	if s.Webhooks.AllowPrivate {
+		return ""
+	}
+	return privateHostProblem(strings.ToLower(u.Hostname()))
+}
+
+// webhookURLTextProblem checks the address as text: there, not too long, one line of printable
+// characters.
+func webhookURLTextProblem(raw string) string {
 	if raw == "" {
 		return "Enter the address that receives the events, such as https://example.com/hooks/roster."
 	}
@@ -246,26 +268,32 @@ func (s *Store) webhookURLProblem(raw string) string {
 	if strings.ContainsFunc(raw, func(r rune) bool { return r <= 0x20 || r == 0x7f }) || !utf8.ValidString(raw) {
 		return "An address has no spaces or control characters."
 	}
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" || u.Opaque != "" {
-		return "Enter a whole address, such as https://example.com/hooks/roster."
-	}
+	return ""
+}
+
+// webhookSchemeProblem allows https, and http only where private receivers are allowed too.
+func (s *Store) webhookSchemeProblem(scheme string) string {
 	switch {
-	case u.Scheme == "https":
-	case u.Scheme == "http" && s.Webhooks.AllowPrivate:
-	case u.Scheme == "http":
+	case scheme == "https":
+	case scheme == "http" && s.Webhooks.AllowPrivate:
+	case scheme == "http":
 		return "Use https://: events must not travel unencrypted."
 	default:
 		return "Use an https:// address."
 	}
+	return ""
+}
+
+// webhookURLPartsProblem refuses credentials and fragments in the address, and checks its host
+// and port.
+func webhookURLPartsProblem(u *url.URL) string {
 	if u.User != nil {
 		return "Leave the user name and password out of the address; receivers check the signature instead."
 	}
 	if u.Fragment != "" {
 		return "An address to send to has no #fragment."
 	}
-	host := strings.ToLower(u.Hostname())
-	if host == "" {
+	if u.Hostname() == "" {
 		return "Enter a whole address, such as https://example.com/hooks/roster."
 	}
 	if port := u.Port(); port != "" {
@@ -273,9 +301,12 @@ func (s *Store) webhookURLProblem(raw string) string {
 			return "The port must be a number from 1 to 65535."
 		}
 	}
-	if s.Webhooks.AllowPrivate {
-		return ""
-	}
+	return ""
+}
+
+// privateHostProblem refuses a host (lower-case) that is a private address or a name that only
+// resolves inside a network.
+func privateHostProblem(host string) string {
 	if ip, err := netip.ParseAddr(host); err == nil && refusedAddress(ip) {
 		return "This address is in a private network; Roster only calls public addresses."
 	}
