@@ -391,75 +391,95 @@ func scimErrorOf(err error) (int, string, string) {
 // resource: id and schemas are always returned. Names are matched ignoring case and may name a
 // sub-attribute (name.givenName) or carry their schema's URN.
 func scimProject(c echo.Context, resource map[string]any) map[string]any {
-	attributes, excluded := c.QueryParam("attributes"), c.QueryParam("excludedAttributes")
-	if attributes == "" && excluded == "" {
-		return resource
+	if attributes := c.QueryParam("attributes"); attributes != "" {
+		return scimKeepAttributes(resource, strings.Split(attributes, ","))
 	}
-	type path struct{ ext, attr, sub string }
-	parse := func(name string) path {
-		name = strings.TrimSpace(name)
-		var p path
-		for key := range resource {
-			if strings.HasPrefix(key, "urn:") && len(name) > len(key) && strings.EqualFold(name[:len(key)+1], key+":") {
-				p.ext, name = key, name[len(key)+1:]
-				break
-			}
+	if excluded := c.QueryParam("excludedAttributes"); excluded != "" {
+		scimDropAttributes(resource, strings.Split(excluded, ","))
+	}
+	return resource
+}
+
+// scimAttributePath is an attribute name as a client writes it: in an extension's schema or
+// the core one, and maybe down to a sub-attribute.
+type scimAttributePath struct{ ext, attr, sub string }
+
+func parseScimAttributePath(resource map[string]any, name string) scimAttributePath {
+	name = strings.TrimSpace(name)
+	var p scimAttributePath
+	for key := range resource {
+		if strings.HasPrefix(key, "urn:") && len(name) > len(key) && strings.EqualFold(name[:len(key)+1], key+":") {
+			p.ext, name = key, name[len(key)+1:]
+			break
 		}
-		p.attr, p.sub, _ = strings.Cut(name, ".")
-		return p
 	}
-	lookup := func(m map[string]any, name string) (string, bool) {
-		for k := range m {
-			if strings.EqualFold(k, name) {
-				return k, true
-			}
+	p.attr, p.sub, _ = strings.Cut(name, ".")
+	return p
+}
+
+// scimKey is m's key that matches name ignoring case.
+func scimKey(m map[string]any, name string) (string, bool) {
+	for k := range m {
+		if strings.EqualFold(k, name) {
+			return k, true
 		}
-		return "", false
 	}
-	if attributes != "" {
-		out := map[string]any{"id": resource["id"], "schemas": resource["schemas"]}
-		for _, name := range strings.Split(attributes, ",") {
-			p := parse(name)
-			source, target := resource, out
-			if p.ext != "" {
-				ext, _ := resource[p.ext].(map[string]any)
-				if ext == nil {
-					continue
-				}
-				if out[p.ext] == nil {
-					out[p.ext] = map[string]any{}
-				}
-				source, target = ext, out[p.ext].(map[string]any)
-			}
-			key, ok := lookup(source, p.attr)
-			if !ok {
+	return "", false
+}
+
+// scimKeepAttributes is resource with only the named attributes, and its id and schemas.
+func scimKeepAttributes(resource map[string]any, names []string) map[string]any {
+	out := map[string]any{"id": resource["id"], "schemas": resource["schemas"]}
+	for _, name := range names {
+		p := parseScimAttributePath(resource, name)
+		source, target := resource, out
+		if p.ext != "" {
+			ext, _ := resource[p.ext].(map[string]any)
+			if ext == nil {
 				continue
 			}
-			sub, isObject := source[key].(map[string]any)
-			if p.sub == "" || !isObject {
-				target[key] = source[key]
-				continue
+			if out[p.ext] == nil {
+				out[p.ext] = map[string]any{}
 			}
-			if subKey, ok := lookup(sub, p.sub); ok {
-				kept, _ := target[key].(map[string]any)
-				if kept == nil {
-					kept = map[string]any{}
-					target[key] = kept
-				}
-				kept[subKey] = sub[subKey]
-			}
+			source, target = ext, out[p.ext].(map[string]any)
 		}
-		return out
+		scimCopyAttribute(source, target, p)
 	}
-	for _, name := range strings.Split(excluded, ",") {
-		p := parse(name)
+	return out
+}
+
+// scimCopyAttribute copies p's attribute, or only its sub-attribute, from source to target.
+func scimCopyAttribute(source, target map[string]any, p scimAttributePath) {
+	key, ok := scimKey(source, p.attr)
+	if !ok {
+		return
+	}
+	sub, isObject := source[key].(map[string]any)
+	if p.sub == "" || !isObject {
+		target[key] = source[key]
+		return
+	}
+	if subKey, ok := scimKey(sub, p.sub); ok {
+		kept, _ := target[key].(map[string]any)
+		if kept == nil {
+			kept = map[string]any{}
+			target[key] = kept
+		}
+		kept[subKey] = sub[subKey]
+	}
+}
+
+// scimDropAttributes removes the named top-level attributes from resource, never its id or
+// schemas.
+func scimDropAttributes(resource map[string]any, names []string) {
+	for _, name := range names {
+		p := parseScimAttributePath(resource, name)
 		source := resource
 		if p.ext != "" {
 			source, _ = resource[p.ext].(map[string]any)
 		}
-		if key, ok := lookup(source, p.attr); ok && key != "id" && key != "schemas" && p.sub == "" {
+		if key, ok := scimKey(source, p.attr); ok && key != "id" && key != "schemas" && p.sub == "" {
 			delete(source, key)
 		}
 	}
-	return resource
 }
