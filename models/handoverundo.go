@@ -240,13 +240,15 @@ func handedOver[T Group | User](db *gorm.DB, actor *Actor, event AuditEvent, ids
 }
 
 // undoPeopleIDs are the people an undo names: the records' holders then and now, the groups'
-// owners and the hand-over's target when it moved groups, and the reports and their managers.
+// owners, the hand-over's target when it moved groups or reports, and the reports and their
+// managers.
 func undoPeopleIDs(event AuditEvent, details handoverDetails, lines []handoverLine, groups []Group, reports []User) []int64 {
 	var people []int64
 	for _, l := range lines {
 		people = append(people, l.FromUserID, l.ToUserID, l.OwnerID)
 	}
-	if len(details.GroupIDs) > 0 && event.TargetUserID != nil {
+	// The target is who groups and reports go back to, whether or not records moved too.
+	if (len(details.GroupIDs) > 0 || len(details.ManagedIDs) > 0) && event.TargetUserID != nil {
 		people = append(people, *event.TargetUserID)
 	}
 	for _, g := range groups {

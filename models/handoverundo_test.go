@@ -2,6 +2,7 @@ package models_test
 
 import (
 	"context"
+	"strings"
 	"errors"
 	"testing"
 
@@ -134,6 +135,31 @@ func TestTransferHandoverUndo(t *testing.T) {
 		}
 		if result.Records != 18 || result.Groups != 1 || result.Reports != 1 {
 			t.Fatalf("result %+v", result)
+		}
+	})
+}
+
+// A manager who leaves with nothing but a report: the undo names them as the report's manager
+// to come back, not as a deleted user.
+func TestUndoOfReportsAloneNamesThePreviousManager(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, store *models.Store) {
+		ctx := context.Background()
+		tm := newTeam(t, store)
+		manager := addUser(t, store, tm.acc, "Mona Manager", "mona.manager@example.com", models.RoleMember, models.StatusActive, &tm.plan.ID)
+		modelstest.Must(t, store.DB().Model(tm.other).Update("manager_id", manager.ID))
+		if _, err := store.Deactivate(ctx, tm.acc.Actor, []int64{manager.ID}, models.HandoverPlan{ManagerTo: tm.receiver.ID}); err != nil {
+			t.Fatal(err)
+		}
+		event := lastEvent(t, store, tm.acc, models.AuditUserDeactivated)
+		undo, err := store.HandoverUndoPreview(ctx, tm.acc.Actor, event.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(undo.Reports) != 1 || len(undo.Records) != 0 || len(undo.Groups) != 0 {
+			t.Fatalf("back: %d records, %d groups, %d reports", len(undo.Records), len(undo.Groups), len(undo.Reports))
+		}
+		if got := undo.Reports[0].PreviousName; got == models.DeletedUserLabel || !strings.Contains(got, "Mona Manager") {
+			t.Errorf("the report goes back to %q, want Mona Manager", got)
 		}
 	})
 }
