@@ -11,14 +11,15 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"roster/models"
+	"roster/routes"
 	"roster/views"
 )
 
 // auditRoutes are Settings > Audit log.
 func (s *Server) auditRoutes() []route {
 	return []route{
-		{http.MethodGet, views.RouteAudit, models.PermViewAudit, s.auditLog},
-		{http.MethodGet, views.RouteAuditExport, models.PermViewAudit, s.exportAuditLog},
+		{http.MethodGet, routes.RouteAudit, models.PermViewAudit, s.auditLog},
+		{http.MethodGet, routes.RouteAuditExport, models.PermViewAudit, s.exportAuditLog},
 	}
 }
 

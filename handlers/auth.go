@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"roster/models"
+	"roster/routes"
 	"roster/views"
 )
 
@@ -78,7 +79,7 @@ func (s *Server) home(c echo.Context) error {
 		return c.Redirect(http.StatusSeeOther, views.UsersPath)
 	}
 	if actorOf(c).Allows(models.PermViewSeats) {
-		return c.Redirect(http.StatusSeeOther, views.Path(views.RouteSeats))
+		return c.Redirect(http.StatusSeeOther, routes.Path(routes.RouteSeats))
 	}
 	return s.renderHome(c, http.StatusOK, nil, nil)
 }

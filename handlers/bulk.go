@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"roster/models"
+	"roster/routes"
 	"roster/views"
 )
 
@@ -107,7 +108,7 @@ func (s *Server) refuse(c echo.Context, err error, back string) error {
 			r.Lines = append(r.Lines, short.String())
 		}
 		if actorOf(c).Allows(models.PermManageSeats) {
-			r.FixLabel, r.FixHref = "Buy seats", views.Path(views.RouteSeats)
+			r.FixLabel, r.FixHref = "Buy seats", routes.Path(routes.RouteSeats)
 			if len(exhausted.Shortfalls) == 1 {
 				r.FixHref = views.SeatQuantityHref(exhausted.Shortfalls[0].PlanID)
 			}

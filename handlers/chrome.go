@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"roster/models"
+	"roster/routes"
 	"roster/views"
 )
 
@@ -18,14 +19,14 @@ var navigation = []struct {
 	{views.NavItem{Section: views.SectionUsers, Label: "User management", Href: views.UsersPath}, models.PermViewUsers},
 	{views.NavItem{Section: views.SectionRecords, Label: "Records", Href: views.RecordsPath}, models.PermViewUsers},
 	{views.NavItem{Section: views.SectionOrphaned, Label: "Orphaned work", Href: views.OrphanedWorkPath}, models.PermManageUsers},
-	{views.NavItem{Section: views.SectionGroups, Label: "Groups", Href: views.Path(views.RouteGroups)}, models.PermViewGroups},
-	{views.NavItem{Section: views.SectionStatistics, Label: "Team statistics", Href: views.Path(views.RouteStatistics)}, models.PermViewStatistics},
-	{views.NavItem{Section: views.SectionSeats, Label: "Seats & billing", Href: views.Path(views.RouteSeats)}, models.PermViewSeats},
-	{views.NavItem{Section: views.SectionAudit, Label: "Audit log", Href: views.Path(views.RouteAudit)}, models.PermViewAudit},
-	{views.NavItem{Section: views.SectionWebhooks, Label: "Webhooks", Href: views.Path(views.RouteWebhooks)}, models.PermManageWebhooks},
-	{views.NavItem{Section: views.SectionAccount, Label: "Account", Href: views.Path(views.RouteAccountSettings)}, models.PermManageAccount},
-	{views.NavItem{Section: views.SectionProvisioning, Label: "Provisioning", Href: views.Path(views.RouteProvisioning)}, models.PermManageProvisioning},
-	{views.NavItem{Section: views.SectionDormancy, Label: "Dormant seats", Href: views.Path(views.RouteDormancy)}, models.PermManageDormancy},
+	{views.NavItem{Section: views.SectionGroups, Label: "Groups", Href: routes.Path(routes.RouteGroups)}, models.PermViewGroups},
+	{views.NavItem{Section: views.SectionStatistics, Label: "Team statistics", Href: routes.Path(routes.RouteStatistics)}, models.PermViewStatistics},
+	{views.NavItem{Section: views.SectionSeats, Label: "Seats & billing", Href: routes.Path(routes.RouteSeats)}, models.PermViewSeats},
+	{views.NavItem{Section: views.SectionAudit, Label: "Audit log", Href: routes.Path(routes.RouteAudit)}, models.PermViewAudit},
+	{views.NavItem{Section: views.SectionWebhooks, Label: "Webhooks", Href: routes.Path(routes.RouteWebhooks)}, models.PermManageWebhooks},
+	{views.NavItem{Section: views.SectionAccount, Label: "Account", Href: routes.Path(routes.RouteAccountSettings)}, models.PermManageAccount},
+	{views.NavItem{Section: views.SectionProvisioning, Label: "Provisioning", Href: routes.Path(routes.RouteProvisioning)}, models.PermManageProvisioning},
+	{views.NavItem{Section: views.SectionDormancy, Label: "Dormant seats", Href: routes.Path(routes.RouteDormancy)}, models.PermManageDormancy},
 }
 
 // chrome is the frame of a console page for the signed-in actor.

@@ -8,15 +8,16 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"roster/models"
+	"roster/routes"
 	"roster/views"
 )
 
 // Settings > Dormant seats and the exemption on a profile.
 func (s *Server) dormancyRoutes() []route {
 	return []route{
-		{http.MethodGet, views.RouteDormancy, models.PermManageDormancy, s.dormancyPage},
-		{http.MethodPost, views.RouteDormancySave, models.PermManageDormancy, s.dormancySubmit},
-		{http.MethodPost, views.RouteDormancyExemptSave, models.PermManageUsers, s.dormancyExemptSubmit},
+		{http.MethodGet, routes.RouteDormancy, models.PermManageDormancy, s.dormancyPage},
+		{http.MethodPost, routes.RouteDormancySave, models.PermManageDormancy, s.dormancySubmit},
+		{http.MethodPost, routes.RouteDormancyExemptSave, models.PermManageUsers, s.dormancyExemptSubmit},
 	}
 }
 
@@ -64,7 +65,7 @@ func (s *Server) dormancySubmit(c echo.Context) error {
 	} else {
 		s.flash(c, "Saved: the dormancy policy is off.")
 	}
-	return redirect(c, views.Path(views.RouteDormancy))
+	return redirect(c, routes.Path(routes.RouteDormancy))
 }
 
 func (s *Server) dormancyExemptSubmit(c echo.Context) error {

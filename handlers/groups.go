@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"roster/models"
+	"roster/routes"
 	"roster/views"
 )
 
@@ -19,14 +20,14 @@ const maxGroupEmailsFieldBytes = 1_300_000
 // groupRoutes are Settings > Groups.
 func (s *Server) groupRoutes() []route {
 	return []route{
-		{http.MethodGet, views.RouteGroups, models.PermViewGroups, s.groupList},
-		{http.MethodPost, views.RouteGroupCreate, models.PermManageGroups, s.groupCreate},
-		{http.MethodGet, views.RouteGroup, models.PermViewGroups, s.groupPage},
-		{http.MethodPost, views.RouteGroupRename, models.PermManageGroups, s.groupRename},
-		{http.MethodPost, views.RouteGroupAddMembers, models.PermManageGroups, s.groupAddMembers},
-		{http.MethodPost, views.RouteGroupRemoveMembers, models.PermManageGroups, s.groupRemoveMembers},
-		{http.MethodPost, views.RouteGroupTransferOwner, models.PermManageGroups, s.groupTransferOwner},
-		{http.MethodPost, views.RouteGroupDelete, models.PermManageGroups, s.groupDelete},
+		{http.MethodGet, routes.RouteGroups, models.PermViewGroups, s.groupList},
+		{http.MethodPost, routes.RouteGroupCreate, models.PermManageGroups, s.groupCreate},
+		{http.MethodGet, routes.RouteGroup, models.PermViewGroups, s.groupPage},
+		{http.MethodPost, routes.RouteGroupRename, models.PermManageGroups, s.groupRename},
+		{http.MethodPost, routes.RouteGroupAddMembers, models.PermManageGroups, s.groupAddMembers},
+		{http.MethodPost, routes.RouteGroupRemoveMembers, models.PermManageGroups, s.groupRemoveMembers},
+		{http.MethodPost, routes.RouteGroupTransferOwner, models.PermManageGroups, s.groupTransferOwner},
+		{http.MethodPost, routes.RouteGroupDelete, models.PermManageGroups, s.groupDelete},
 	}
 }
 
@@ -233,7 +234,7 @@ func (s *Server) groupTransferOwner(c echo.Context) error {
 	}
 	if !actor.CanSeeGroup(group) {
 		s.flash(c, fmt.Sprintf("You handed “%s” to its new owner, so it is no longer among your groups.", group.Name))
-		return redirect(c, views.Path(views.RouteGroups))
+		return redirect(c, routes.Path(routes.RouteGroups))
 	}
 	s.flash(c, fmt.Sprintf("Handed “%s” to its new owner.", group.Name))
 	return redirect(c, views.GroupHref(id))
@@ -249,5 +250,5 @@ func (s *Server) groupDelete(c echo.Context) error {
 		return s.refuseGroupForm(c, id, err, views.GroupView{})
 	}
 	s.flash(c, fmt.Sprintf("Deleted the group “%s”.", group.Name))
-	return redirect(c, views.Path(views.RouteGroups))
+	return redirect(c, routes.Path(routes.RouteGroups))
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"roster/models"
+	"roster/routes"
 	"roster/views"
 )
 
@@ -89,7 +90,7 @@ func bulkMessage(action string, people []models.PersonName, n int) views.Flash {
 		} else {
 			f.Text = "Revoked the invitations of " + who + "; their seats are free again."
 		}
-		f.Links = []views.FlashLink{{Label: "Invite someone", Href: views.Path(views.RouteInvite)}}
+		f.Links = []views.FlashLink{{Label: "Invite someone", Href: routes.Path(routes.RouteInvite)}}
 	case "reset_password":
 		f.Text = "Sent a password reset link to " + who + "; their sessions ended."
 		if one != nil {

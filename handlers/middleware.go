@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"roster/models"
+	"roster/routes"
 	"roster/views"
 )
 
@@ -147,7 +148,7 @@ func (s *Server) require(r route) echo.MiddlewareFunc {
 	}
 	permission := r.permission
 	changesState := r.method != http.MethodGet && r.method != http.MethodHead
-	leavesImpersonation := permission == models.PermStopImpersonation || r.name == views.RouteLogout
+	leavesImpersonation := permission == models.PermStopImpersonation || r.name == routes.RouteLogout
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			actor := actorOf(c)

@@ -10,7 +10,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"roster/models"
-	"roster/views"
+	"roster/routes"
 )
 
 // uploadBodyLimit is the most a picture upload may send. It is well above
@@ -20,7 +20,7 @@ const uploadBodyLimit = "12M"
 
 // bodyLimits bounds every request body at 2 MB, except the picture upload's.
 func bodyLimits() []echo.MiddlewareFunc {
-	upload := views.Path(views.RouteOwnPictureSubmit)
+	upload := routes.Path(routes.RouteOwnPictureSubmit)
 	isUpload := func(c echo.Context) bool {
 		return c.Request().Method == http.MethodPost && c.Request().URL.Path == upload
 	}
@@ -43,7 +43,7 @@ func (s *Server) ownPictureSubmit(c echo.Context) error {
 		return err
 	}
 	s.flash(c, "Saved your picture.")
-	return redirect(c, views.Path(views.RouteOwnProfile))
+	return redirect(c, routes.Path(routes.RouteOwnProfile))
 }
 
 // readPictureUpload reads the form's picture, at most one byte more than a picture may have so
@@ -70,7 +70,7 @@ func (s *Server) ownPictureRemove(c echo.Context) error {
 		return err
 	}
 	s.flash(c, "Removed your picture.")
-	return redirect(c, views.Path(views.RouteOwnProfile))
+	return redirect(c, routes.Path(routes.RouteOwnProfile))
 }
 
 // picture serves a profile picture. Its address names its content, so it may be cached for

@@ -8,17 +8,18 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"roster/models"
+	"roster/routes"
 	"roster/views"
 )
 
 // Settings > Account > Provisioning and the default hand-over.
 func (s *Server) provisioningRoutes() []route {
 	return []route{
-		{http.MethodGet, views.RouteProvisioning, models.PermManageProvisioning, s.provisioningPage},
-		{http.MethodPost, views.RouteProvisioningSave, models.PermManageProvisioning, s.provisioningSettingsSubmit},
-		{http.MethodPost, views.RouteProvisioningToken, models.PermManageProvisioning, s.provisioningTokenCreate},
-		{http.MethodPost, views.RouteProvisioningRevoke, models.PermManageProvisioning, s.provisioningTokenRevoke},
-		{http.MethodPost, views.RouteDefaultHandoverSave, models.PermManageAccount, s.defaultHandoverSubmit},
+		{http.MethodGet, routes.RouteProvisioning, models.PermManageProvisioning, s.provisioningPage},
+		{http.MethodPost, routes.RouteProvisioningSave, models.PermManageProvisioning, s.provisioningSettingsSubmit},
+		{http.MethodPost, routes.RouteProvisioningToken, models.PermManageProvisioning, s.provisioningTokenCreate},
+		{http.MethodPost, routes.RouteProvisioningRevoke, models.PermManageProvisioning, s.provisioningTokenRevoke},
+		{http.MethodPost, routes.RouteDefaultHandoverSave, models.PermManageAccount, s.defaultHandoverSubmit},
 	}
 }
 
@@ -26,7 +27,7 @@ func (s *Server) provisioningRoutes() []route {
 func (s *Server) provisioningView(c echo.Context) (views.ProvisioningView, error) {
 	actor := actorOf(c)
 	ctx := c.Request().Context()
-	view := views.ProvisioningView{Chrome: chrome(c, "Provisioning", views.SectionProvisioning), BaseURL: s.baseURL(c) + views.ScimBase,
+	view := views.ProvisioningView{Chrome: chrome(c, "Provisioning", views.SectionProvisioning), BaseURL: s.baseURL(c) + routes.ScimBase,
 		Errors: map[string]string{}}
 	var err error
 	if view.Tokens, err = s.store.ProvisioningTokens(ctx, actor); err != nil {
@@ -89,13 +90,13 @@ func (s *Server) provisioningTokenRevoke(c echo.Context) error {
 	var fields models.FieldErrors
 	if errors.As(err, &fields) {
 		s.flash(c, fields["token"])
-		return redirect(c, views.Path(views.RouteProvisioning))
+		return redirect(c, routes.Path(routes.RouteProvisioning))
 	}
 	if err != nil {
 		return err
 	}
 	s.flash(c, "Revoked the token “"+token.Name+"”: it stops working at its next request.")
-	return redirect(c, views.Path(views.RouteProvisioning))
+	return redirect(c, routes.Path(routes.RouteProvisioning))
 }
 
 func (s *Server) provisioningSettingsSubmit(c echo.Context) error {
@@ -115,7 +116,7 @@ func (s *Server) provisioningSettingsSubmit(c echo.Context) error {
 		return err
 	}
 	s.flash(c, "Saved the provisioning settings.")
-	return redirect(c, views.Path(views.RouteProvisioning))
+	return redirect(c, routes.Path(routes.RouteProvisioning))
 }
 
 // defaultHandoverView is the default hand-over form as stored.
@@ -145,5 +146,5 @@ func (s *Server) defaultHandoverSubmit(c echo.Context) error {
 		return err
 	}
 	s.flash(c, "Saved the default hand-over.")
-	return redirect(c, views.Path(views.RouteAccountSettings))
+	return redirect(c, routes.Path(routes.RouteAccountSettings))
 }

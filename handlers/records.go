@@ -10,16 +10,17 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"roster/models"
+	"roster/routes"
 	"roster/views"
 )
 
 func (s *Server) recordRoutes() []route {
 	return []route{
-		{http.MethodGet, views.RouteRecords, models.PermViewUsers, s.recordList},
-		{http.MethodGet, views.RouteRecordsExport, models.PermViewUsers, s.exportRecords},
-		{http.MethodPost, views.RouteRecordsHandover, models.PermManageUsers, s.recordsHandover},
-		{http.MethodGet, views.RouteHandoverUndo, models.PermManageUsers, s.handoverUndoForm},
-		{http.MethodPost, views.RouteHandoverUndoDo, models.PermManageUsers, s.handoverUndoSubmit},
+		{http.MethodGet, routes.RouteRecords, models.PermViewUsers, s.recordList},
+		{http.MethodGet, routes.RouteRecordsExport, models.PermViewUsers, s.exportRecords},
+		{http.MethodPost, routes.RouteRecordsHandover, models.PermManageUsers, s.recordsHandover},
+		{http.MethodGet, routes.RouteHandoverUndo, models.PermManageUsers, s.handoverUndoForm},
+		{http.MethodPost, routes.RouteHandoverUndoDo, models.PermManageUsers, s.handoverUndoSubmit},
 	}
 }
 

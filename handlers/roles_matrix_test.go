@@ -11,7 +11,7 @@ import (
 
 	"roster/models"
 	"roster/models/modelstest"
-	"roster/views"
+	"roster/routes"
 )
 
 // whoMayUse is the table of roles written out by hand, independently of the policy in models: for each route
@@ -121,14 +121,14 @@ func TestRoutesForEveryRole(t *testing.T) {
 		app := newTestApp(t, store)
 		f := newMatrixFixture(t, store)
 		s := &Server{}
-		routes := s.routeTable()
+		table := s.routeTable()
 		for _, role := range models.Roles {
 			t.Run(string(role), func(t *testing.T) {
 				b := app.newBrowser(t)
 				b.mustSignIn(f.byRole[role].EmailAddress(), modelstest.Password)
 				token := b.csrf("/me")
-				for _, r := range routes {
-					if r.name == views.RouteLogout || r.name == views.RouteLoginSubmit {
+				for _, r := range table {
+					if r.name == routes.RouteLogout || r.name == routes.RouteLoginSubmit {
 						continue
 					}
 					res := matrixRequest(b, r.method, f.pathFor(r.path(), f.target), token)
@@ -152,7 +152,7 @@ func TestRoutesForEveryRole(t *testing.T) {
 			b := app.newBrowser(t)
 			b.mustSignIn(other.Owner.EmailAddress(), modelstest.Password)
 			token := b.csrf("/me")
-			for _, r := range routes {
+			for _, r := range table {
 				if !strings.Contains(r.path(), ":id") || r.permission == models.PermProvisioning {
 					// A session opens no bearer-token route at all (401 above); another
 					// account's token meets 404 (TestSCIMErrorsAndTokens).
@@ -167,7 +167,7 @@ func TestRoutesForEveryRole(t *testing.T) {
 		t.Run("anonymous", func(t *testing.T) {
 			b := app.newBrowser(t)
 			token := b.csrf("/login")
-			for _, r := range routes {
+			for _, r := range table {
 				res := matrixRequest(b, r.method, f.pathFor(r.path(), f.target), token)
 				if r.permission != models.PermPublic && !refusedStatus(res) && res.status != http.StatusUnauthorized {
 					t.Errorf("UNEXPECTED ALLOW: anonymous %s %s: status %d", r.method, r.path(), res.status)
@@ -181,7 +181,7 @@ func TestRoutesForEveryRole(t *testing.T) {
 				b := app.newBrowser(t)
 				b.mustSignIn(f.byRole[role].EmailAddress(), modelstest.Password)
 				token := b.csrf("/me")
-				for _, r := range routes {
+				for _, r := range table {
 					if !strings.HasPrefix(r.path(), "/settings/users/:id") {
 						continue
 					}

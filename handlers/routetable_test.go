@@ -6,7 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"roster/views"
+	"roster/routes"
 )
 
 // registeredRoutes are the routes the server answers; building it needs no database.
@@ -23,7 +23,7 @@ func registeredRoutes(t *testing.T) []*echo.Route {
 // and every name in the table is registered once: links built from the table reach a route, and
 // no route answers at a path the table does not know.
 func TestRegisteredRoutesAreTheTable(t *testing.T) {
-	table := views.RoutePatterns()
+	table := routes.RoutePatterns()
 	registered := map[string]int{}
 	for _, r := range registeredRoutes(t) {
 		registered[r.Name]++

@@ -15,7 +15,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"roster/models"
-	"roster/views"
+	"roster/routes"
 )
 
 const (
@@ -26,7 +26,7 @@ const (
 
 // isSCIMPath tells whether a request belongs to the SCIM API, which answers in SCIM's terms.
 func isSCIMPath(path string) bool {
-	return path == views.ScimBase || strings.HasPrefix(path, views.ScimBase+"/")
+	return path == routes.ScimBase || strings.HasPrefix(path, routes.ScimBase+"/")
 }
 
 // scimRoutes are the SCIM 2.0 service provider (P1), for Okta and Microsoft Entra ID. They are
@@ -35,23 +35,23 @@ func isSCIMPath(path string) bool {
 func (s *Server) scimRoutes() []route {
 	p := models.PermProvisioning
 	return []route{
-		{http.MethodGet, views.RouteScimServiceProviderConfig, p, s.scimServiceProviderConfig},
-		{http.MethodGet, views.RouteScimResourceTypes, p, s.scimResourceTypes},
-		{http.MethodGet, views.RouteScimResourceType, p, s.scimResourceType},
-		{http.MethodGet, views.RouteScimSchemas, p, s.scimSchemas},
-		{http.MethodGet, views.RouteScimSchema, p, s.scimSchema},
-		{http.MethodGet, views.RouteScimUsers, p, s.scimListUsers},
-		{http.MethodPost, views.RouteScimUserCreate, p, s.scimCreateUser},
-		{http.MethodGet, views.RouteScimUser, p, s.scimGetUser},
-		{http.MethodPut, views.RouteScimUserReplace, p, s.scimReplaceUser},
-		{http.MethodPatch, views.RouteScimUserPatch, p, s.scimPatchUser},
-		{http.MethodDelete, views.RouteScimUserDelete, p, s.scimDeleteUser},
-		{http.MethodGet, views.RouteScimGroups, p, s.scimListGroups},
-		{http.MethodPost, views.RouteScimGroupCreate, p, s.scimCreateGroup},
-		{http.MethodGet, views.RouteScimGroup, p, s.scimGetGroup},
-		{http.MethodPut, views.RouteScimGroupReplace, p, s.scimReplaceGroup},
-		{http.MethodPatch, views.RouteScimGroupPatch, p, s.scimPatchGroup},
-		{http.MethodDelete, views.RouteScimGroupDelete, p, s.scimDeleteGroup},
+		{http.MethodGet, routes.RouteScimServiceProviderConfig, p, s.scimServiceProviderConfig},
+		{http.MethodGet, routes.RouteScimResourceTypes, p, s.scimResourceTypes},
+		{http.MethodGet, routes.RouteScimResourceType, p, s.scimResourceType},
+		{http.MethodGet, routes.RouteScimSchemas, p, s.scimSchemas},
+		{http.MethodGet, routes.RouteScimSchema, p, s.scimSchema},
+		{http.MethodGet, routes.RouteScimUsers, p, s.scimListUsers},
+		{http.MethodPost, routes.RouteScimUserCreate, p, s.scimCreateUser},
+		{http.MethodGet, routes.RouteScimUser, p, s.scimGetUser},
+		{http.MethodPut, routes.RouteScimUserReplace, p, s.scimReplaceUser},
+		{http.MethodPatch, routes.RouteScimUserPatch, p, s.scimPatchUser},
+		{http.MethodDelete, routes.RouteScimUserDelete, p, s.scimDeleteUser},
+		{http.MethodGet, routes.RouteScimGroups, p, s.scimListGroups},
+		{http.MethodPost, routes.RouteScimGroupCreate, p, s.scimCreateGroup},
+		{http.MethodGet, routes.RouteScimGroup, p, s.scimGetGroup},
+		{http.MethodPut, routes.RouteScimGroupReplace, p, s.scimReplaceGroup},
+		{http.MethodPatch, routes.RouteScimGroupPatch, p, s.scimPatchGroup},
+		{http.MethodDelete, routes.RouteScimGroupDelete, p, s.scimDeleteGroup},
 	}
 }
 
@@ -116,7 +116,7 @@ func scimJSON(c echo.Context, status int, body any) error {
 
 // scimURL is the absolute address of a SCIM route, for a resource's meta.location.
 func (s *Server) scimURL(c echo.Context, name string, params ...any) string {
-	return s.baseURL(c) + views.Path(name, params...)
+	return s.baseURL(c) + routes.Path(name, params...)
 }
 
 func scimListResponse(total int64, startIndex int, resources []any) map[string]any {
@@ -155,7 +155,7 @@ func (s *Server) scimListUsers(c echo.Context) error {
 	}
 	resources := make([]any, len(list.Users))
 	for i, u := range list.Users {
-		resources[i] = scimProject(c, u.Resource(s.scimURL(c, views.RouteScimUser, u.ID)))
+		resources[i] = scimProject(c, u.Resource(s.scimURL(c, routes.RouteScimUser, u.ID)))
 	}
 	return scimJSON(c, http.StatusOK, scimListResponse(list.Total, list.StartIndex, resources))
 }
@@ -173,7 +173,7 @@ func (s *Server) scimGetUser(c echo.Context) error {
 }
 
 func (s *Server) scimUserResponse(c echo.Context, status int, u *models.ScimUser) error {
-	location := s.scimURL(c, views.RouteScimUser, u.ID)
+	location := s.scimURL(c, routes.RouteScimUser, u.ID)
 	if status == http.StatusCreated {
 		c.Response().Header().Set(echo.HeaderLocation, location)
 	}
@@ -247,13 +247,13 @@ func (s *Server) scimListGroups(c echo.Context) error {
 	}
 	resources := make([]any, len(list.Groups))
 	for i, g := range list.Groups {
-		resources[i] = scimProject(c, g.Resource(s.scimURL(c, views.RouteScimGroup, g.ID), members))
+		resources[i] = scimProject(c, g.Resource(s.scimURL(c, routes.RouteScimGroup, g.ID), members))
 	}
 	return scimJSON(c, http.StatusOK, scimListResponse(list.Total, list.StartIndex, resources))
 }
 
 func (s *Server) scimGroupResponse(c echo.Context, status int, g *models.ScimGroup, members bool) error {
-	location := s.scimURL(c, views.RouteScimGroup, g.ID)
+	location := s.scimURL(c, routes.RouteScimGroup, g.ID)
 	if status == http.StatusCreated {
 		c.Response().Header().Set(echo.HeaderLocation, location)
 	}

@@ -6,7 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"roster/models"
-	"roster/views"
+	"roster/routes"
 )
 
 // Discovery (RFC 7644 §4): what this service provider supports, truthfully. PATCH and filters
@@ -24,7 +24,7 @@ func (s *Server) scimServiceProviderConfig(c echo.Context) error {
 			"type": "oauthbearertoken", "name": "Provisioning token", "primary": true,
 			"description": "A token made under Settings > Account > Provisioning or with `roster scim-token`, sent as Authorization: Bearer <token>.",
 		}},
-		"meta": map[string]any{"resourceType": "ServiceProviderConfig", "location": s.scimURL(c, views.RouteScimServiceProviderConfig)},
+		"meta": map[string]any{"resourceType": "ServiceProviderConfig", "location": s.scimURL(c, routes.RouteScimServiceProviderConfig)},
 	})
 }
 
@@ -38,13 +38,13 @@ func (s *Server) scimResourceTypeList(c echo.Context) []map[string]any {
 				map[string]any{"schema": models.ScimSchemaEnterprise, "required": false},
 				map[string]any{"schema": models.ScimSchemaRoster, "required": false},
 			},
-			"meta": map[string]any{"resourceType": "ResourceType", "location": s.scimURL(c, views.RouteScimResourceType, "User")},
+			"meta": map[string]any{"resourceType": "ResourceType", "location": s.scimURL(c, routes.RouteScimResourceType, "User")},
 		},
 		{
 			"schemas": []string{"urn:ietf:params:scim:schemas:core:2.0:ResourceType"},
 			"id":      "Group", "name": "Group", "endpoint": "/Groups", "description": "Roster groups",
 			"schema": models.ScimSchemaGroup, "schemaExtensions": []any{},
-			"meta": map[string]any{"resourceType": "ResourceType", "location": s.scimURL(c, views.RouteScimResourceType, "Group")},
+			"meta": map[string]any{"resourceType": "ResourceType", "location": s.scimURL(c, routes.RouteScimResourceType, "Group")},
 		},
 	}
 }
@@ -92,7 +92,7 @@ func (s *Server) scimSchemaList(c echo.Context) []map[string]any {
 	schema := func(id, name, description string, attrs ...map[string]any) map[string]any {
 		return map[string]any{"schemas": []string{"urn:ietf:params:scim:schemas:core:2.0:Schema"}, "id": id, "name": name,
 			"description": description, "attributes": attrs,
-			"meta": map[string]any{"resourceType": "Schema", "location": s.scimURL(c, views.RouteScimSchema, id)}}
+			"meta": map[string]any{"resourceType": "Schema", "location": s.scimURL(c, routes.RouteScimSchema, id)}}
 	}
 	userName := scimAttr("userName", "string", false, true, rw, server)
 	userName["description"] = "The user's e-mail address, unique in the account in any letter case."

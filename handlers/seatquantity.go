@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"roster/models"
+	"roster/routes"
 	"roster/views"
 )
 
@@ -56,7 +57,7 @@ func (s *Server) seatQuantitySubmit(c echo.Context) error {
 		return err
 	}
 	s.flash(c, fmt.Sprintf("Plan %s now has %s.", usage.Plan.Name, models.Count(quantity, "seat", "seats")))
-	return redirect(c, views.Path(views.RouteSeats))
+	return redirect(c, routes.Path(routes.RouteSeats))
 }
 
 func (s *Server) planUsageParam(c echo.Context) (*models.PlanUsage, error) {

@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"roster/models"
+	"roster/routes"
 	"roster/views"
 )
 
@@ -27,7 +28,7 @@ func (s *Server) seatsPage(c echo.Context) error {
 		CanManageSeats: actor.Allows(models.PermManageSeats), CanManageUsers: actor.Allows(models.PermManageUsers), Notices: notices,
 		Dormancy: views.DormancyForecastView{Forecast: page.Dormancy, CanManagePolicy: actor.Allows(models.PermManageDormancy)}}
 	if idle.Next != nil {
-		v.NextIdleHref = views.Path(views.RouteSeats) + "?" + url.Values{"idle": {strconv.Itoa(days)}, "after": {encodeIdleCursor(*idle.Next)}}.Encode() + "#idle"
+		v.NextIdleHref = routes.Path(routes.RouteSeats) + "?" + url.Values{"idle": {strconv.Itoa(days)}, "after": {encodeIdleCursor(*idle.Next)}}.Encode() + "#idle"
 	}
 	v.LedgerFrom, v.LedgerTo = page.LedgerFrom.Format(time.DateOnly), page.LedgerTo.Format(time.DateOnly)
 	v.Notices = append(v.Notices, s.takeFlashes(c)...)

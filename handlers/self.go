@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"roster/models"
+	"roster/routes"
 	"roster/views"
 )
 
@@ -45,7 +46,7 @@ func (s *Server) ownDetailsSubmit(c echo.Context) error {
 		return err
 	}
 	s.flash(c, "Saved your details.")
-	return redirect(c, views.Path(views.RouteOwnProfile))
+	return redirect(c, routes.Path(routes.RouteOwnProfile))
 }
 
 func (s *Server) ownPasswordSubmit(c echo.Context) error {
@@ -58,7 +59,7 @@ func (s *Server) ownPasswordSubmit(c echo.Context) error {
 		return err
 	}
 	s.flash(c, "Changed your password; your other sessions ended.")
-	return redirect(c, views.Path(views.RouteOwnProfile))
+	return redirect(c, routes.Path(routes.RouteOwnProfile))
 }
 
 func (s *Server) signOutElsewhere(c echo.Context) error {
@@ -71,7 +72,7 @@ func (s *Server) signOutElsewhere(c echo.Context) error {
 	} else {
 		s.flash(c, fmt.Sprintf("Ended %s elsewhere.", models.Count(n, "session", "sessions")))
 	}
-	return redirect(c, views.Path(views.RouteOwnProfile))
+	return redirect(c, routes.Path(routes.RouteOwnProfile))
 }
 
 func (s *Server) accountSettings(c echo.Context) error {
@@ -109,7 +110,7 @@ func (s *Server) timeZoneSubmit(c echo.Context) error {
 		return err
 	}
 	s.flash(c, "Saved the time zone.")
-	return redirect(c, views.Path(views.RouteAccountSettings))
+	return redirect(c, routes.Path(routes.RouteAccountSettings))
 }
 
 func (s *Server) accountSettingsSubmit(c echo.Context) error {
@@ -143,7 +144,7 @@ func (s *Server) accountSettingsSubmit(c echo.Context) error {
 		return err
 	}
 	s.flash(c, "Saved the account settings.")
-	return redirect(c, views.Path(views.RouteAccountSettings))
+	return redirect(c, routes.Path(routes.RouteAccountSettings))
 }
 
 // smallInt parses a form's whole number of at most six digits.

@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"roster/models"
+	"roster/routes"
 	"roster/views"
 )
 
@@ -20,14 +21,14 @@ const (
 // webhookRoutes are Settings > Webhooks, for owners and admins.
 func (s *Server) webhookRoutes() []route {
 	return []route{
-		{http.MethodGet, views.RouteWebhooks, models.PermManageWebhooks, s.webhookList},
-		{http.MethodPost, views.RouteWebhookCreate, models.PermManageWebhooks, s.webhookCreate},
-		{http.MethodGet, views.RouteWebhook, models.PermManageWebhooks, s.webhookPage},
-		{http.MethodPost, views.RouteWebhookUpdate, models.PermManageWebhooks, s.webhookUpdate},
-		{http.MethodPost, views.RouteWebhookDelete, models.PermManageWebhooks, s.webhookDelete},
-		{http.MethodPost, views.RouteWebhookRotate, models.PermManageWebhooks, s.webhookRotate},
-		{http.MethodPost, views.RouteWebhookTest, models.PermManageWebhooks, s.webhookTest},
-		{http.MethodPost, views.RouteWebhookResend, models.PermManageWebhooks, s.webhookResend},
+		{http.MethodGet, routes.RouteWebhooks, models.PermManageWebhooks, s.webhookList},
+		{http.MethodPost, routes.RouteWebhookCreate, models.PermManageWebhooks, s.webhookCreate},
+		{http.MethodGet, routes.RouteWebhook, models.PermManageWebhooks, s.webhookPage},
+		{http.MethodPost, routes.RouteWebhookUpdate, models.PermManageWebhooks, s.webhookUpdate},
+		{http.MethodPost, routes.RouteWebhookDelete, models.PermManageWebhooks, s.webhookDelete},
+		{http.MethodPost, routes.RouteWebhookRotate, models.PermManageWebhooks, s.webhookRotate},
+		{http.MethodPost, routes.RouteWebhookTest, models.PermManageWebhooks, s.webhookTest},
+		{http.MethodPost, routes.RouteWebhookResend, models.PermManageWebhooks, s.webhookResend},
 	}
 }
 
@@ -163,7 +164,7 @@ func (s *Server) webhookDelete(c echo.Context) error {
 		return err
 	}
 	s.flash(c, "Deleted the endpoint "+endpoint.URL+".")
-	return redirect(c, views.Path(views.RouteWebhooks))
+	return redirect(c, routes.Path(routes.RouteWebhooks))
 }
 
 func (s *Server) webhookRotate(c echo.Context) error {

@@ -11,6 +11,8 @@ import (
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
+
+	"roster/routes"
 )
 
 // Invitation rules.
@@ -241,7 +243,7 @@ func (s *Store) createInvitations(tx *gorm.DB, actor *Actor, req InviteRequest, 
 
 func invitationMail(actor *Actor, u *User, baseURL, token string, now time.Time, reminder bool) OutboxMessage {
 	expires := now.Add(InvitationLifetime)
-	link := strings.TrimRight(baseURL, "/") + "/invitations/" + token
+	link := mailLink(baseURL, routes.RouteInvitation, token)
 	subject := fmt.Sprintf("%s invited you to %s on Roster", actor.User.Name, actor.Account.Name)
 	opening := fmt.Sprintf("%s invited you to join %s on Roster.", actor.User.Name, actor.Account.Name)
 	if reminder {

@@ -49,6 +49,16 @@ func tokenFrom(t *testing.T, store *models.Store, address string) string {
 	return msg.ActionURL[i+1:]
 }
 
+// wantTokenLink fails unless link is exactly prefix and a token as newToken makes it (64 hex
+// digits): the addresses mails link to are public interface and must not change.
+func wantTokenLink(t *testing.T, link, prefix string) {
+	t.Helper()
+	token, ok := strings.CutPrefix(link, prefix)
+	if !ok || len(token) != 64 || strings.Trim(token, "0123456789abcdef") != "" {
+		t.Errorf("link %q, want %s followed by a token", link, prefix)
+	}
+}
+
 func TestInvite(t *testing.T) {
 	modelstest.Each(t, func(t *testing.T, store *models.Store) {
 		ctx := context.Background()

@@ -2,16 +2,25 @@ package models
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
+
+	"roster/routes"
 )
 
 // queueMail writes a message inside the caller's transaction, so that a mail goes out exactly
 // when the change that causes it commits.
 func queueMail(tx *gorm.DB, msg OutboxMessage) error {
 	return tx.Create(&msg).Error
+}
+
+// mailLink is the absolute address a mail links to: the console's base URL and the named route's
+// path, filled with params, from the route table the console serves it under.
+func mailLink(baseURL, route string, params ...any) string {
+	return strings.TrimRight(baseURL, "/") + routes.Path(route, params...)
 }
 
 // ListOutbox returns the account's newest messages, for the development outbox page.

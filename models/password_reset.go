@@ -3,11 +3,12 @@ package models
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
+
+	"roster/routes"
 )
 
 // Password reset rules.
@@ -265,7 +266,7 @@ func (s *Store) issuePasswordResets(tx *gorm.DB, account *Account, users []User,
 // passwordResetMail tells the user why they got a link: from an admin, who also signed them out,
 // or from the sign-in page, which anyone can use — so it says what to do if it was not them.
 func passwordResetMail(account *Account, u *User, requester, baseURL, token string, now time.Time) OutboxMessage {
-	link := strings.TrimRight(baseURL, "/") + "/password/reset/" + token
+	link := mailLink(baseURL, routes.RoutePasswordReset, token)
 	expires := now.Add(PasswordResetLifetime).UTC().Format("2 January 2006 at 15:04 UTC")
 	var opening, closing string
 	if requester != "" {

@@ -72,7 +72,8 @@ func TestRequestPasswordResets(t *testing.T) {
 			token := tokenFrom(t, store, pat.EmailAddress())
 			var msg models.OutboxMessage
 			modelstest.Must(t, store.DB().Where("to_address = ?", pat.EmailAddress()).Order("id DESC").First(&msg))
-			if !strings.HasPrefix(msg.ActionURL, "https://roster.example/password/reset/") || !strings.Contains(msg.Body, acc.Owner.Name) {
+			wantTokenLink(t, msg.ActionURL, "https://roster.example/password/reset/")
+			if !strings.Contains(msg.Body, acc.Owner.Name) {
 				t.Fatalf("mail link %q, body %q", msg.ActionURL, msg.Body)
 			}
 			var stored models.PasswordReset

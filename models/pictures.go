@@ -16,6 +16,8 @@ import (
 	_ "golang.org/x/image/webp" // registers WebP with image.DecodeConfig and image.Decode
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
+
+	"roster/routes"
 )
 
 // Profile picture audit actions. The events carry no image and no address of one.
@@ -53,7 +55,7 @@ type UserPicture struct {
 // a new address and browsers may cache each one for good.
 func PicturePath(userID int64, image []byte) string {
 	sum := sha256.Sum256(image)
-	return fmt.Sprintf("/pictures/%d/%s.jpg", userID, hex.EncodeToString(sum[:8]))
+	return routes.Path(routes.RoutePicture, userID, hex.EncodeToString(sum[:8])+".jpg")
 }
 
 // NormalizePicture turns an upload into the picture Roster keeps: decoded, cropped to a centred

@@ -139,6 +139,14 @@ func TestPictureNormalisation(t *testing.T) {
 	}
 }
 
+// A picture's address names its user and the start of its SHA-256: stored picture URLs and
+// browsers' caches hold it, so it must not change.
+func TestPicturePathNamesUserAndContent(t *testing.T) {
+	if got, want := models.PicturePath(7, []byte("x")), "/pictures/7/2d711642b726b044.jpg"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
 func TestPictureUploadAndRemoval(t *testing.T) {
 	modelstest.Each(t, func(t *testing.T, store *models.Store) {
 		ctx := context.Background()

@@ -12,6 +12,8 @@ import (
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
+
+	"roster/routes"
 )
 
 // Audit actions of leave dates. A carried-out schedule is an AuditUserDeactivated whose details
@@ -599,7 +601,7 @@ func (s *Store) mailScheduler(tx *gorm.DB, scheduler, leaver *User, subject, tex
 		return nil
 	}
 	return queueMail(tx, OutboxMessage{AccountID: leaver.AccountID, ToAddress: scheduler.EmailAddress(), Subject: subject,
-		Body: "Hello " + scheduler.Name + ",\n\n" + text, ActionURL: fmt.Sprintf("/settings/users/%d", leaver.ID), CreatedAt: s.now()})
+		Body: "Hello " + scheduler.Name + ",\n\n" + text, ActionURL: routes.Path(routes.RouteUserProfile, leaver.ID), CreatedAt: s.now()})
 }
 
 // RunScheduledDeactivations carries out leave dates as they come, until ctx ends: every interval,

@@ -419,7 +419,8 @@ func TestCarryOutScheduledDeactivations(t *testing.T) {
 			}
 			var mail []models.OutboxMessage
 			modelstest.Must(t, store.DB().Where("account_id = ? AND to_address = ?", tm.acc.Account.ID, *tm.acc.Owner.Email).Find(&mail))
-			if len(mail) != 1 || !strings.Contains(mail[0].Body, tm.leaver.Name) || !strings.Contains(mail[0].Body, "their records") {
+			if len(mail) != 1 || !strings.Contains(mail[0].Body, tm.leaver.Name) || !strings.Contains(mail[0].Body, "their records") ||
+				mail[0].ActionURL != fmt.Sprintf("/settings/users/%d", tm.leaver.ID) {
 				t.Errorf("mail to the admin: %+v", mail)
 			}
 		})
@@ -450,7 +451,7 @@ func TestCarryOutScheduledDeactivations(t *testing.T) {
 			}
 			var mail []models.OutboxMessage
 			modelstest.Must(t, store.DB().Where("account_id = ? AND to_address = ?", tm.acc.Account.ID, *tm.acc.Owner.Email).Find(&mail))
-			if len(mail) != 1 || !strings.Contains(mail[0].Subject, "did not happen") {
+			if len(mail) != 1 || !strings.Contains(mail[0].Subject, "did not happen") || mail[0].ActionURL != fmt.Sprintf("/settings/users/%d", tm.leaver.ID) {
 				t.Errorf("mail to the admin: %+v", mail)
 			}
 			if n, err := at(store, leaves.Add(time.Minute)).CarryOutDueDeactivations(ctx, 100); err != nil || n != 0 {

@@ -181,3 +181,17 @@ func TestSCIMCreateWithoutADefaultPlan(t *testing.T) {
 		}
 	})
 }
+
+// A user provisioned active is mailed a link to choose a password, under the console's base URL.
+func TestSCIMCreateMailsAPasswordLink(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, store *models.Store) {
+		acc := modelstest.NewAccount(t, store)
+		email := "linked-" + acc.Account.Name[5:] + "@example.com"
+		if _, err := store.ScimCreateUser(context.Background(), scimActor(t, store, acc), []byte(`{"userName":"`+email+`"}`), "https://roster.example/"); err != nil {
+			t.Fatal(err)
+		}
+		var msg models.OutboxMessage
+		modelstest.Must(t, store.DB().Where("to_address = ?", email).Take(&msg))
+		wantTokenLink(t, msg.ActionURL, "https://roster.example/password/reset/")
+	})
+}

@@ -12,6 +12,8 @@ import (
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
+
+	"roster/routes"
 )
 
 // SeatReasonProvisioned is the seat ledger's reason for a seat taken by a user an identity
@@ -868,7 +870,7 @@ func (s *Store) scimSendPasswordLink(tx *gorm.DB, actor *Actor, id int64, in sci
 	if err := tx.Create(&reset).Error; err != nil {
 		return err
 	}
-	link := strings.TrimRight(baseURL, "/") + "/password/reset/" + token
+	link := mailLink(baseURL, routes.RoutePasswordReset, token)
 	body := fmt.Sprintf("Hello %s,\n\n%s gave you access to %s on Roster.\n\nChoose your password here:\n%s\n\n"+
 		"The link works once and expires on %s.\n\nIf you did not expect this, ignore this e-mail.\n",
 		u.Name, "Your organisation's identity provider", actor.Account.Name, link, reset.ExpiresAt.UTC().Format("2 January 2006 at 15:04 UTC"))

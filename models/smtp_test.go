@@ -217,7 +217,8 @@ func TestSMTPDeliversInvitations(t *testing.T) {
 			if !strings.Contains(m.Subject, acc.Account.Name) {
 				t.Errorf("subject %q lacks the account name %q", m.Subject, acc.Account.Name)
 			}
-			if !strings.HasPrefix(row.ActionURL, "https://roster.example/invitations/") || !strings.Contains(m.Body, row.ActionURL) {
+			wantTokenLink(t, row.ActionURL, "https://roster.example/invitations/")
+			if !strings.Contains(m.Body, row.ActionURL) {
 				t.Errorf("body lacks the invitation link %q:\n%s", row.ActionURL, m.Body)
 			}
 			if m.Header.Get("Date") == "" || m.Header.Get("Message-Id") == "" || !strings.Contains(m.Header.Get("Content-Type"), "charset=UTF-8") {

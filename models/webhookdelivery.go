@@ -12,6 +12,8 @@ import (
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
+
+	"roster/routes"
 )
 
 // Delivery timing.
@@ -279,7 +281,7 @@ func tellAdminsEndpointDisabled(tx *gorm.DB, e *WebhookEndpoint, reason string, 
 			"Events keep waiting for it. Once the receiver works again, enable the endpoint under Settings > Webhooks "+
 			"and what waited is delivered in order.\n", a.Name, name, reason)
 		if err := queueMail(tx, OutboxMessage{AccountID: e.AccountID, ToAddress: *a.Email, Subject: "A webhook endpoint was disabled",
-			Body: body, ActionURL: fmt.Sprintf("/settings/webhooks/%d", e.ID), CreatedAt: now}); err != nil {
+			Body: body, ActionURL: routes.Path(routes.RouteWebhook, e.ID), CreatedAt: now}); err != nil {
 			return err
 		}
 	}

@@ -490,9 +490,10 @@ func TestWebhookGivesUpAndDisables(t *testing.T) {
 		if first.FinishedAt.Sub(*first.FirstAttemptAt) < 24*time.Hour || first.Attempts < 8 {
 			t.Errorf("first delivery: %d attempts over %v", first.Attempts, first.FinishedAt.Sub(*first.FirstAttemptAt))
 		}
-		mails := modelstest.Count(t, store.DB().Model(&models.OutboxMessage{}).Where("account_id = ? AND subject = ?", acc.Account.ID, "A webhook endpoint was disabled"))
+		mails := modelstest.Count(t, store.DB().Model(&models.OutboxMessage{}).Where("account_id = ? AND subject = ? AND action_url = ?",
+			acc.Account.ID, "A webhook endpoint was disabled", fmt.Sprintf("/settings/webhooks/%d", e.ID)))
 		if mails != 1 {
-			t.Errorf("%d e-mails, want one to the owner", mails)
+			t.Errorf("%d e-mails, want one to the owner linking to the endpoint", mails)
 		}
 		// Nothing more goes out while disabled.
 		if n, _, _ := store.DeliverWebhooks(ctx, sender, 10); n != 0 {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"roster/models"
+	"roster/routes"
 )
 
 // AuditLogState is the audit log's position as it appears in the URL: the filters as typed and
@@ -77,7 +78,7 @@ func detailHref(d models.AuditDetail) string {
 	return UserHref(d.Person.ID)
 }
 
-func (s AuditLogState) href() string { return withQuery(Path(RouteAudit), s.query()) }
+func (s AuditLogState) href() string { return withQuery(routes.Path(routes.RouteAudit), s.query()) }
 
 func (s AuditLogState) withCursor(after, before string) string {
 	s.After, s.Before = after, before
@@ -87,7 +88,7 @@ func (s AuditLogState) withCursor(after, before string) string {
 // exportHref downloads every event under the same filters; pages do not apply to a download.
 func (s AuditLogState) exportHref() string {
 	s.After, s.Before = "", ""
-	return withQuery(Path(RouteAuditExport), s.query())
+	return withQuery(routes.Path(routes.RouteAuditExport), s.query())
 }
 
 func (s AuditLogState) filtered() bool {

@@ -1,9 +1,13 @@
 package views
 
-import "strings"
+import (
+	"strings"
+
+	"roster/routes"
+)
 
 // picturePrefix starts every address a picture is served at.
-var picturePrefix = Pattern(RoutePicture)[:strings.IndexByte(Pattern(RoutePicture), ':')]
+var picturePrefix = routes.Pattern(routes.RoutePicture)[:strings.IndexByte(routes.Pattern(routes.RoutePicture), ':')]
 
 // servedPicture tells whether a picture address is one Roster serves itself. Any other, such as
 // an address from elsewhere stored before Roster kept pictures, would be blocked by the page's

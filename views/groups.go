@@ -4,6 +4,7 @@ import (
 	"net/url"
 
 	"roster/models"
+	"roster/routes"
 )
 
 // GroupListView is Settings > Groups: the groups the actor sees, a search and, for those who
@@ -58,7 +59,7 @@ func groupsHref(search, after, before string) string {
 	if before != "" {
 		v.Set("before", before)
 	}
-	return withQuery(Path(RouteGroups), v)
+	return withQuery(routes.Path(routes.RouteGroups), v)
 }
 
 func groupPageHref(id int64, after, before string) string {

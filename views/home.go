@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"roster/models"
+	"roster/routes"
 )
 
 // HomeView is the home page: the user's own details and work, and what they may change.
@@ -30,7 +31,7 @@ type ImpersonateView struct {
 }
 
 func (v ImpersonateView) action() string {
-	return Path(RouteImpersonateSubmit, v.Target.ID)
+	return routes.Path(routes.RouteImpersonateSubmit, v.Target.ID)
 }
 
 // AccountSettingsView is Settings > Account.

@@ -1,6 +1,9 @@
 package views
 
-import "roster/models"
+import (
+	"roster/models"
+	"roster/routes"
+)
 
 // PrivacyView is the privacy-edit form of one deactivated user: the values entered and what was
 // wrong with them.
@@ -16,4 +19,4 @@ type PrivacyView struct {
 	Errors  map[string]string
 }
 
-func (v PrivacyView) action() string { return Path(RoutePrivacySubmit, v.User.ID) }
+func (v PrivacyView) action() string { return routes.Path(routes.RoutePrivacySubmit, v.User.ID) }

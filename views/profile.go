@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"roster/models"
+	"roster/routes"
 )
 
 // ProfileView is one user's profile page.
@@ -25,7 +26,7 @@ type ProfileView struct {
 }
 
 func (v ProfileView) dormancyExemptHref() string {
-	return Path(RouteDormancyExemptSave, v.Profile.User.ID)
+	return routes.Path(routes.RouteDormancyExemptSave, v.Profile.User.ID)
 }
 
 func (v ProfileView) selfHref() string { return UserHref(v.Profile.User.ID) }

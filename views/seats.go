@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"roster/models"
+	"roster/routes"
 )
 
 // SectionSeats marks Settings > Seats & billing in the navigation.
@@ -43,7 +44,9 @@ func planQuantityID(id int64, field string) string {
 	return "plan-" + strconv.FormatInt(id, 10) + "-" + field
 }
 
-func idleHref(days int) string { return Path(RouteSeats) + "?idle=" + strconv.Itoa(days) + "#idle" }
+func idleHref(days int) string {
+	return routes.Path(routes.RouteSeats) + "?idle=" + strconv.Itoa(days) + "#idle"
+}
 
 func idleCost(s models.IdleSeat) string { return money(s.PriceCents, s.Currency) }
 

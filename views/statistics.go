@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"roster/models"
+	"roster/routes"
 )
 
 // SectionStatistics marks Settings > Team statistics in the navigation.
@@ -215,7 +216,7 @@ func (v StatisticsView) sortBy(column string) statisticsSort {
 	if q.Kind != "" {
 		params.Set("kind", q.Kind)
 	}
-	s.Href = Path(RouteStatistics) + "?" + params.Encode()
+	s.Href = routes.Path(routes.RouteStatistics) + "?" + params.Encode()
 	return s
 }
 

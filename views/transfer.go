@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"roster/models"
+	"roster/routes"
 )
 
 // TransferForm is what the admin chose on the transfer page, as submitted.
@@ -36,7 +37,9 @@ type TransferView struct {
 
 func (v TransferView) user() *models.User { return &v.Impact.User }
 
-func (v TransferView) action() string { return Path(RouteTransferSubmit, v.Impact.User.ID) }
+func (v TransferView) action() string {
+	return routes.Path(routes.RouteTransferSubmit, v.Impact.User.ID)
+}
 
 func (v TransferView) records() (open, closed int64) {
 	for _, r := range v.Impact.Records {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"roster/models"
+	"roster/routes"
 )
 
 // UserListState is the list's position as it appears in the URL; every link and form of the
@@ -173,7 +174,7 @@ func (s UserListState) href() string { return withQuery(UsersPath, s.query()) }
 // apply to a download, so the cursors are left out.
 func (s UserListState) exportHref() string {
 	s.After, s.Before = "", ""
-	return withQuery(Path(RouteUsersExport), s.query())
+	return withQuery(routes.Path(routes.RouteUsersExport), s.query())
 }
 
 func withQuery(path string, v url.Values) string {

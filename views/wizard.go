@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	"roster/models"
+	"roster/routes"
 )
 
 // Wizard steps, as posted in the "step" field.
@@ -78,7 +79,7 @@ func (v WizardView) unblockedHref() string {
 	if v.Ready == "" {
 		return ""
 	}
-	return SelectionHref(RouteDeactivate, v.Ready)
+	return SelectionHref(routes.RouteDeactivate, v.Ready)
 }
 
 func (v WizardView) openRecords() (open, closed int64) {

@@ -1,4 +1,8 @@
-package views
+// Package routes is the one table of every route's name and path: handlers register each route
+// under its name with its pattern, and views and models build every link, redirect and e-mailed
+// address from the same table with Path, so a path is written down exactly once. It imports only
+// the standard library, so any package can link from it.
+package routes
 
 import (
 	"fmt"
@@ -8,9 +12,8 @@ import (
 )
 
 // Route names. Every address the console answers is named here and given its path in
-// routePatterns: handlers registers each route under its name with that pattern, and every link,
-// form and redirect fills the same pattern with Path, so a path is written down exactly once.
-// Paths are public interface (scripts, bookmarks, SCIM clients): change one only on purpose.
+// routePatterns. Paths are public interface (scripts, bookmarks, e-mailed links, SCIM clients):
+// change one only on purpose.
 const (
 	RouteHome        = "home"
 	RouteHealth      = "health"
@@ -292,7 +295,7 @@ func RoutePatterns() map[string]string {
 func Pattern(name string) string {
 	pattern, ok := routePatterns[name]
 	if !ok {
-		panic(fmt.Sprintf("views: no route named %q", name))
+		panic(fmt.Sprintf("routes: no route named %q", name))
 	}
 	return pattern
 }
@@ -320,14 +323,14 @@ func Path(name string, params ...any) string {
 			end += start
 		}
 		if n == len(params) {
-			panic(fmt.Sprintf("views: route %q takes more than the %d parameters given", name, len(params)))
+			panic(fmt.Sprintf("routes: route %q takes more than the %d parameters given", name, len(params)))
 		}
 		writeParam(&b, params[n], pattern[start] == '*')
 		n++
 		pattern = pattern[end:]
 	}
 	if n != len(params) {
-		panic(fmt.Sprintf("views: route %q takes %d parameters, %d given", name, n, len(params)))
+		panic(fmt.Sprintf("routes: route %q takes %d parameters, %d given", name, n, len(params)))
 	}
 	return b.String()
 }
