@@ -2,8 +2,8 @@ package models_test
 
 import (
 	"context"
-	"strings"
 	"errors"
+	"strings"
 	"testing"
 
 	"roster/models"
