@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"net/http"
 	"net/url"
@@ -31,7 +32,8 @@ func TestBusyDatabaseAnswers503(t *testing.T) {
 	modelstest.Must(t, admin.DB().Raw("SELECT current_user").Scan(&owner))
 	// Membership in the tables' owner gives the role their privileges; unlike a superuser, it is
 	// held to its connection limit.
-	modelstest.Must(t, admin.DB().Exec(`CREATE ROLE `+role+` LOGIN CONNECTION LIMIT 1 IN ROLE "`+owner+`"`))
+	// Two connections: one for each of the store's pools.
+	modelstest.Must(t, admin.DB().Exec(`CREATE ROLE `+role+` LOGIN CONNECTION LIMIT 2 IN ROLE "`+owner+`"`))
 	t.Cleanup(func() { admin.DB().Exec("DROP ROLE IF EXISTS " + role) })
 
 	u, err := url.Parse(dbURL)
@@ -51,14 +53,18 @@ func TestBusyDatabaseAnswers503(t *testing.T) {
 		t.Fatalf("user list before the limit: status %d", res.status)
 	}
 
-	// Hold the role's one connection, so the next request needs a second one.
-	pool, err := store.DB().DB()
+	// Hold the role's connections, so the next request needs one more.
+	pools, err := store.ConnectionPools()
 	if err != nil {
 		t.Fatal(err)
 	}
-	held, err := pool.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
+	var held []*sql.Conn
+	for _, pool := range pools {
+		conn, err := pool.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		held = append(held, conn)
 	}
 	for _, path := range []string{"/settings/users", "/login"} {
 		res := b.get(path)
@@ -76,7 +82,9 @@ func TestBusyDatabaseAnswers503(t *testing.T) {
 		t.Errorf("/healthz with no connection to be had: status %d, want 503", res.status)
 	}
 
-	held.Close()
+	for _, conn := range held {
+		conn.Close()
+	}
 	if res := b.get("/settings/users"); res.status != http.StatusOK {
 		t.Fatalf("user list once a connection is free again: status %d", res.status)
 	}

@@ -199,6 +199,20 @@ func (s *Store) IsPostgres() bool { return s.dialect == migrations.Postgres }
 // through Store methods.
 func (s *Store) DB() *gorm.DB { return s.db }
 
+// ConnectionPools are every pool of connections the store keeps: the main one, and on PostgreSQL
+// the one for statements planned once per connection. For tests and tooling that watch or hold
+// connections.
+func (s *Store) ConnectionPools() ([]*sql.DB, error) {
+	main, err := s.db.DB()
+	if err != nil {
+		return nil, err
+	}
+	if s.planned == nil {
+		return []*sql.DB{main}, nil
+	}
+	return []*sql.DB{main, s.planned}, nil
+}
+
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error {
 	sqlDB, err := s.db.DB()
