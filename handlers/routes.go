@@ -44,6 +44,7 @@ func (s *Server) routeTable() []route {
 		{http.MethodPost, routes.RouteTimeZoneSave, models.PermManageAccount, s.timeZoneSubmit},
 		{http.MethodGet, routes.RouteUsers, models.PermViewUsers, s.userList},
 		{http.MethodGet, routes.RouteUsersExport, models.PermViewUsers, s.exportUsers},
+		{http.MethodGet, routes.RouteUserGroupOptions, models.PermViewUsers, s.userGroupOptions},
 		{http.MethodGet, routes.RouteUserProfile, models.PermViewUsers, s.userProfile},
 		{http.MethodGet, routes.RouteInvite, models.PermInviteUsers, s.inviteForm},
 		{http.MethodPost, routes.RouteInviteSubmit, models.PermInviteUsers, s.inviteSubmit},

@@ -98,6 +98,7 @@ func TestRoutePathsStayPut(t *testing.T) {
 		"GET /settings/users/deactivate",
 		"GET /settings/users/delete",
 		"GET /settings/users/export.csv",
+		"GET /settings/users/group-options",
 		"GET /settings/users/invite",
 		"GET /settings/webhooks",
 		"GET /settings/webhooks/:id",

@@ -22,12 +22,22 @@ func (s *Server) userList(c echo.Context) error {
 	}
 	view := views.UserListView{Chrome: chrome(c, "User management", views.SectionUsers), State: state, Page: page, Notices: notices,
 		Flashes: s.takeFlashMessages(c), CanManage: actor.Allows(models.PermManageUsers), CanInvite: actor.Allows(models.PermInviteUsers),
-		CanChangeRoles: actor.Allows(models.PermManageRoles), CanImpersonate: actor.Allows(models.PermImpersonate), ReachNote: actor.ReachNote(), Plans: page.Plans, Groups: page.Groups}
+		CanChangeRoles: actor.Allows(models.PermManageRoles), CanImpersonate: actor.Allows(models.PermImpersonate), ReachNote: actor.ReachNote(), Plans: page.Plans, Groups: page.Groups, MoreGroups: page.MoreGroups}
 	view.Chrome.Refusal = refusalShown(c)
 	if fragment {
 		return render(c, http.StatusOK, views.UserListFragment(view))
 	}
 	return render(c, http.StatusOK, views.UserListPage(view))
+}
+
+// userGroupOptions sends every group the list can be filtered by, as the group filter's options,
+// for accounts whose pages send only some.
+func (s *Server) userGroupOptions(c echo.Context) error {
+	groups, err := s.store.FilterGroups(c.Request().Context(), actorOf(c))
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, views.GroupFilterOptions(groups, c.QueryParam("group")))
 }
 
 // parseUserListParams reads the list's URL. Values it cannot use fall back to their defaults, so

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -170,6 +171,48 @@ func TestNamesAreEscapedEverywhere(t *testing.T) {
 			if !strings.Contains(res.doc(t).Text(), hostileName) {
 				t.Errorf("%s does not show the name as text", path)
 			}
+		}
+	})
+}
+
+// With more groups than a page offers, the group filter comes with the chosen group only and
+// fetches every option when opened; the page stays within its size.
+func TestGroupFilterOfManyGroupsComesOnDemand(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, store *models.Store) {
+		app := newTestApp(t, store)
+		acc := modelstest.NewAccount(t, store)
+		var chosen int64
+		for i := range models.GroupChoicesShown + 150 {
+			id := addTestGroup(t, store, acc, fmt.Sprintf("Regional team %03d <i>", i), acc.Owner)
+			if i == 123 {
+				chosen = id
+			}
+		}
+		b := app.newBrowser(t)
+		b.mustSignIn(acc.Owner.EmailAddress(), modelstest.Password)
+		page := b.get("/settings/users?group=" + strconv.FormatInt(chosen, 10))
+		filter := page.doc(t).Find(`[data-testid="group-filter-on-demand"]`)
+		if filter.Length() != 1 || filter.Find("option").Length() != 2 {
+			t.Fatalf("the page's group filter has %d options", filter.Find("option").Length())
+		}
+		options := b.get(filter.AttrOr("hx-get", "")+"?group="+strconv.FormatInt(chosen, 10), "HX-Request", "true")
+		if options.status != http.StatusOK {
+			t.Fatalf("options: status %d", options.status)
+		}
+		doc := options.doc(t)
+		if n := doc.Find("option").Length(); n != models.GroupChoicesShown+151 {
+			t.Errorf("%d options, want Any group and all %d groups", n, models.GroupChoicesShown+150)
+		}
+		if got := doc.Find("option[selected]").Text(); got != "Regional team 123 <i>" {
+			t.Errorf("selected %q", got)
+		}
+		if strings.Contains(options.body, "<i>") || strings.Contains(options.body, "<html") {
+			t.Error("options must come as escaped text, without a page around them")
+		}
+
+		visitor := app.newBrowser(t)
+		if res := visitor.get("/settings/users/group-options"); res.status == http.StatusOK && strings.Contains(res.body, "Regional team") {
+			t.Error("someone signed out got the account's groups")
 		}
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -118,10 +119,17 @@ type UserListPage struct {
 	NextCursor string
 	PrevCursor string
 	// Plans and Groups are what the filters offer (ID and name), when the query asked for them:
-	// the account's plans, and the groups the actor sees (as ListGroups).
-	Plans  []Plan
-	Groups []Group
+	// the account's plans, and the groups the actor sees (as ListGroups). When the actor sees
+	// more than GroupChoicesShown groups, MoreGroups is set and Groups holds only the group
+	// filtered by, if any: the filter loads the rest when someone opens it (FilterGroups).
+	Plans      []Plan
+	Groups     []Group
+	MoreGroups bool
 }
+
+// GroupChoicesShown is how many groups a list page offers in its filter at most; an account with
+// hundreds of groups would otherwise send each of them with every page.
+const GroupChoicesShown = 50
 
 type listCursor struct {
 	Key string `json:"k"`
@@ -401,12 +409,14 @@ func (s *Store) countByStatus(ctx context.Context, actor *Actor, q UserListQuery
 	if q.WithChoices {
 		parts = append(parts, "SELECT 'plan', id, name, 0, 1 = 0 FROM plans WHERE account_id = ?")
 		args = append(args, accountID)
-		if actor.ReachesAccount() {
-			parts = append(parts, "SELECT 'group', id, name, 0, 1 = 0 FROM groups WHERE account_id = ?")
-			args = append(args, accountID)
-		} else if actor.Allows(PermViewGroups) {
-			parts = append(parts, "SELECT 'group', id, name, 0, 1 = 0 FROM groups WHERE account_id = ? AND owner_id = ?")
-			args = append(args, accountID, actor.User.ID)
+		if groups, groupArgs, ok := filterGroupsSQL(actor); ok {
+			parts = append(parts, "SELECT 'group', id, name, 0, 1 = 0 FROM (SELECT id, name FROM groups WHERE "+groups+
+				" ORDER BY name, id LIMIT "+strconv.Itoa(GroupChoicesShown+1)+") shown_groups")
+			args = append(args, groupArgs...)
+			if q.GroupID > 0 {
+				parts = append(parts, "SELECT 'chosen_group', id, name, 0, 1 = 0 FROM groups WHERE "+groups+" AND id = ?")
+				args = append(append(args, groupArgs...), q.GroupID)
+			}
 		}
 	}
 	var read []struct {
@@ -426,6 +436,7 @@ func (s *Store) countByStatus(ctx context.Context, actor *Actor, q UserListQuery
 	} else if err := s.read(ctx).Raw(sql, args...).Scan(&read).Error; err != nil {
 		return err
 	}
+	var chosen []Group
 	page.Counts = make(map[UserStatus]TabCount, len(ListedStatuses))
 	for _, status := range ListedStatuses {
 		page.Counts[status] = TabCount{}
@@ -442,9 +453,42 @@ func (s *Store) countByStatus(ctx context.Context, actor *Actor, q UserListQuery
 			page.Plans = append(page.Plans, Plan{ID: r.ID, AccountID: accountID, Name: r.Name})
 		case "group":
 			page.Groups = append(page.Groups, Group{ID: r.ID, AccountID: accountID, Name: r.Name})
+		case "chosen_group":
+			chosen = append(chosen, Group{ID: r.ID, AccountID: accountID, Name: r.Name})
 		}
 	}
+	if len(page.Groups) > GroupChoicesShown {
+		page.Groups, page.MoreGroups = chosen, true
+	}
 	return nil
+}
+
+// filterGroupsSQL is the condition on groups that the actor may filter the list by, and
+// whether there are any: every group of the account for those who reach it, their own groups
+// for group administrators.
+func filterGroupsSQL(actor *Actor) (string, []any, bool) {
+	switch {
+	case actor.ReachesAccount():
+		return "account_id = ?", []any{actor.Account.ID}, true
+	case actor.Allows(PermViewGroups):
+		return "account_id = ? AND owner_id = ?", []any{actor.Account.ID, actor.User.ID}, true
+	}
+	return "", nil, false
+}
+
+// FilterGroups returns every group the actor may filter the user list by, by name: the filter's
+// options when the page sent only some (UserListPage.MoreGroups).
+func (s *Store) FilterGroups(ctx context.Context, actor *Actor) ([]Group, error) {
+	if !actor.Allows(PermViewUsers) {
+		return nil, ErrForbidden
+	}
+	condition, args, ok := filterGroupsSQL(actor)
+	if !ok {
+		return nil, nil
+	}
+	var groups []Group
+	err := s.read(ctx).Select("id", "account_id", "name").Where(condition, args...).Order("name, id").Find(&groups).Error
+	return groups, err
 }
 
 // countFiltered is the statement that counts the tabs under a search or filter. A search or a

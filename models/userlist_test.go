@@ -2,6 +2,7 @@ package models_test
 
 import (
 	"context"
+	"fmt"
 	"sort"
 	"strings"
 	"testing"
@@ -320,6 +321,58 @@ func TestUserProfileIsOneStatement(t *testing.T) {
 		own, err := store.WithQueryLogger(counter).OwnProfile(ctx, actor)
 		if err != nil || counter.n != 1 || own.User.ID != actor.User.ID || len(own.RecentActivity) == 0 {
 			t.Fatalf("own profile: %d statements, %v", counter.n, err)
+		}
+	})
+}
+
+// Up to GroupChoicesShown groups come with the page for its filter; beyond that only the chosen
+// one does, and FilterGroups lists them all, each actor's own.
+func TestManyGroupsAreOfferedOnDemand(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, store *models.Store) {
+		ctx := context.Background()
+		acc := modelstest.NewAccount(t, store)
+		var ids []int64
+		for i := range models.GroupChoicesShown {
+			ids = append(ids, addGroup(t, store, acc, fmt.Sprintf("Team %03d", i)))
+		}
+		q := models.UserListQuery{Status: models.StatusActive, WithChoices: true}
+		page, err := store.ListUsers(ctx, acc.Actor, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if page.MoreGroups || len(page.Groups) != models.GroupChoicesShown {
+			t.Fatalf("%d groups: the page offers %d, more %v", models.GroupChoicesShown, len(page.Groups), page.MoreGroups)
+		}
+
+		ids = append(ids, addGroup(t, store, acc, "Team 999"))
+		page, err = store.ListUsers(ctx, acc.Actor, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !page.MoreGroups || len(page.Groups) != 0 {
+			t.Fatalf("one group more: the page offers %d, more %v", len(page.Groups), page.MoreGroups)
+		}
+		q.GroupID = ids[7]
+		page, err = store.ListUsers(ctx, acc.Actor, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !page.MoreGroups || len(page.Groups) != 1 || page.Groups[0].Name != "Team 007" {
+			t.Fatalf("filtered by a group: the page offers %+v", page.Groups)
+		}
+
+		all, err := store.FilterGroups(ctx, acc.Actor)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(all) != models.GroupChoicesShown+1 || all[0].Name != "Team 000" || all[len(all)-1].Name != "Team 999" {
+			t.Fatalf("FilterGroups: %d groups, first %q", len(all), all[0].Name)
+		}
+
+		other := modelstest.NewAccount(t, store)
+		theirs, err := store.FilterGroups(ctx, other.Actor)
+		if err != nil || len(theirs) != 0 {
+			t.Fatalf("another account's admin sees %d groups (err %v)", len(theirs), err)
 		}
 	})
 }

@@ -45,8 +45,11 @@ const (
 
 // Settings > User management and what hangs off a user.
 const (
-	RouteUsers            = "users.list"
-	RouteUsersExport      = "users.export"
+	RouteUsers       = "users.list"
+	RouteUsersExport = "users.export"
+	// RouteUserGroupOptions is every group the user list can be filtered by, as the filter's
+	// options, for accounts with too many groups to send with each page.
+	RouteUserGroupOptions = "users.group_options"
 	RouteUserProfile      = "users.profile"
 	RouteBulkAction       = "users.bulk"
 	RouteInvite           = "users.invite"
@@ -189,6 +192,7 @@ var routePatterns = map[string]string{
 
 	RouteUsers:              "/settings/users",
 	RouteUsersExport:        "/settings/users/export.csv",
+	RouteUserGroupOptions:   "/settings/users/group-options",
 	RouteUserProfile:        "/settings/users/:id",
 	RouteBulkAction:         "/settings/users/actions",
 	RouteInvite:             "/settings/users/invite",

@@ -34,6 +34,8 @@ type UserListView struct {
 	Page   *models.UserListPage
 	Plans  []models.Plan
 	Groups []models.Group
+	// MoreGroups says Groups holds only the chosen group, and the filter loads the rest on demand.
+	MoreGroups bool
 	// Notices explain parameters that were adjusted, e.g. a search term cut to length.
 	Notices []string
 	// Flashes report the outcome of the action that led here.

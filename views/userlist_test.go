@@ -400,3 +400,45 @@ func TestUserListOffersSkipToTheListOnlyWhenThereAreRows(t *testing.T) {
 	empty := render(t, views.UserListPage(userListView("active", nil, exactCounts(0, 1, 0))))
 	absent(t, empty, "skip-to")
 }
+
+// An account with many groups sends only the chosen one with each page; the filter asks for the
+// rest when someone opens it, without moving the list's address.
+func TestGroupFilterLoadsManyGroupsOnDemand(t *testing.T) {
+	v := userListView("active", activeRows(), exactCounts(2, 1, 0))
+	v.State.Group = "12"
+	v.Groups, v.MoreGroups = []models.Group{{ID: 12, Name: "Support"}}, true
+	doc := render(t, views.UserListPage(v))
+	filter := byTestID(doc, "group-filter-on-demand")
+	if filter.Length() != 1 {
+		t.Fatal("no on-demand group filter")
+	}
+	wantAttr(t, filter, "hx-get", "/settings/users/group-options")
+	wantAttr(t, filter, "hx-push-url", "false")
+	wantAttr(t, filter, "hx-target", "this")
+	options := filter.Find("option")
+	if options.Length() != 2 || options.Eq(1).AttrOr("value", "") != "12" || options.Eq(1).AttrOr("selected", "no") == "no" {
+		t.Errorf("options before opening: %q", options.Text())
+	}
+
+	few := render(t, views.UserListPage(userListView("active", activeRows(), exactCounts(2, 1, 0))))
+	if byTestID(few, "group-filter-on-demand").Length() != 0 {
+		t.Error("a handful of groups must come with the page")
+	}
+	if n := few.Find("#group option").Length(); n != 3 {
+		t.Errorf("%d group options, want Any group and both groups", n)
+	}
+}
+
+func TestGroupFilterOptionsMarkTheChosenGroup(t *testing.T) {
+	doc := render(t, views.GroupFilterOptions([]models.Group{{ID: 1, Name: "<b>Ops</b>"}, {ID: 2, Name: "Sales"}}, "2"))
+	options := doc.Find("option")
+	if options.Length() != 3 || options.First().Text() != "Any group" {
+		t.Fatalf("options %q", options.Text())
+	}
+	if options.Eq(1).Text() != "<b>Ops</b>" || doc.Find("b").Length() != 0 {
+		t.Error("a group's name must show as text")
+	}
+	if _, chosen := options.Eq(2).Attr("selected"); !chosen {
+		t.Error("the chosen group must stay selected")
+	}
+}
