@@ -47,7 +47,7 @@ func (s *Store) ExportUsers(ctx context.Context, actor *Actor, q UserListQuery, 
 	q = q.forActor(actor)
 	var from *listCursor
 	for {
-		rows, err := s.readTab(ctx, actor.Account.ID, q, tabColumnsAll, from, false, ExportBatchSize)
+		rows, _, err := s.readTab(ctx, actor.Account.ID, q, tabColumnsAll, from, false, ExportBatchSize)
 		if err != nil {
 			return err
 		}

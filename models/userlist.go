@@ -1,10 +1,12 @@
 package models
 
 import (
+	"cmp"
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -184,16 +186,17 @@ func (s *Store) ListUsers(ctx context.Context, actor *Actor, q UserListQuery) (*
 	} else if c, ok := decodeCursor(q.Before); ok {
 		from, backwards = &c, true
 	}
-	rows, err := s.readTab(ctx, actor.Account.ID, q, tabColumnsShown, from, backwards, q.PageSize+1)
+	rows, refs, err := s.readTab(ctx, actor.Account.ID, q, tabColumnsShown, from, backwards, q.PageSize+1)
 	if err != nil {
 		return nil, err
 	}
 	hasMore := len(rows) > q.PageSize
 	if hasMore {
-		rows = rows[:q.PageSize]
+		rows, refs = rows[:q.PageSize], refs[:q.PageSize]
 	}
 	if backwards {
 		slices.Reverse(rows)
+		slices.Reverse(refs)
 	}
 	page := &UserListPage{Rows: rows}
 	if len(rows) > 0 {
@@ -212,9 +215,11 @@ func (s *Store) ListUsers(ctx context.Context, actor *Actor, q UserListQuery) (*
 			}
 		}
 	}
-	if err := s.countByStatus(ctx, actor, q, page); err != nil {
+	names := namesFor(refs)
+	if err := s.countByStatus(ctx, actor, q, page, names); err != nil {
 		return nil, err
 	}
+	names.fill(page.Rows, refs)
 	return page, nil
 }
 
@@ -249,16 +254,22 @@ const (
 // tabRows selects q's tab under its filters, neither ordered nor positioned. Each tab joins only
 // what it shows: PostgreSQL plans every list query for its parameters, and every join it need
 // not consider is planning time saved on each page view. An export also wants the manager of
-// people still invited.
+// people still invited, and reads the names of plans, managers and groups with the rows; a page
+// on screen reads their IDs, and the page's second statement their names (see pageNames): per
+// row, looking a name up costs more than reading the whole row.
 func (s *Store) tabRows(ctx context.Context, accountID int64, q UserListQuery, columns tabColumns) *gorm.DB {
-	db := s.filteredUsers(ctx, accountID, q).
-		Where("users.status = ?", q.Status).
-		Joins("LEFT JOIN plans ON plans.id = users.plan_id")
-	selected := `users.id, users.name, users.email, users.picture_url, users.role, users.status, users.created_at,
-		plans.name AS plan_name, ` + s.sortExpression(q.Sort) + ` AS sort_key`
-	if q.Status != StatusInvited || columns == tabColumnsAll {
-		selected += ", users.last_sign_in_at, managers.name AS manager_name"
-		db = db.Joins("LEFT JOIN users managers ON managers.id = users.manager_id")
+	db := s.filteredUsers(ctx, accountID, q).Where("users.status = ?", q.Status)
+	selected := `users.id, users.name, users.email, users.picture_url, users.role, users.status, users.created_at, ` +
+		s.sortExpression(q.Sort) + ` AS sort_key`
+	if columns == tabColumnsShown {
+		selected += ", users.plan_id, " + s.groupIDsColumn()
+		if q.Status != StatusInvited {
+			selected += ", users.last_sign_in_at, users.manager_id"
+		}
+	} else {
+		selected += ", plans.name AS plan_name, users.last_sign_in_at, managers.name AS manager_name, " + s.groupNamesColumn()
+		db = db.Joins("LEFT JOIN plans ON plans.id = users.plan_id").
+			Joins("LEFT JOIN users managers ON managers.id = users.manager_id")
 	}
 	if q.Status == StatusInactive {
 		selected += ", users.deletion_due_at"
@@ -268,7 +279,6 @@ func (s *Store) tabRows(ctx context.Context, accountID int64, q UserListQuery, c
 		selected += ", leaving.due_at AS leaves_at, leaving.time_zone AS leaves_time_zone"
 		db = db.Joins("LEFT JOIN scheduled_deactivations leaving ON leaving.user_id = users.id")
 	}
-	selected += ", " + s.groupNamesColumn()
 	if q.Status == StatusInvited {
 		selected += `, inviters.name AS invited_by_name, invitations.sent_at AS invited_at,
 			invitations.reminded_at, invitations.expires_at`
@@ -281,7 +291,7 @@ func (s *Store) tabRows(ctx context.Context, accountID int64, q UserListQuery, c
 // readTab reads up to limit rows of q's tab in q's order by keyset: from the start when from is
 // nil, else the rows after the one from names, or when backwards the rows before it, nearest
 // first. Every read walks the sort column's index, so the last rows cost what the first do.
-func (s *Store) readTab(ctx context.Context, accountID int64, q UserListQuery, columns tabColumns, from *listCursor, backwards bool, limit int) ([]UserRow, error) {
+func (s *Store) readTab(ctx context.Context, accountID int64, q UserListQuery, columns tabColumns, from *listCursor, backwards bool, limit int) ([]UserRow, []rowRefs, error) {
 	sortExpr := s.sortExpression(q.Sort)
 	db := s.tabRows(ctx, accountID, q, columns)
 	op, order := ">", "ASC"
@@ -294,25 +304,131 @@ func (s *Store) readTab(ctx context.Context, accountID int64, q UserListQuery, c
 	rowsRead := make([]struct {
 		UserRow
 		GroupNames *string
+		Refs       rowRefs `gorm:"embedded"`
 	}, 0, limit)
 	db = db.Order(sortExpr + " " + order + ", users.id " + order).Limit(limit)
 	// An unfiltered tab is the same walk along its sort's index for every account: it is planned
 	// once per connection. Filters and searches are planned for their values.
 	if q.unfiltered() {
 		if err := s.scanPrepared(ctx, &rowsRead, db); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	} else if err := db.Scan(&rowsRead).Error; err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	rows := make([]UserRow, len(rowsRead))
+	refs := make([]rowRefs, len(rowsRead))
 	for i, r := range rowsRead {
-		rows[i] = r.UserRow
+		rows[i], refs[i] = r.UserRow, r.Refs
 		if r.GroupNames != nil && *r.GroupNames != "" {
 			rows[i].Groups = strings.Split(*r.GroupNames, groupNameSeparator)
 		}
 	}
-	return rows, nil
+	return rows, refs, nil
+}
+
+// rowRefs are what a row on screen refers to by ID: its plan, its manager and its groups (IDs
+// joined by commas).
+type rowRefs struct {
+	PlanID    *int64
+	ManagerID *int64
+	GroupIDs  *string
+}
+
+// groupIDsColumn is a row's group IDs, joined by commas.
+func (s *Store) groupIDsColumn() string {
+	if s.IsPostgres() {
+		return `array_to_string(ARRAY(SELECT gm.group_id FROM group_members gm WHERE gm.user_id = users.id), ',') AS group_ids`
+	}
+	return `(SELECT group_concat(gm.group_id) FROM group_members gm WHERE gm.user_id = users.id) AS group_ids`
+}
+
+// pageNames are the plans, managers and groups a page's rows name, by ID: the IDs come with the
+// rows, the names with the page's second statement.
+type pageNames struct {
+	plans, users, groups map[int64]string
+}
+
+func namesFor(refs []rowRefs) *pageNames {
+	names := &pageNames{plans: map[int64]string{}, users: map[int64]string{}, groups: map[int64]string{}}
+	for _, r := range refs {
+		if r.PlanID != nil {
+			names.plans[*r.PlanID] = ""
+		}
+		if r.ManagerID != nil {
+			names.users[*r.ManagerID] = ""
+		}
+		for _, id := range r.groupIDs() {
+			names.groups[id] = ""
+		}
+	}
+	return names
+}
+
+func (r rowRefs) groupIDs() []int64 {
+	if r.GroupIDs == nil || *r.GroupIDs == "" {
+		return nil
+	}
+	var ids []int64
+	for _, field := range strings.Split(*r.GroupIDs, ",") {
+		if id, err := strconv.ParseInt(field, 10, 64); err == nil {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+// lookups are the parts of the page's second statement that read the names: each finds its
+// rows by key in one array parameter, so the statement's text stays the same from page to page.
+func (n *pageNames) lookups(s *Store, accountID int64) ([]string, []any) {
+	var parts []string
+	var args []any
+	for _, table := range []struct {
+		part, from string
+		ids        map[int64]string
+	}{{"plan_name", "plans", n.plans}, {"user_name", "users", n.users}, {"group_name", "groups", n.groups}} {
+		ids := slices.Collect(maps.Keys(table.ids))
+		in := s.idIn("id", ids)
+		parts = append(parts, "SELECT '"+table.part+"', id, name, 0, 1 = 0 FROM "+table.from+" WHERE account_id = ? AND "+in.SQL)
+		args = append(append(args, accountID), in.Vars...)
+	}
+	return parts, args
+}
+
+// take keeps a name the second statement read, and tells whether the part was one of lookups'.
+func (n *pageNames) take(part string, id int64, name string) bool {
+	switch part {
+	case "plan_name":
+		n.plans[id] = name
+	case "user_name":
+		n.users[id] = name
+	case "group_name":
+		n.groups[id] = name
+	default:
+		return false
+	}
+	return true
+}
+
+// fill sets each row's plan, manager and group names, the groups in alphabetical order.
+func (n *pageNames) fill(rows []UserRow, refs []rowRefs) {
+	for i := range rows {
+		r := refs[i]
+		if r.PlanID != nil {
+			rows[i].PlanName = n.plans[*r.PlanID]
+		}
+		if r.ManagerID != nil {
+			rows[i].ManagerName = n.users[*r.ManagerID]
+		}
+		for _, id := range r.groupIDs() {
+			if name := n.groups[id]; name != "" {
+				rows[i].Groups = append(rows[i].Groups, name)
+			}
+		}
+		slices.SortFunc(rows[i].Groups, func(a, b string) int {
+			return cmp.Or(strings.Compare(strings.ToLower(a), strings.ToLower(b)), strings.Compare(a, b))
+		})
+	}
 }
 
 // groupNameSeparator joins a row's group names in one column. Names never hold control
@@ -389,7 +505,7 @@ func (s *Store) filteredUsers(ctx context.Context, accountID int64, q UserListQu
 // statement. Unfiltered counts are exact and come from the counters the database keeps;
 // filtered counts stop at FilteredCountLimit, so that a broad search in a huge account stays as
 // fast as a narrow one.
-func (s *Store) countByStatus(ctx context.Context, actor *Actor, q UserListQuery, page *UserListPage) error {
+func (s *Store) countByStatus(ctx context.Context, actor *Actor, q UserListQuery, page *UserListPage, names *pageNames) error {
 	accountID := actor.Account.ID
 	var parts []string
 	var args []any
@@ -419,6 +535,8 @@ func (s *Store) countByStatus(ctx context.Context, actor *Actor, q UserListQuery
 			}
 		}
 	}
+	lookups, lookupArgs := names.lookups(s, accountID)
+	parts, args = append(parts, lookups...), append(args, lookupArgs...)
 	var read []struct {
 		Part    string
 		ID      int64
@@ -442,6 +560,9 @@ func (s *Store) countByStatus(ctx context.Context, actor *Actor, q UserListQuery
 		page.Counts[status] = TabCount{}
 	}
 	for _, r := range read {
+		if names.take(r.Part, r.ID, r.Name) {
+			continue
+		}
 		switch r.Part {
 		case "count":
 			if r.Bounded && r.N > FilteredCountLimit {

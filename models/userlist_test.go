@@ -376,3 +376,62 @@ func TestManyGroupsAreOfferedOnDemand(t *testing.T) {
 		}
 	})
 }
+
+// Each row names its own plan, manager and groups (alphabetically), on every page whichever way
+// it was reached: the names come with the page's second statement, not with the row.
+func TestListRowsNameTheirPlanManagerAndGroups(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, store *models.Store) {
+		ctx := context.Background()
+		acc := modelstest.NewAccount(t, store)
+		plans := addPlans(t, store, acc, "Starter", "Pro <b>")
+		boss := addUser(t, store, acc, "Bea Boss", "bea@example.test", models.RoleManager, models.StatusActive, &plans[1])
+		beta, alpha := addGroup(t, store, acc, "beta"), addGroup(t, store, acc, "Alpha")
+		var people []*models.User
+		for i, name := range []string{"Ann One", "Ben Two", "Cat Three"} {
+			u := addUser(t, store, acc, name, fmt.Sprintf("p%d@example.test", i), models.RoleMember, models.StatusActive, &plans[i%2])
+			modelstest.Must(t, store.DB().Model(u).Update("manager_id", boss.ID))
+			people = append(people, u)
+		}
+		for _, g := range []int64{beta, alpha} {
+			modelstest.Must(t, store.DB().Create(&models.GroupMember{GroupID: g, UserID: people[1].ID, AccountID: acc.Account.ID, CreatedAt: time.Now()}))
+		}
+		want := map[string]string{"Ann One": "Starter|Bea Boss|", "Ben Two": "Pro <b>|Bea Boss|Alpha,beta", "Cat Three": "Starter|Bea Boss|",
+			"Bea Boss": "Pro <b>||"}
+		check := func(page *models.UserListPage) {
+			t.Helper()
+			for _, r := range page.Rows {
+				if w, ok := want[r.Name]; ok {
+					if got := r.PlanName + "|" + r.ManagerName + "|" + strings.Join(r.Groups, ","); got != w {
+						t.Errorf("%s: %q, want %q", r.Name, got, w)
+					}
+				}
+			}
+		}
+		q := models.UserListQuery{Status: models.StatusActive, PageSize: 2}
+		first, err := store.ListUsers(ctx, acc.Actor, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		check(first)
+		q.After = first.NextCursor
+		second, err := store.ListUsers(ctx, acc.Actor, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		check(second)
+		q.After, q.Before = "", second.PrevCursor
+		back, err := store.ListUsers(ctx, acc.Actor, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		check(back)
+		if len(back.Rows) != 2 || back.Rows[0].Name != first.Rows[0].Name {
+			t.Errorf("back to the first page: %+v", back.Rows)
+		}
+		searched, err := store.ListUsers(ctx, acc.Actor, models.UserListQuery{Status: models.StatusActive, Search: "ben"})
+		if err != nil || len(searched.Rows) != 1 {
+			t.Fatalf("search: %v, %d rows", err, len(searched.Rows))
+		}
+		check(searched)
+	})
+}
