@@ -74,19 +74,16 @@ func (s *Store) OrphanedWorkCount(ctx context.Context, actor *Actor) (int64, err
 	// Only an actor who reaches the whole account shares the account's count.
 	reach, _ := actor.reachConditions("u.id")
 	whole := len(reach) == 0
-	now := s.now()
-	if n, ok := s.navCounts.get(actor.Account.ID, now); ok && whole {
-		return n, nil
-	}
 	where, args := orphanedScope(actor)
-	var n int64
-	if err := s.read(ctx).Raw("SELECT count(*) FROM users u WHERE "+where, args...).Scan(&n).Error; err != nil {
-		return 0, err
+	count := func() (int64, error) {
+		var n int64
+		err := s.read(ctx).Raw("SELECT count(*) FROM users u WHERE "+where, args...).Scan(&n).Error
+		return n, err
 	}
-	if whole {
-		s.navCounts.put(actor.Account.ID, n, now)
+	if !whole {
+		return count()
 	}
-	return n, nil
+	return s.navCounts.count(actor.Account.ID, s.now(), count)
 }
 
 // OrphanedWork lists, a page at a time and by name, the inactive, to-be-deleted and anonymised
