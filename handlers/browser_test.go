@@ -530,13 +530,29 @@ func (u *browserUser) back(want string) {
 // does not within ten seconds.
 func (u *browserUser) waitFor(what, condition string) {
 	u.t.Helper()
-	_, err := chromedp.Run(u.ctx, chromedp.Poll[bool]("!!("+condition+")",
-		chromedp.WithPollingInterval(25*time.Millisecond), chromedp.WithPollingTimeout(10*time.Second)))
+	deadline := time.Now().Add(10 * time.Second)
+	var err error
+	for {
+		_, err = chromedp.Run(u.ctx, chromedp.Poll[bool]("!!("+condition+")",
+			chromedp.WithPollingInterval(25*time.Millisecond), chromedp.WithPollingTimeout(time.Until(deadline))))
+		// A page that Chromium replaced while polling (a redirect still settling, a document
+		// restored from history) takes its script context with it: poll again in the new one.
+		if err == nil || !lostScriptContext(err) || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 	if err != nil {
 		state, _ := chromedp.Run(u.ctx, chromedp.Evaluate[string](
 			`location.href + ' | ' + (document.querySelector('[data-testid="summary"]')?.innerText ?? 'no summary')`))
 		u.t.Fatalf("waiting for %s: %v (page: %s)", what, err, state)
 	}
+}
+
+// lostScriptContext tells whether err says the page's script context went away under a call.
+func lostScriptContext(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "Cannot find context with specified id") || strings.Contains(msg, "Execution context was destroyed")
 }
 
 func (u *browserUser) screenshot(name string) {

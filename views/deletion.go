@@ -83,3 +83,12 @@ func deletionModeLabel(mode *string) string {
 	}
 	return *mode
 }
+
+// trail leads to the delete page through the Inactive tab, and the person when there is one.
+func (v DeleteView) trail() []Crumb {
+	trail := []Crumb{usersCrumb(), {"Inactive", UsersTabHref(models.StatusInactive)}}
+	if len(v.Users) == 1 {
+		trail = append(trail, Crumb{v.title(), UserHref(v.Users[0].ID)})
+	}
+	return trail
+}
