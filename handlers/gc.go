@@ -13,17 +13,20 @@ import (
 // (65 MB against 70 MB), since start-up's garbage is handed back first. It returns a function
 // that restores the previous settings, for tests.
 func TuneGarbageCollector() (restore func()) {
-	percent, limit := debug.SetGCPercent(-1), debug.SetMemoryLimit(-1)
-	debug.SetGCPercent(percent)
+	percent, limit := -1, int64(-1) // what to put back; negative: nothing was changed
 	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(400)
+		percent = debug.SetGCPercent(400)
 	}
 	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(48 << 20)
+		limit = debug.SetMemoryLimit(48 << 20)
 	}
 	debug.FreeOSMemory()
 	return func() {
-		debug.SetGCPercent(percent)
-		debug.SetMemoryLimit(limit)
+		if percent >= 0 {
+			debug.SetGCPercent(percent)
+		}
+		if limit >= 0 {
+			debug.SetMemoryLimit(limit)
+		}
 	}
 }

@@ -619,11 +619,16 @@ func countMembers(db *gorm.DB, accountID, groupID int64) (int64, error) {
 // visibleGroups limits a groups query to what Actor.CanSeeGroup lets the actor see: every group
 // of the account for account-wide actors, their own for group administrators.
 func visibleGroups(db *gorm.DB, actor *Actor) *gorm.DB {
-	db = db.Where("groups.account_id = ?", actor.Account.ID)
-	if !actor.ReachesAccount() {
-		db = db.Where("groups.owner_id = ?", actor.User.ID)
+	condition, args := visibleGroupsCondition(actor)
+	return db.Where(condition, args...)
+}
+
+// visibleGroupsCondition is visibleGroups as SQL, for statements written out whole.
+func visibleGroupsCondition(actor *Actor) (string, []any) {
+	if actor.ReachesAccount() {
+		return "groups.account_id = ?", []any{actor.Account.ID}
 	}
-	return db
+	return "groups.account_id = ? AND groups.owner_id = ?", []any{actor.Account.ID, actor.User.ID}
 }
 
 // ListGroupPage returns one page of the groups the actor sees by name, each with its owner's name

@@ -123,14 +123,10 @@ var timeType = reflect.TypeFor[time.Time]()
 // setJSONValue sets a decoded JSON value into a field of a basic kind, a time, or a pointer to
 // one of them.
 func setJSONValue(field reflect.Value, value any) error {
-	if field.Kind() == reflect.Pointer {
-		elem := reflect.New(field.Type().Elem())
-		if err := setJSONValue(elem.Elem(), value); err != nil {
-			return err
-		}
-		field.Set(elem)
-		return nil
-	}
+	return throughPointer(field, value, setJSONScalar)
+}
+
+func setJSONScalar(field reflect.Value, value any) error {
 	if field.Type() == timeType {
 		text, _ := value.(string)
 		for _, layout := range jsonTimeLayouts {

@@ -55,7 +55,7 @@ func (s *Store) runPrepared(ctx context.Context, dest any, sql string, args []an
 		defer rows.Close()
 		if rows.Next() {
 			found = true
-			if err := scanRows(db, rows, dest); err != nil {
+			if err := scanRows(rows, dest); err != nil {
 				return err
 			}
 		}

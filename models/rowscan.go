@@ -8,9 +8,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"gorm.io/gorm"
-	"gorm.io/gorm/schema"
 )
 
 // scanRows reads rows, already advanced to their first row, into dest: a pointer to a struct,
@@ -21,7 +18,7 @@ import (
 // It does what gorm's ScanRows does for the statements that run on every page view, at a
 // fraction of the cost: the column-to-field plan is made once per struct type and column list,
 // and each value is set through that plan instead of GORM's per-row reflection and copying.
-func scanRows(db *gorm.DB, rows *sql.Rows, dest any) error {
+func scanRows(rows *sql.Rows, dest any) error {
 	target := reflect.ValueOf(dest)
 	if target.Kind() != reflect.Pointer || target.IsNil() {
 		return fmt.Errorf("scan rows into %T: want a pointer", dest)
@@ -39,7 +36,7 @@ func scanRows(db *gorm.DB, rows *sql.Rows, dest any) error {
 	if err != nil {
 		return err
 	}
-	plan, err := scanPlanFor(db, rowType, columns)
+	plan, err := scanPlanFor(rowType, columns)
 	if err != nil {
 		return err
 	}
@@ -80,20 +77,14 @@ type scanPlanKey struct {
 	columns string
 }
 
-var (
-	scanPlans   sync.Map // scanPlanKey → scanPlan
-	scanSchemas sync.Map // GORM's parsed schemas, for scanPlanFor
-)
+var scanPlans sync.Map // scanPlanKey → scanPlan
 
-func scanPlanFor(db *gorm.DB, rowType reflect.Type, columns []string) (scanPlan, error) {
+func scanPlanFor(rowType reflect.Type, columns []string) (scanPlan, error) {
 	key := scanPlanKey{rowType, strings.Join(columns, ",")}
 	if plan, ok := scanPlans.Load(key); ok {
 		return plan.(scanPlan), nil
 	}
-	parsed, err := schema.Parse(reflect.New(rowType).Interface(), &scanSchemas, db.NamingStrategy)
-	if err != nil {
-		return nil, err
-	}
+	parsed := parsedSchema(reflect.New(rowType).Interface())
 	plan := make(scanPlan, len(columns))
 	for i, column := range columns {
 		field := parsed.LookUpField(column)
@@ -121,15 +112,21 @@ func (s *fieldSetter) Scan(src any) error {
 		field.SetZero()
 		return nil
 	}
-	if field.Kind() == reflect.Pointer {
-		value := reflect.New(field.Type().Elem())
-		if err := setValue(value.Elem(), src); err != nil {
-			return err
-		}
-		field.Set(value)
-		return nil
+	return throughPointer(field, src, setValue)
+}
+
+// throughPointer sets value into field with set, first allocating what field points to when
+// it is a pointer.
+func throughPointer(field reflect.Value, value any, set func(reflect.Value, any) error) error {
+	if field.Kind() != reflect.Pointer {
+		return set(field, value)
 	}
-	return setValue(field, src)
+	elem := reflect.New(field.Type().Elem())
+	if err := set(elem.Elem(), value); err != nil {
+		return err
+	}
+	field.Set(elem)
+	return nil
 }
 
 // setValue sets field to src, a value as the PostgreSQL driver hands it over.

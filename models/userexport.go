@@ -47,19 +47,19 @@ func (s *Store) ExportUsers(ctx context.Context, actor *Actor, q UserListQuery, 
 	q = q.forActor(actor)
 	var from *listCursor
 	for {
-		rows, _, err := s.readTab(ctx, actor.Account.ID, q, tabColumnsAll, from, false, ExportBatchSize)
+		rows, err := s.readTab(ctx, actor.Account.ID, q, tabColumnsAll, from, false, ExportBatchSize)
 		if err != nil {
 			return err
 		}
 		for _, r := range rows {
-			if err := each(exportRow(r)); err != nil {
+			if err := each(exportRow(r.UserRow)); err != nil {
 				return err
 			}
 		}
 		if len(rows) < ExportBatchSize {
 			return nil
 		}
-		last := s.rowPosition(q.Sort, rows[len(rows)-1])
+		last := s.rowPosition(q.Sort, rows[len(rows)-1].UserRow)
 		from = &last
 	}
 }

@@ -178,48 +178,20 @@ func (s *Store) ListUsers(ctx context.Context, actor *Actor, q UserListQuery) (*
 	}
 	q = q.forActor(actor)
 
-	// Paging backwards reads the index in the opposite direction and flips the rows afterwards.
-	var from *listCursor
-	backwards := false
-	if c, ok := decodeCursor(q.After); ok {
-		from = &c
-	} else if c, ok := decodeCursor(q.Before); ok {
-		from, backwards = &c, true
-	}
-	rows, refs, err := s.readTab(ctx, actor.Account.ID, q, tabColumnsShown, from, backwards, q.PageSize+1)
+	start := keysetStartOf(q.After, q.Before)
+	read, err := s.readTab(ctx, actor.Account.ID, q, tabColumnsShown, start.from, start.backwards, q.PageSize+1)
 	if err != nil {
 		return nil, err
 	}
-	hasMore := len(rows) > q.PageSize
-	if hasMore {
-		rows, refs = rows[:q.PageSize], refs[:q.PageSize]
-	}
-	if backwards {
-		slices.Reverse(rows)
-		slices.Reverse(refs)
-	}
-	page := &UserListPage{Rows: rows}
-	if len(rows) > 0 {
-		first, last := rows[0], rows[len(rows)-1]
-		if backwards {
-			page.NextCursor = s.rowCursor(q.Sort, last)
-			if hasMore {
-				page.PrevCursor = s.rowCursor(q.Sort, first)
-			}
-		} else {
-			if hasMore {
-				page.NextCursor = s.rowCursor(q.Sort, last)
-			}
-			if q.After != "" {
-				page.PrevCursor = s.rowCursor(q.Sort, first)
-			}
-		}
-	}
-	names := namesFor(refs)
+	read, hasMore := keysetPage(read, q.PageSize, start.backwards)
+	page := &UserListPage{}
+	page.NextCursor, page.PrevCursor = keysetCursors(read, hasMore, start.backwards, q.After != "",
+		func(r tabRow) string { return s.rowCursor(q.Sort, r.UserRow) })
+	names := namesFor(read)
 	if err := s.countByStatus(ctx, actor, q, page, names); err != nil {
 		return nil, err
 	}
-	names.fill(page.Rows, refs)
+	page.Rows = names.fill(read)
 	return page, nil
 }
 
@@ -291,7 +263,7 @@ func (s *Store) tabRows(ctx context.Context, accountID int64, q UserListQuery, c
 // readTab reads up to limit rows of q's tab in q's order by keyset: from the start when from is
 // nil, else the rows after the one from names, or when backwards the rows before it, nearest
 // first. Every read walks the sort column's index, so the last rows cost what the first do.
-func (s *Store) readTab(ctx context.Context, accountID int64, q UserListQuery, columns tabColumns, from *listCursor, backwards bool, limit int) ([]UserRow, []rowRefs, error) {
+func (s *Store) readTab(ctx context.Context, accountID int64, q UserListQuery, columns tabColumns, from *listCursor, backwards bool, limit int) ([]tabRow, error) {
 	sortExpr := s.sortExpression(q.Sort)
 	db := s.tabRows(ctx, accountID, q, columns)
 	op, order := ">", "ASC"
@@ -301,38 +273,34 @@ func (s *Store) readTab(ctx context.Context, accountID int64, q UserListQuery, c
 	if from != nil {
 		db = db.Where("("+sortExpr+", users.id) "+op+" (?, ?)", s.cursorValue(q.Sort, from.Key), from.ID)
 	}
-	rowsRead := make([]struct {
-		UserRow
-		GroupNames *string
-		Refs       rowRefs `gorm:"embedded"`
-	}, 0, limit)
+	rows := make([]tabRow, 0, limit)
 	db = db.Order(sortExpr + " " + order + ", users.id " + order).Limit(limit)
 	// An unfiltered tab is the same walk along its sort's index for every account: it is planned
 	// once per connection. Filters and searches are planned for their values.
 	if q.unfiltered() {
-		if err := s.scanPrepared(ctx, &rowsRead, db); err != nil {
-			return nil, nil, err
+		if err := s.scanPrepared(ctx, &rows, db); err != nil {
+			return nil, err
 		}
-	} else if err := db.Scan(&rowsRead).Error; err != nil {
-		return nil, nil, err
+	} else if err := db.Scan(&rows).Error; err != nil {
+		return nil, err
 	}
-	rows := make([]UserRow, len(rowsRead))
-	refs := make([]rowRefs, len(rowsRead))
-	for i, r := range rowsRead {
-		rows[i], refs[i] = r.UserRow, r.Refs
+	for i, r := range rows {
 		if r.GroupNames != nil && *r.GroupNames != "" {
 			rows[i].Groups = strings.Split(*r.GroupNames, groupNameSeparator)
 		}
 	}
-	return rows, refs, nil
+	return rows, nil
 }
 
-// rowRefs are what a row on screen refers to by ID: its plan, its manager and its groups (IDs
-// joined by commas).
-type rowRefs struct {
-	PlanID    *int64
-	ManagerID *int64
-	GroupIDs  *string
+// tabRow is a row as readTab reads it. An export reads the names of the user's plan, manager
+// and groups with it (GroupNames); a page on screen reads what the row refers to by ID, and the
+// names with its second statement (pageNames).
+type tabRow struct {
+	UserRow
+	GroupNames *string
+	PlanID     *int64
+	ManagerID  *int64
+	GroupIDs   *string // joined by commas
 }
 
 // groupIDsColumn is a row's group IDs, joined by commas.
@@ -349,9 +317,9 @@ type pageNames struct {
 	plans, users, groups map[int64]string
 }
 
-func namesFor(refs []rowRefs) *pageNames {
+func namesFor(rows []tabRow) *pageNames {
 	names := &pageNames{plans: map[int64]string{}, users: map[int64]string{}, groups: map[int64]string{}}
-	for _, r := range refs {
+	for _, r := range rows {
 		if r.PlanID != nil {
 			names.plans[*r.PlanID] = ""
 		}
@@ -365,7 +333,7 @@ func namesFor(refs []rowRefs) *pageNames {
 	return names
 }
 
-func (r rowRefs) groupIDs() []int64 {
+func (r tabRow) groupIDs() []int64 {
 	if r.GroupIDs == nil || *r.GroupIDs == "" {
 		return nil
 	}
@@ -410,10 +378,12 @@ func (n *pageNames) take(part string, id int64, name string) bool {
 	return true
 }
 
-// fill sets each row's plan, manager and group names, the groups in alphabetical order.
-func (n *pageNames) fill(rows []UserRow, refs []rowRefs) {
-	for i := range rows {
-		r := refs[i]
+// fill returns the rows with their plan, manager and group names, the groups in alphabetical
+// order.
+func (n *pageNames) fill(read []tabRow) []UserRow {
+	rows := make([]UserRow, len(read))
+	for i, r := range read {
+		rows[i] = r.UserRow
 		if r.PlanID != nil {
 			rows[i].PlanName = n.plans[*r.PlanID]
 		}
@@ -429,6 +399,7 @@ func (n *pageNames) fill(rows []UserRow, refs []rowRefs) {
 			return cmp.Or(strings.Compare(strings.ToLower(a), strings.ToLower(b)), strings.Compare(a, b))
 		})
 	}
+	return rows
 }
 
 // groupNameSeparator joins a row's group names in one column. Names never hold control
@@ -584,17 +555,15 @@ func (s *Store) countByStatus(ctx context.Context, actor *Actor, q UserListQuery
 	return nil
 }
 
-// filterGroupsSQL is the condition on groups that the actor may filter the list by, and
-// whether there are any: every group of the account for those who reach it, their own groups
-// for group administrators.
+// filterGroupsSQL is the condition on groups that the actor may filter the list by — the groups
+// they see — and whether there are any: someone who neither reaches the account nor may view
+// groups filters by none.
 func filterGroupsSQL(actor *Actor) (string, []any, bool) {
-	switch {
-	case actor.ReachesAccount():
-		return "account_id = ?", []any{actor.Account.ID}, true
-	case actor.Allows(PermViewGroups):
-		return "account_id = ? AND owner_id = ?", []any{actor.Account.ID, actor.User.ID}, true
+	if !actor.ReachesAccount() && !actor.Allows(PermViewGroups) {
+		return "", nil, false
 	}
-	return "", nil, false
+	condition, args := visibleGroupsCondition(actor)
+	return condition, args, true
 }
 
 // FilterGroups returns every group the actor may filter the user list by, by name: the filter's
